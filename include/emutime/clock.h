@@ -1,0 +1,92 @@
+/* emutime: virtual clocks.
+ *
+ * Virtual time is int64_t nanoseconds. Only a clock advances time. A clock is
+ * either manual (moved by step/set; deterministic; what tests and the qtest
+ * server use) or real-time (host CLOCK_MONOTONIC plus an offset, which
+ * pause/resume freeze and re-base, like a VM stop/cont).
+ *
+ * Every clock owns one timer queue (see timer.h). Stepping a manual clock fires
+ * every timer due in the window exactly at its own deadline: inside a callback
+ * et_clock_now() reads that deadline. That is QEMU's qtest clock_step.
+ */
+#ifndef EMUTIME_CLOCK_H
+#define EMUTIME_CLOCK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct et_clock et_clock;
+
+/* "No deadline": what et_clock_deadline() returns when no timer is armed. */
+#define ET_NO_DEADLINE INT64_MAX
+
+/* A manual clock starts at 0 and moves only when told. */
+et_clock *et_clock_new_manual(void);
+
+/* A real-time clock follows the host's monotonic clock. It starts running, at
+ * virtual time 0 (the host time at creation is its base). */
+et_clock *et_clock_new_realtime(void);
+
+/* Frees the clock. Every timer on it must have been freed first. */
+void et_clock_free(et_clock *clock);
+
+bool et_clock_is_manual(const et_clock *clock);
+
+/* The current virtual time in ns. Inside a timer callback, the callback's own
+ * deadline (so expiry work is exact however late it runs). */
+int64_t et_clock_now(et_clock *clock);
+
+/* Manual clocks: advance by ns (>= 0). Every timer due at or before the
+ * target fires at its own deadline, in deadline order, FIFO among equal
+ * deadlines, including timers armed by callbacks inside the window; then the
+ * clock reads the target. Called on a real-time clock it is a usage error. */
+void et_clock_step(et_clock *clock, int64_t ns);
+
+/* Manual clocks: advance to the earliest deadline and fire what is due there.
+ * Returns false, doing nothing, when no timer is armed. */
+bool et_clock_step_next(et_clock *clock);
+
+/* Manual clocks: move to absolute time ns, firing due timers on the way as
+ * step does. A time in the past is a no-op (time never goes backwards). */
+void et_clock_set(et_clock *clock, int64_t ns);
+
+/* Real-time clocks: freeze virtual time (VM stop) and continue from the frozen
+ * value (VM cont). Timers stay armed; none fires while paused. */
+void et_clock_pause(et_clock *clock);
+void et_clock_resume(et_clock *clock);
+bool et_clock_is_paused(et_clock *clock);
+
+/* Real-time clocks: jump virtual time to ns (used by snapshot restore). The
+ * clock keeps its paused/running state. */
+void et_clock_rebase(et_clock *clock, int64_t ns);
+
+/* The earliest armed deadline (absolute ns), or ET_NO_DEADLINE. While a
+ * real-time clock is paused, ET_NO_DEADLINE. */
+int64_t et_clock_deadline(et_clock *clock);
+
+/* Fires every timer whose deadline is <= now, in order, and returns how many
+ * callbacks ran. This is what an embedder's event loop calls when the deadline
+ * is reached; the built-in runner (runner.h) calls it too. */
+unsigned et_clock_run_expired(et_clock *clock);
+
+/* Called whenever the earliest deadline moves earlier, and on pause, resume
+ * and rebase, so that whoever sleeps until the deadline can recompute its
+ * timeout. It may run on any thread, possibly under a device lock (arming is
+ * done under it), never under the timer-queue lock: it must only wake the
+ * waiter (signal a condition variable, write an eventfd), never take an
+ * embedder lock. One notifier per clock; NULL removes it. */
+typedef void (*et_clock_notify_fn)(void *opaque);
+void et_clock_set_notify(et_clock *clock, et_clock_notify_fn fn, void *opaque);
+
+/* The host's monotonic time in ns (CLOCK_MONOTONIC). */
+int64_t et_host_monotonic_ns(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

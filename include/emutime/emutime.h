@@ -1,0 +1,14 @@
+/* emutime: emulated hardware timers for machine emulators (umbrella header). */
+#ifndef EMUTIME_EMUTIME_H
+#define EMUTIME_EMUTIME_H
+
+#include "emutime/clock.h"
+#include "emutime/clocktree.h"
+#include "emutime/diag.h"
+#include "emutime/lock.h"
+#include "emutime/ptimer.h"
+#include "emutime/timer.h"
+
+#define EMUTIME_VERSION "0.1.0"
+
+#endif

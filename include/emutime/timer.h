@@ -1,0 +1,65 @@
+/* emutime: timers on a clock's queue.
+ *
+ * A timer is a callback with an absolute deadline on one clock. The queue is
+ * an indexed 4-ary heap: arm, re-arm and cancel are O(log n), the next
+ * deadline is O(1), and equal deadlines fire in the order they were armed.
+ *
+ * Cancel is synchronous: when et_timer_del() or et_timer_free() returns, the
+ * callback is not running and will not run, except when called from that
+ * callback itself. A timer bound to a lock (et_timer_set_lock, which device
+ * ptimers use) has its callback called with that lock held; cancelling it
+ * while holding that lock never waits, because the callback cannot be inside
+ * its body then, and a callback that was already on its way is dropped.
+ */
+#ifndef EMUTIME_TIMER_H
+#define EMUTIME_TIMER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "emutime/clock.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct et_timer et_timer;
+typedef struct et_lock et_lock;
+
+typedef void (*et_timer_cb)(void *opaque);
+
+et_timer *et_timer_new(et_clock *clock, et_timer_cb cb, void *opaque);
+
+/* Cancels (synchronously) and frees. Never call it holding the timer's bound
+ * lock while another thread may be firing it. */
+void et_timer_free(et_timer *timer);
+
+/* Arms (or re-arms) the timer for absolute deadline_ns. A deadline in the past
+ * fires once, on the next run; negative deadlines count as 0, as in QEMU. */
+void et_timer_mod(et_timer *timer, int64_t deadline_ns);
+
+/* Cancels the timer (synchronously, see above). A no-op if idle. */
+void et_timer_del(et_timer *timer);
+
+bool et_timer_pending(et_timer *timer);
+
+/* The armed deadline, or -1 when not pending. */
+int64_t et_timer_expire_time(et_timer *timer);
+
+et_clock *et_timer_clock(et_timer *timer);
+
+/* Binds the timer to a lock: its callback then always runs with that lock
+ * held (taken by whoever fires it). Set before the first arm. */
+void et_timer_set_lock(et_timer *timer, et_lock *lock);
+
+/* For code that already holds the timer's bound lock (catch-up on access):
+ * if the timer is due at or before now, run its callback here, exactly once,
+ * at its deadline, and return true. A firing already under way on another
+ * thread is taken over (that thread will drop it). */
+bool et_timer_run_if_due(et_timer *timer, int64_t now);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,255 @@
+/* Manual and real-time clocks, and the loops that fire their timers. */
+#include <stdlib.h>
+#include <time.h>
+
+#include "core/clock_internal.h"
+#include "core/internal.h"
+
+static et_lock_class queue_lock_class = ET_LOCK_CLASS_INIT("timer-queue");
+
+int64_t et_host_monotonic_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static et_clock *clock_new(bool manual)
+{
+    et_clock *c = et__xcalloc(1, sizeof(*c));
+    c->manual = manual;
+    pthread_mutex_init(&c->rt_mutex, NULL);
+    et_lock_init(&c->queue_lock, &queue_lock_class);
+    pthread_cond_init(&c->queue_cond, NULL);
+    et__heap_init(&c->heap);
+    return c;
+}
+
+et_clock *et_clock_new_manual(void)
+{
+    return clock_new(true);
+}
+
+et_clock *et_clock_new_realtime(void)
+{
+    et_clock *c = clock_new(false);
+    c->rt_offset = -et_host_monotonic_ns();
+    return c;
+}
+
+void et_clock_free(et_clock *c)
+{
+    if (!c) {
+        return;
+    }
+    ET_USAGE_CHECK(c->heap.len == 0, "et_clock_free: %u timers are still armed on this clock",
+                   c->heap.len);
+    et__heap_destroy(&c->heap);
+    pthread_cond_destroy(&c->queue_cond);
+    et_lock_destroy(&c->queue_lock);
+    pthread_mutex_destroy(&c->rt_mutex);
+    free(c);
+}
+
+bool et_clock_is_manual(const et_clock *c)
+{
+    return c->manual;
+}
+
+/* Real-time state, read consistently under the sequence lock. */
+typedef struct rt_view {
+    int64_t offset;
+    int64_t frozen;
+    bool paused;
+} rt_view;
+
+static rt_view rt_read(et_clock *c)
+{
+    rt_view v;
+    unsigned s1, s2;
+    do {
+        s1 = __atomic_load_n(&c->rt_seq, __ATOMIC_ACQUIRE);
+        v.offset = __atomic_load_n(&c->rt_offset, __ATOMIC_RELAXED);
+        v.frozen = __atomic_load_n(&c->rt_frozen, __ATOMIC_RELAXED);
+        v.paused = __atomic_load_n(&c->rt_paused, __ATOMIC_RELAXED);
+        __atomic_thread_fence(__ATOMIC_ACQUIRE);
+        s2 = __atomic_load_n(&c->rt_seq, __ATOMIC_RELAXED);
+    } while ((s1 & 1) || s1 != s2);
+    return v;
+}
+
+static void rt_write(et_clock *c, rt_view v)
+{
+    __atomic_store_n(&c->rt_seq, c->rt_seq + 1, __ATOMIC_RELAXED);
+    __atomic_thread_fence(__ATOMIC_RELEASE);
+    __atomic_store_n(&c->rt_offset, v.offset, __ATOMIC_RELAXED);
+    __atomic_store_n(&c->rt_frozen, v.frozen, __ATOMIC_RELAXED);
+    __atomic_store_n(&c->rt_paused, v.paused, __ATOMIC_RELAXED);
+    __atomic_store_n(&c->rt_seq, c->rt_seq + 1, __ATOMIC_RELEASE);
+}
+
+static int64_t rt_now(rt_view v)
+{
+    return v.paused ? v.frozen : et_host_monotonic_ns() + v.offset;
+}
+
+/* The clock's own time, ignoring any callback's expiry override. */
+static int64_t clock_time(et_clock *c)
+{
+    if (c->manual) {
+        return __atomic_load_n(&c->now, __ATOMIC_ACQUIRE);
+    }
+    return rt_now(rt_read(c));
+}
+
+int64_t et_clock_now(et_clock *c)
+{
+    int64_t now;
+    if (et__expiry_now(c, &now)) {
+        return now;
+    }
+    return clock_time(c);
+}
+
+static void notify(et_clock *c)
+{
+    et_lock_acquire(&c->queue_lock);
+    et_clock_notify_fn fn = c->notify;
+    void *opaque = c->notify_opaque;
+    et_lock_release(&c->queue_lock);
+    if (fn) {
+        fn(opaque);
+    }
+}
+
+void et_clock_set_notify(et_clock *c, et_clock_notify_fn fn, void *opaque)
+{
+    et_lock_acquire(&c->queue_lock);
+    c->notify = fn;
+    c->notify_opaque = opaque;
+    et_lock_release(&c->queue_lock);
+}
+
+static int64_t saturating_add(int64_t a, int64_t b)
+{
+    return b > INT64_MAX - a ? INT64_MAX : a + b;
+}
+
+/* Fires everything due at or before target, then moves the clock there. */
+static void manual_advance_to(et_clock *c, int64_t target)
+{
+    while (et__clock_fire_one(c, target)) {
+    }
+    int64_t cur = __atomic_load_n(&c->now, __ATOMIC_RELAXED);
+    while (cur < target &&
+           !__atomic_compare_exchange_n(&c->now, &cur, target, true, __ATOMIC_RELEASE,
+                                        __ATOMIC_RELAXED)) {
+    }
+}
+
+void et_clock_step(et_clock *c, int64_t ns)
+{
+    ET_USAGE_CHECK(c->manual, "et_clock_step: only manual clocks can be stepped");
+    ET_USAGE_CHECK(ns >= 0, "et_clock_step: negative step %lld (time never goes backwards)",
+                   (long long)ns);
+    manual_advance_to(c, saturating_add(clock_time(c), ns));
+}
+
+bool et_clock_step_next(et_clock *c)
+{
+    ET_USAGE_CHECK_RET(c->manual, false, "et_clock_step_next: only manual clocks can be stepped");
+    int64_t deadline = et_clock_deadline(c);
+    if (deadline == ET_NO_DEADLINE) {
+        return false;
+    }
+    int64_t now = clock_time(c);
+    manual_advance_to(c, deadline > now ? deadline : now);
+    return true;
+}
+
+void et_clock_set(et_clock *c, int64_t ns)
+{
+    ET_USAGE_CHECK(c->manual, "et_clock_set: only manual clocks can be set");
+    if (ns > clock_time(c)) {
+        manual_advance_to(c, ns);
+    }
+}
+
+void et_clock_pause(et_clock *c)
+{
+    ET_USAGE_CHECK(!c->manual, "et_clock_pause: manual clocks do not run by themselves");
+    pthread_mutex_lock(&c->rt_mutex);
+    rt_view v = rt_read(c);
+    if (!v.paused) {
+        v.frozen = rt_now(v);
+        v.paused = true;
+        rt_write(c, v);
+    }
+    pthread_mutex_unlock(&c->rt_mutex);
+    notify(c);
+}
+
+void et_clock_resume(et_clock *c)
+{
+    ET_USAGE_CHECK(!c->manual, "et_clock_resume: manual clocks do not run by themselves");
+    pthread_mutex_lock(&c->rt_mutex);
+    rt_view v = rt_read(c);
+    if (v.paused) {
+        v.offset = v.frozen - et_host_monotonic_ns();
+        v.paused = false;
+        rt_write(c, v);
+    }
+    pthread_mutex_unlock(&c->rt_mutex);
+    notify(c);
+}
+
+bool et_clock_is_paused(et_clock *c)
+{
+    return !c->manual && rt_read(c).paused;
+}
+
+void et_clock_rebase(et_clock *c, int64_t ns)
+{
+    if (c->manual) {
+        __atomic_store_n(&c->now, ns, __ATOMIC_RELEASE);
+        return;
+    }
+    pthread_mutex_lock(&c->rt_mutex);
+    rt_view v = rt_read(c);
+    if (v.paused) {
+        v.frozen = ns;
+    } else {
+        v.offset = ns - et_host_monotonic_ns();
+    }
+    rt_write(c, v);
+    pthread_mutex_unlock(&c->rt_mutex);
+    notify(c);
+}
+
+int64_t et_clock_deadline(et_clock *c)
+{
+    if (!c->manual && rt_read(c).paused) {
+        return ET_NO_DEADLINE;
+    }
+    et_lock_acquire(&c->queue_lock);
+    const et_heap_entry *top = et__heap_top(&c->heap);
+    int64_t deadline = top ? top->deadline : ET_NO_DEADLINE;
+    et_lock_release(&c->queue_lock);
+    return deadline;
+}
+
+unsigned et_clock_run_expired(et_clock *c)
+{
+    if (!c->manual && rt_read(c).paused) {
+        return 0;
+    }
+    /* "Now" is read once, as QEMU's timerlist_run_timers does: a callback
+     * that re-arms into the past runs again in this pass, one that arms
+     * beyond now waits for the next. */
+    int64_t now = clock_time(c);
+    unsigned fired = 0;
+    while (et__clock_fire_one(c, now)) {
+        fired++;
+    }
+    return fired;
+}

@@ -1,0 +1,71 @@
+/* The clock and timer structures, shared by clock.c and timer.c. */
+#ifndef EMUTIME_CLOCK_INTERNAL_H
+#define EMUTIME_CLOCK_INTERNAL_H
+
+#include <pthread.h>
+
+#include "core/timer_heap.h"
+#include "emutime/clock.h"
+#include "emutime/lock.h"
+#include "emutime/timer.h"
+
+struct et_clock {
+    bool manual;
+
+    /* Manual clocks: the current time. */
+    int64_t now;
+
+    /* Real-time clocks: now = host monotonic + offset while running, or the
+     * frozen value while paused. A sequence lock lets readers take all three
+     * consistently without a lock; rt_mutex serialises writers. */
+    unsigned rt_seq;
+    int64_t rt_offset;
+    int64_t rt_frozen;
+    bool rt_paused;
+    pthread_mutex_t rt_mutex;
+
+    /* The timer queue: a leaf lock guarding the heap and every timer's
+     * queue fields. */
+    et_lock queue_lock;
+    pthread_cond_t queue_cond; /* a firing finished: wakes synchronous cancels */
+    et_timer_heap heap;
+    uint64_t next_seq;
+
+    et_clock_notify_fn notify;
+    void *notify_opaque;
+};
+
+struct et_timer {
+    et_clock *clock;
+    et_timer_cb cb;
+    void *opaque;
+    et_lock *lock; /* bound lock, taken around the callback; may be NULL */
+
+    /* Guarded by the clock's queue lock. */
+    int64_t deadline;      /* valid while in the heap or being fired */
+    uint32_t heap_index;   /* ET_HEAP_NONE when not in the heap */
+    uint64_t gen;          /* bumped by every mod, del and firing */
+    uint64_t popped_gen;   /* gen when a firer last took it off the heap */
+    unsigned inflight;     /* firers between pop and done */
+    unsigned waiters;      /* synchronous cancels waiting */
+    unsigned long cb_thread; /* thread inside the callback, or 0 */
+    bool free_after_cb;    /* freed from its own callback */
+};
+
+/* Takes the earliest timer due at or before limit off the heap and fires it
+ * (binding lock, callback at its deadline). Returns false when none is due.
+ * For manual clocks, advances the clock to the deadline first. */
+bool et__clock_fire_one(et_clock *clock, int64_t limit);
+
+/* The time the calling thread's current callback runs at on this clock, if
+ * it is inside one (returns false otherwise). */
+bool et__expiry_now(const et_clock *clock, int64_t *now);
+
+/* Runs a timer callback at the given deadline with the expiry override set. */
+void et__timer_call(et_timer *t, int64_t deadline);
+
+/* The deadline at which the timer is due if it is pending or popped but not
+ * yet fired; INT64_MAX otherwise. Caller holds the timer's bound lock. */
+int64_t et__timer_due_deadline(et_timer *t);
+
+#endif

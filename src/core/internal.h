@@ -1,0 +1,47 @@
+/* Internal helpers shared by the library's source files (not installed). */
+#ifndef EMUTIME_INTERNAL_H
+#define EMUTIME_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "emutime/diag.h"
+
+/* Reports API misuse through the usage-error handler (see diag.h). */
+void et__usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ET_USAGE_CHECK(cond, fmt, ...): in debug builds, when cond is false, report
+ * and make the enclosing function return (the handler may not abort).
+ * ET_USAGE_CHECK_RET(cond, retval, fmt, ...) for functions returning a value. */
+#ifndef NDEBUG
+#define ET_USAGE_CHECK(cond, ...)                                              \
+    do {                                                                       \
+        if (__builtin_expect(!(cond), 0)) {                                    \
+            et__usage_error(__VA_ARGS__);                                      \
+            return;                                                            \
+        }                                                                      \
+    } while (0)
+#define ET_USAGE_CHECK_RET(cond, retval, ...)                                  \
+    do {                                                                       \
+        if (__builtin_expect(!(cond), 0)) {                                    \
+            et__usage_error(__VA_ARGS__);                                      \
+            return (retval);                                                   \
+        }                                                                      \
+    } while (0)
+#else
+#define ET_USAGE_CHECK(cond, ...) do { } while (0)
+#define ET_USAGE_CHECK_RET(cond, retval, ...) do { } while (0)
+#endif
+
+/* Allocation that never returns NULL: out of memory aborts with a message. */
+void *et__xmalloc(size_t size);
+void *et__xcalloc(size_t n, size_t size);
+void *et__xrealloc(void *p, size_t size);
+
+/* (a * b) / c without intermediate overflow (128-bit), rounded down. */
+static inline uint64_t et__muldiv64(uint64_t a, uint64_t b, uint64_t c)
+{
+    return (uint64_t)(((unsigned __int128)a * b) / c);
+}
+
+#endif

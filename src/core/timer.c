@@ -1,0 +1,305 @@
+/* Timers and the firing protocol shared by stepping, run-expired and
+ * catch-up on access.
+ *
+ * A firing takes a timer off the heap ("popped"), then takes the timer's
+ * bound lock, then checks under the queue lock that nobody re-armed, cancelled
+ * or already fired the timer meanwhile (its generation is unchanged), and only
+ * then calls the callback. That check is what lets a thread holding the bound
+ * lock cancel without waiting, and lets catch-up on access take over a firing
+ * that another thread has popped but not yet run.
+ */
+#include <stdlib.h>
+
+#include "core/clock_internal.h"
+#include "core/internal.h"
+
+/* The expiry-time override: a stack of the callbacks this thread is inside. */
+typedef struct expiry_frame {
+    const et_clock *clock;
+    int64_t now;
+    struct expiry_frame *prev;
+} expiry_frame;
+
+static __thread expiry_frame *expiry_top;
+
+bool et__expiry_now(const et_clock *clock, int64_t *now)
+{
+    for (expiry_frame *f = expiry_top; f; f = f->prev) {
+        if (f->clock == clock) {
+            *now = f->now;
+            return true;
+        }
+    }
+    return false;
+}
+
+void et__timer_call(et_timer *t, int64_t deadline)
+{
+    expiry_frame frame = { t->clock, deadline, expiry_top };
+    expiry_top = &frame;
+    t->cb(t->opaque);
+    expiry_top = frame.prev;
+}
+
+static void queue_lock(et_clock *c)
+{
+    et_lock_acquire(&c->queue_lock);
+}
+
+static void queue_unlock(et_clock *c)
+{
+    et_lock_release(&c->queue_lock);
+}
+
+/* Waits (queue lock held) until pred is false; the queue lock is released
+ * while waiting. */
+static void queue_wait(et_clock *c, et_timer *t)
+{
+    t->waiters++;
+    __atomic_store_n(&c->queue_lock.owner, 0, __ATOMIC_RELAXED);
+    pthread_cond_wait(&c->queue_cond, &c->queue_lock.mutex);
+    __atomic_store_n(&c->queue_lock.owner, et_thread_id(), __ATOMIC_RELAXED);
+    t->waiters--;
+}
+
+et_timer *et_timer_new(et_clock *clock, et_timer_cb cb, void *opaque)
+{
+    ET_USAGE_CHECK_RET(clock && cb, NULL, "et_timer_new: clock and callback are required");
+    et_timer *t = et__xcalloc(1, sizeof(*t));
+    t->clock = clock;
+    t->cb = cb;
+    t->opaque = opaque;
+    t->heap_index = ET_HEAP_NONE;
+    return t;
+}
+
+void et_timer_set_lock(et_timer *t, et_lock *lock)
+{
+    t->lock = lock;
+}
+
+et_clock *et_timer_clock(et_timer *t)
+{
+    return t->clock;
+}
+
+void et_timer_mod(et_timer *t, int64_t deadline)
+{
+    et_clock *c = t->clock;
+    et_clock_notify_fn notify = NULL;
+    void *notify_opaque = NULL;
+
+    if (deadline < 0) {
+        deadline = 0;
+    }
+    queue_lock(c);
+    const et_heap_entry *top = et__heap_top(&c->heap);
+    int64_t old_first = top ? top->deadline : ET_NO_DEADLINE;
+    t->gen++;
+    t->deadline = deadline;
+    et__heap_set(&c->heap, t, deadline, c->next_seq++);
+    if (t->heap_index == 0 && deadline < old_first && c->notify) {
+        notify = c->notify;
+        notify_opaque = c->notify_opaque;
+    }
+    queue_unlock(c);
+    if (notify) {
+        notify(notify_opaque);
+    }
+}
+
+/* Cancels under the queue lock; returns with it held. */
+static void cancel_locked(et_timer *t)
+{
+    t->gen++;
+    if (t->heap_index != ET_HEAP_NONE) {
+        et__heap_remove(&t->clock->heap, t);
+    }
+}
+
+void et_timer_del(et_timer *t)
+{
+    et_clock *c = t->clock;
+    unsigned long me = et_thread_id();
+
+    queue_lock(c);
+    cancel_locked(t);
+    /* Synchronous: wait out a callback running on another thread. A firing
+     * that has not reached the callback yet will see the new generation. */
+    while (t->cb_thread && t->cb_thread != me) {
+        queue_wait(c, t);
+    }
+    queue_unlock(c);
+}
+
+static void timer_destroy(et_timer *t)
+{
+    free(t);
+}
+
+void et_timer_free(et_timer *t)
+{
+    if (!t) {
+        return;
+    }
+    et_clock *c = t->clock;
+    unsigned long me = et_thread_id();
+
+    queue_lock(c);
+    cancel_locked(t);
+    if (t->cb_thread == me) {
+        /* Freed from its own callback: the firer frees it afterwards. */
+        t->free_after_cb = true;
+        queue_unlock(c);
+        return;
+    }
+    if (t->inflight && t->lock && et_lock_held_by_me(t->lock)) {
+        queue_unlock(c);
+        et__usage_error("et_timer_free: timer freed while holding its bound lock "
+                        "during a firing on another thread (would deadlock)");
+        return;
+    }
+    while (t->inflight || t->cb_thread) {
+        queue_wait(c, t);
+    }
+    queue_unlock(c);
+    timer_destroy(t);
+}
+
+bool et_timer_pending(et_timer *t)
+{
+    et_clock *c = t->clock;
+    queue_lock(c);
+    bool pending = t->heap_index != ET_HEAP_NONE;
+    queue_unlock(c);
+    return pending;
+}
+
+int64_t et_timer_expire_time(et_timer *t)
+{
+    et_clock *c = t->clock;
+    queue_lock(c);
+    int64_t when = t->heap_index != ET_HEAP_NONE ? t->deadline : -1;
+    queue_unlock(c);
+    return when;
+}
+
+/* Ends a firing or a callback (queue lock held): wakes synchronous cancels
+ * and says whether the timer, freed from its own callback, can go now. */
+static bool finish_locked(et_timer *t, bool ran_callback)
+{
+    if (ran_callback) {
+        t->cb_thread = 0;
+    }
+    if (t->waiters) {
+        pthread_cond_broadcast(&t->clock->queue_cond);
+    }
+    return t->free_after_cb && !t->inflight && !t->cb_thread;
+}
+
+/* A popped firing is still valid when nothing touched the timer since. */
+static bool popped_valid(const et_timer *t)
+{
+    return t->inflight && t->gen == t->popped_gen && !t->cb_thread;
+}
+
+static void advance_manual(et_clock *c, int64_t to)
+{
+    int64_t cur = __atomic_load_n(&c->now, __ATOMIC_RELAXED);
+    while (cur < to &&
+           !__atomic_compare_exchange_n(&c->now, &cur, to, true, __ATOMIC_RELEASE,
+                                        __ATOMIC_RELAXED)) {
+    }
+}
+
+bool et__clock_fire_one(et_clock *c, int64_t limit)
+{
+    unsigned long me = et_thread_id();
+
+    queue_lock(c);
+    const et_heap_entry *top = et__heap_top(&c->heap);
+    if (!top || top->deadline > limit) {
+        queue_unlock(c);
+        return false;
+    }
+    et_timer *t = top->timer;
+    int64_t deadline = top->deadline;
+    et__heap_remove(&c->heap, t);
+    t->inflight++;
+    t->popped_gen = t->gen;
+    uint64_t gen = t->gen;
+    et_lock *bound = t->lock;
+    queue_unlock(c);
+
+    if (c->manual) {
+        advance_manual(c, deadline);
+    }
+    if (bound) {
+        et_lock_acquire(bound);
+    }
+    queue_lock(c);
+    bool run = t->gen == gen && !t->cb_thread;
+    if (run) {
+        t->gen++;
+        t->cb_thread = me;
+    }
+    queue_unlock(c);
+
+    if (run) {
+        et__timer_call(t, deadline);
+    }
+
+    queue_lock(c);
+    t->inflight--;
+    bool free_it = finish_locked(t, run);
+    queue_unlock(c);
+    if (bound) {
+        et_lock_release(bound);
+    }
+    if (free_it) {
+        timer_destroy(t);
+    }
+    return true;
+}
+
+int64_t et__timer_due_deadline(et_timer *t)
+{
+    et_clock *c = t->clock;
+    queue_lock(c);
+    int64_t when = (t->heap_index != ET_HEAP_NONE || popped_valid(t)) ? t->deadline : INT64_MAX;
+    queue_unlock(c);
+    return when;
+}
+
+bool et_timer_run_if_due(et_timer *t, int64_t now)
+{
+    et_clock *c = t->clock;
+
+    queue_lock(c);
+    bool due = false;
+    if (t->heap_index != ET_HEAP_NONE && t->deadline <= now) {
+        et__heap_remove(&c->heap, t);
+        due = true;
+    } else if (popped_valid(t) && t->deadline <= now) {
+        due = true; /* take over: the firer will see the new generation */
+    }
+    int64_t deadline = t->deadline;
+    if (due) {
+        t->gen++;
+        t->cb_thread = et_thread_id();
+    }
+    queue_unlock(c);
+    if (!due) {
+        return false;
+    }
+
+    et__timer_call(t, deadline);
+
+    queue_lock(c);
+    bool free_it = finish_locked(t, true);
+    queue_unlock(c);
+    if (free_it) {
+        timer_destroy(t);
+    }
+    return true;
+}
