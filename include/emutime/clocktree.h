@@ -42,7 +42,9 @@ void et_clock_input_set_period(et_clock_input *clk, uint64_t period);
 void et_clock_input_set_hz(et_clock_input *clk, uint64_t hz);
 
 /* Makes clk follow parent: period = parent period * multiplier / divider
- * (both >= 1). Propagates as set_period does. */
+ * (both >= 1), as QEMU's clock_set_mul_div: multiplier and divider scale the
+ * *period*, so a frequency divided by 16 is multiplier 16, divider 1.
+ * Propagates as set_period does. */
 void et_clock_input_set_source(et_clock_input *clk, et_clock_input *parent,
                                uint32_t multiplier, uint32_t divider);
 

@@ -1,0 +1,167 @@
+/* Real-time clocks (pause/resume/rebase, run-expired), clock-tree inputs and
+ * the usage-error checks of the clock API. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <string.h>
+#include <unistd.h>
+
+#include "emutime/emutime.h"
+
+static void test_realtime_runs_pauses_and_resumes(void **state)
+{
+    (void)state;
+    et_clock *c = et_clock_new_realtime();
+    int64_t t0 = et_clock_now(c);
+    assert_true(t0 >= 0 && t0 < 1000000000); /* starts near 0 */
+    usleep(2000);
+    int64_t t1 = et_clock_now(c);
+    assert_true(t1 - t0 >= 2000000);
+
+    et_clock_pause(c);
+    assert_true(et_clock_is_paused(c));
+    int64_t frozen = et_clock_now(c);
+    usleep(2000);
+    assert_int_equal(et_clock_now(c), frozen);
+
+    et_clock_resume(c);
+    int64_t t2 = et_clock_now(c);
+    assert_true(t2 >= frozen && t2 - frozen < 1000000); /* continues, no jump */
+
+    et_clock_rebase(c, 5000000000);
+    int64_t t3 = et_clock_now(c);
+    assert_true(t3 >= 5000000000 && t3 < 5000000000 + 1000000000);
+    et_clock_free(c);
+}
+
+static int fired;
+
+static void count_cb(void *opaque)
+{
+    (void)opaque;
+    fired++;
+}
+
+static void test_realtime_run_expired_and_pause(void **state)
+{
+    (void)state;
+    et_clock *c = et_clock_new_realtime();
+    et_timer *t = et_timer_new(c, count_cb, NULL);
+    fired = 0;
+    et_timer_mod(t, et_clock_now(c) + 1000000);
+    assert_int_equal(et_clock_run_expired(c), 0);
+    usleep(2000);
+
+    et_clock_pause(c); /* paused: nothing fires, no deadline */
+    assert_int_equal(et_clock_deadline(c), ET_NO_DEADLINE);
+    assert_int_equal(et_clock_run_expired(c), 0);
+    assert_int_equal(fired, 0);
+
+    et_clock_resume(c);
+    assert_int_equal(et_clock_run_expired(c), 1);
+    assert_int_equal(fired, 1);
+    et_timer_free(t);
+    et_clock_free(c);
+}
+
+static char last_error[512];
+
+static void record_error(const char *msg, void *opaque)
+{
+    (void)opaque;
+    strncpy(last_error, msg, sizeof(last_error) - 1);
+}
+
+static void test_usage_errors(void **state)
+{
+    (void)state;
+#ifdef NDEBUG
+    skip();
+#else
+    et_set_usage_error_handler(record_error, NULL);
+    et_clock *rt = et_clock_new_realtime();
+    last_error[0] = 0;
+    et_clock_step(rt, 10);
+    assert_non_null(strstr(last_error, "et_clock_step"));
+    assert_non_null(strstr(last_error, "manual"));
+
+    et_clock *m = et_clock_new_manual();
+    last_error[0] = 0;
+    et_clock_step(m, -1);
+    assert_non_null(strstr(last_error, "negative"));
+    assert_int_equal(et_clock_now(m), 0);
+    last_error[0] = 0;
+    et_clock_pause(m);
+    assert_non_null(strstr(last_error, "et_clock_pause"));
+    et_set_usage_error_handler(NULL, NULL);
+    et_clock_free(m);
+    et_clock_free(rt);
+#endif
+}
+
+/* --- clock tree ---------------------------------------------------------- */
+
+static int changes;
+
+static void on_change(void *opaque, et_clock_input *clk)
+{
+    (void)clk;
+    changes++;
+    *(uint64_t *)opaque = et_clock_input_period(clk);
+}
+
+static void test_clock_tree(void **state)
+{
+    (void)state;
+    /* 25 MHz is exactly 40 ns: 40 << 32 in 2^-32 ns units. */
+    assert_int_equal(et_clock_period_from_hz(25000000), (uint64_t)40 << 32);
+    assert_int_equal(et_clock_hz_from_period((uint64_t)40 << 32), 25000000);
+    /* 3 Hz: 1e9/3 ns, truncated in 2^-32 units. */
+    assert_int_equal(et_clock_period_from_hz(3), ((uint64_t)1000000000 << 32) / 3);
+    assert_int_equal(et_clock_period_from_hz(0), 0);
+
+    et_clock_input *sys = et_clock_input_new("sysclk");
+    et_clock_input *div = et_clock_input_new("timclk");
+    uint64_t seen = 0;
+    changes = 0;
+    unsigned h = et_clock_input_add_callback(div, on_change, &seen);
+    et_clock_input_set_hz(sys, 200000000);              /* 5 ns */
+    /* As in QEMU, multiplier and divider scale the period: a frequency
+     * divider by 16 is multiplier 16. */
+    et_clock_input_set_source(div, sys, 16, 1);         /* 80 ns */
+    assert_int_equal(et_clock_input_period(div), (uint64_t)80 << 32);
+    assert_int_equal(et_clock_input_hz(div), 12500000);
+    assert_int_equal(changes, 1);
+    assert_int_equal(seen, (uint64_t)80 << 32);
+
+    et_clock_input_set_mul_div(div, 8, 1);              /* 40 ns */
+    assert_int_equal(seen, (uint64_t)40 << 32);
+    assert_int_equal(changes, 2);
+    et_clock_input_set_hz(sys, 100000000);              /* parent change: 80 ns */
+    assert_int_equal(seen, (uint64_t)80 << 32);
+    assert_int_equal(changes, 3);
+    et_clock_input_set_hz(sys, 100000000);              /* no change, no call */
+    assert_int_equal(changes, 3);
+
+    et_clock_input_remove_callback(div, h);
+    et_clock_input_set_hz(sys, 50000000);
+    assert_int_equal(changes, 3);
+    assert_int_equal(et_clock_input_period(div), (uint64_t)160 << 32);
+    assert_string_equal(et_clock_input_name(div), "timclk");
+    et_clock_input_free(div);
+    et_clock_input_free(sys);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_realtime_runs_pauses_and_resumes),
+        cmocka_unit_test(test_realtime_run_expired_and_pause),
+        cmocka_unit_test(test_usage_errors),
+        cmocka_unit_test(test_clock_tree),
+    };
+    return cmocka_run_group_tests_name("clock", tests, NULL, NULL);
+}
