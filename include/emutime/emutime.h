@@ -4,10 +4,14 @@
 
 #include "emutime/clock.h"
 #include "emutime/clocktree.h"
+#include "emutime/device.h"
 #include "emutime/diag.h"
+#include "emutime/irq.h"
 #include "emutime/lock.h"
 #include "emutime/ptimer.h"
+#include "emutime/runner.h"
 #include "emutime/timer.h"
+#include "emutime/vmstate.h"
 
 #define EMUTIME_VERSION "0.1.0"
 

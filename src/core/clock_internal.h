@@ -64,8 +64,4 @@ bool et__expiry_now(const et_clock *clock, int64_t *now);
 /* Runs a timer callback at the given deadline with the expiry override set. */
 void et__timer_call(et_timer *t, int64_t deadline);
 
-/* The deadline at which the timer is due if it is pending or popped but not
- * yet fired; INT64_MAX otherwise. Caller holds the timer's bound lock. */
-int64_t et__timer_due_deadline(et_timer *t);
-
 #endif

@@ -261,6 +261,7 @@ void et_lock_init(et_lock *lock, et_lock_class *cls)
     pthread_mutex_init(&lock->mutex, NULL);
     lock->cls = cls;
     lock->owner = 0;
+    lock->release_hook = NULL;
 }
 
 void et_lock_destroy(et_lock *lock)
@@ -286,6 +287,15 @@ void et_lock_release(et_lock *lock)
     pthread_mutex_unlock(&lock->mutex);
     if (lock->cls) {
         note_release(lock->cls);
+    }
+}
+
+void et_lock_release_owner(et_lock *lock)
+{
+    if (lock->release_hook) {
+        lock->release_hook(lock);
+    } else {
+        et_lock_release(lock);
     }
 }
 

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 
 #include "core/clock_internal.h"
+#include "core/device_internal.h"
 #include "core/internal.h"
 
 /* The expiry-time override: a stack of the callbacks this thread is inside. */
@@ -254,7 +255,7 @@ bool et__clock_fire_one(et_clock *c, int64_t limit)
     bool free_it = finish_locked(t, run);
     queue_unlock(c);
     if (bound) {
-        et_lock_release(bound);
+        et_lock_release_owner(bound);
     }
     if (free_it) {
         timer_destroy(t);
@@ -262,13 +263,26 @@ bool et__clock_fire_one(et_clock *c, int64_t limit)
     return true;
 }
 
-int64_t et__timer_due_deadline(et_timer *t)
+et_timer *et__timers_earliest_due(et_timer **timers, size_t n, int64_t now)
 {
-    et_clock *c = t->clock;
+    if (n == 0) {
+        return NULL;
+    }
+    et_clock *c = timers[0]->clock;
+    et_timer *best = NULL;
+    int64_t best_deadline = now;
+
     queue_lock(c);
-    int64_t when = (t->heap_index != ET_HEAP_NONE || popped_valid(t)) ? t->deadline : INT64_MAX;
+    for (size_t i = 0; i < n; i++) {
+        et_timer *t = timers[i];
+        bool armed = t->heap_index != ET_HEAP_NONE || popped_valid(t);
+        if (armed && t->deadline <= best_deadline && (!best || t->deadline < best_deadline)) {
+            best = t;
+            best_deadline = t->deadline;
+        }
+    }
     queue_unlock(c);
-    return when;
+    return best;
 }
 
 bool et_timer_run_if_due(et_timer *t, int64_t now)

@@ -1,0 +1,38 @@
+/* emutime: the real-time runner.
+ *
+ * A thread that sleeps until the next deadline of a real-time clock, fires
+ * what is due (et_clock_run_expired), wakes early when an earlier deadline is
+ * armed, follows pause/resume/rebase, and stops cleanly. It takes the clock's
+ * notifier (et_clock_set_notify) while it runs.
+ *
+ * Embedders that prefer their own event loop skip the runner: sleep until
+ * et_clock_deadline() (converted to host time: deadline - et_clock_now()),
+ * call et_clock_run_expired(), and use the notifier to cut a sleep short
+ * (examples/embed_event_loop.c).
+ */
+#ifndef EMUTIME_RUNNER_H
+#define EMUTIME_RUNNER_H
+
+#include "emutime/clock.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct et_runner et_runner;
+
+/* Starts the thread. Returns NULL (errno set) if it cannot be created. */
+et_runner *et_runner_start(et_clock *clock);
+
+/* Stops and joins the thread (a callback in progress finishes first), gives
+ * the clock's notifier back, frees the runner. Not from a timer callback. */
+void et_runner_stop(et_runner *runner);
+
+/* How many callbacks the runner has fired so far. */
+unsigned long et_runner_fired(et_runner *runner);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,282 @@
+/* The device base: locking, catch-up on access, access validation, interrupt
+ * delivery after unlock, guest-error logging and trace events. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/device_internal.h"
+#include "core/internal.h"
+
+/* --- logging and tracing ------------------------------------------------- */
+
+static et_log_fn log_fn;
+static void *log_opaque;
+static et_trace_fn trace_fn;
+static void *trace_opaque;
+
+void et_set_log_handler(et_log_fn fn, void *opaque)
+{
+    __atomic_store_n(&log_opaque, opaque, __ATOMIC_RELAXED);
+    __atomic_store_n(&log_fn, fn, __ATOMIC_RELEASE);
+}
+
+static void log_line(const char *line)
+{
+    et_log_fn fn = __atomic_load_n(&log_fn, __ATOMIC_ACQUIRE);
+    if (fn) {
+        fn(__atomic_load_n(&log_opaque, __ATOMIC_RELAXED), line);
+    } else {
+        fprintf(stderr, "emutime: %s\n", line);
+    }
+}
+
+void et_set_trace_handler(et_trace_fn fn, void *opaque)
+{
+    __atomic_store_n(&trace_opaque, opaque, __ATOMIC_RELAXED);
+    __atomic_store_n(&trace_fn, fn, __ATOMIC_RELEASE);
+}
+
+bool et_trace_enabled(void)
+{
+    return __atomic_load_n(&trace_fn, __ATOMIC_RELAXED) != NULL;
+}
+
+void et_device_trace(et_device *dev, const char *event, const char *fmt, ...)
+{
+    et_trace_fn fn = __atomic_load_n(&trace_fn, __ATOMIC_ACQUIRE);
+    if (!fn) {
+        return;
+    }
+    char detail[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(detail, sizeof(detail), fmt, ap);
+    va_end(ap);
+    fn(__atomic_load_n(&trace_opaque, __ATOMIC_RELAXED), dev->name, event, detail);
+}
+
+void et_device_guest_error(et_device *dev, const char *fmt, ...)
+{
+    unsigned long n = __atomic_add_fetch(&dev->guest_errors, 1, __ATOMIC_RELAXED);
+    if (n > ET_GUEST_ERROR_BURST + 1) {
+        return;
+    }
+    char line[384];
+    if (n == ET_GUEST_ERROR_BURST + 1) {
+        snprintf(line, sizeof(line), "guest error: %s: further guest errors are counted, not logged",
+                 dev->name);
+    } else {
+        char what[256];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(what, sizeof(what), fmt, ap);
+        va_end(ap);
+        snprintf(line, sizeof(line), "guest error: %s: %s", dev->name, what);
+    }
+    log_line(line);
+}
+
+unsigned long et_device_guest_error_count(const et_device *dev)
+{
+    return __atomic_load_n(&dev->guest_errors, __ATOMIC_RELAXED);
+}
+
+/* --- life cycle ---------------------------------------------------------- */
+
+static void release_device_lock(et_lock *lock)
+{
+    /* The lock is the device's own member: recover the device. */
+    et_device *dev = (et_device *)((char *)lock - offsetof(et_device, lock));
+    et_device_unlock(dev);
+}
+
+void et_device_init(et_device *dev, const et_device_ops *ops, et_clock *clock,
+                    const char *name, et_lock_class *cls)
+{
+    memset(dev, 0, sizeof(*dev));
+    dev->ops = ops;
+    dev->clock = clock;
+    dev->name = strdup(name ? name : ops->type);
+    if (!dev->name) {
+        dev->name = et__xcalloc(1, 1);
+    }
+    et_lock_init(&dev->lock, cls);
+    dev->lock.release_hook = release_device_lock;
+}
+
+void et_device_free(et_device *dev)
+{
+    if (!dev) {
+        return;
+    }
+    if (dev->ops->destroy) {
+        dev->ops->destroy(dev);
+    }
+    free(dev->timers);
+    free(dev->ptimers);
+    free(dev->events);
+    et_lock_destroy(&dev->lock);
+    free(dev->name);
+    free(dev);
+}
+
+static void add_timer(et_device *dev, et_timer *t)
+{
+    dev->timers = et__xrealloc(dev->timers, sizeof(*dev->timers) * (dev->n_timers + 1));
+    dev->timers[dev->n_timers++] = t;
+}
+
+et_timer *et_device_timer_new(et_device *dev, et_timer_cb cb, void *opaque)
+{
+    et_timer *t = et_timer_new(dev->clock, cb, opaque);
+    et_timer_set_lock(t, &dev->lock);
+    add_timer(dev, t);
+    return t;
+}
+
+et_ptimer *et_device_ptimer_new(et_device *dev, et_ptimer_cb cb, void *opaque, unsigned policy)
+{
+    et_ptimer *pt = et_ptimer_new(dev->clock, cb, opaque, policy);
+    if (!pt) {
+        return NULL;
+    }
+    et_ptimer_set_lock(pt, &dev->lock);
+    add_timer(dev, et__ptimer_timer(pt));
+    dev->ptimers = et__xrealloc(dev->ptimers, sizeof(*dev->ptimers) * (dev->n_ptimers + 1));
+    dev->ptimers[dev->n_ptimers++] = pt;
+    return pt;
+}
+
+/* --- locking and interrupt delivery -------------------------------------- */
+
+void et__device_lock(et_device *dev, const char *file, int line)
+{
+    et__lock_acquire(&dev->lock, file, line);
+}
+
+void et__device_queue_irq(et_device *dev, et_irq_line *line, int level)
+{
+    if (dev->n_events == dev->cap_events) {
+        dev->cap_events = dev->cap_events ? dev->cap_events * 2 : 8;
+        dev->events = et__xrealloc(dev->events, sizeof(*dev->events) * dev->cap_events);
+    }
+    dev->events[dev->n_events].line = line;
+    dev->events[dev->n_events].level = level;
+    dev->n_events++;
+    if (et_trace_enabled()) {
+        et_device_trace(dev, "irq", "%s %s", line->name ? line->name : "irq",
+                        level ? "raise" : "lower");
+    }
+}
+
+void et_device_unlock(et_device *dev)
+{
+    /* One thread at a time delivers: it takes the whole queue, delivers it
+     * without the lock, and comes back for what others queued meanwhile.
+     * A thread that finds a delivery under way leaves its changes to it. */
+    if (dev->n_events == 0 || dev->delivering) {
+        et_lock_release(&dev->lock);
+        return;
+    }
+    dev->delivering = true;
+    while (dev->n_events) {
+        et_irq_event *batch = dev->events;
+        size_t n = dev->n_events;
+        dev->events = NULL;
+        dev->n_events = dev->cap_events = 0;
+        et_lock_release(&dev->lock);
+        for (size_t i = 0; i < n; i++) {
+            et_irq_line *line = batch[i].line;
+            if (line->sink) {
+                line->sink(line->sink_opaque, line->sink_n, batch[i].level);
+            }
+        }
+        free(batch);
+        et_lock_acquire(&dev->lock);
+    }
+    dev->delivering = false;
+    et_lock_release(&dev->lock);
+}
+
+/* --- access -------------------------------------------------------------- */
+
+void et_device_catch_up(et_device *dev)
+{
+    int64_t now = et_clock_now(dev->clock);
+    et_timer *t;
+    while ((t = et__timers_earliest_due(dev->timers, dev->n_timers, now)) != NULL) {
+        et_timer_run_if_due(t, now);
+    }
+}
+
+static bool access_ok(et_device *dev, uint64_t offset, unsigned size, const char *what)
+{
+    const et_device_ops *ops = dev->ops;
+    bool size_ok = (size == 1 || size == 2 || size == 4 || size == 8) &&
+                   (ops->access_sizes & size);
+    if (!size_ok) {
+        et_device_guest_error(dev, "%s of unsupported size %u at offset 0x%llx", what, size,
+                              (unsigned long long)offset);
+        return false;
+    }
+    if (offset >= ops->region_size || size > ops->region_size - offset) {
+        et_device_guest_error(dev, "%s at offset 0x%llx is outside the 0x%llx-byte region",
+                              what, (unsigned long long)offset,
+                              (unsigned long long)ops->region_size);
+        return false;
+    }
+    if (!ops->unaligned_ok && (offset & (size - 1))) {
+        et_device_guest_error(dev, "unaligned %u-byte %s at offset 0x%llx", size, what,
+                              (unsigned long long)offset);
+        return false;
+    }
+    return true;
+}
+
+uint64_t et_device_read(et_device *dev, uint64_t offset, unsigned size)
+{
+    uint64_t value = 0;
+    if (!access_ok(dev, offset, size, "read")) {
+        return 0;
+    }
+    if (dev->ops->read_lockless && dev->ops->read_lockless(dev, offset, size, &value)) {
+        return value;
+    }
+    et_device_lock(dev);
+    et_device_catch_up(dev);
+    value = dev->ops->read(dev, offset, size);
+    if (et_trace_enabled()) {
+        et_device_trace(dev, "read", "0x%llx/%u -> 0x%llx", (unsigned long long)offset, size,
+                        (unsigned long long)value);
+    }
+    et_device_unlock(dev);
+    return value;
+}
+
+void et_device_write(et_device *dev, uint64_t offset, uint64_t value, unsigned size)
+{
+    if (!access_ok(dev, offset, size, "write")) {
+        return;
+    }
+    if (size < 8) {
+        value &= (UINT64_C(1) << (8 * size)) - 1;
+    }
+    et_device_lock(dev);
+    et_device_catch_up(dev);
+    if (et_trace_enabled()) {
+        et_device_trace(dev, "write", "0x%llx/%u <- 0x%llx", (unsigned long long)offset, size,
+                        (unsigned long long)value);
+    }
+    dev->ops->write(dev, offset, value, size);
+    et_device_unlock(dev);
+}
+
+void et_device_reset(et_device *dev)
+{
+    et_device_lock(dev);
+    et_device_catch_up(dev);
+    if (dev->ops->reset) {
+        dev->ops->reset(dev);
+    }
+    et_device_unlock(dev);
+}

@@ -1,0 +1,17 @@
+/* Device-base internals shared by device.c and irq.c. */
+#ifndef EMUTIME_DEVICE_INTERNAL_H
+#define EMUTIME_DEVICE_INTERNAL_H
+
+#include "emutime/device.h"
+
+/* Appends an interrupt change to the device's delivery queue (lock held). */
+void et__device_queue_irq(et_device *dev, et_irq_line *line, int level);
+
+/* The timer underneath a ptimer (ptimer.c). */
+et_timer *et__ptimer_timer(et_ptimer *pt);
+
+/* Of the given timers (all on one clock), the one due earliest at or before
+ * now, counting firings popped but not yet run; NULL if none (timer.c). */
+et_timer *et__timers_earliest_due(et_timer **timers, size_t n, int64_t now);
+
+#endif
