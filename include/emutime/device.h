@@ -87,6 +87,10 @@ struct et_device {
     size_t n_events, cap_events;
     bool delivering;
 
+    /* Output lines in the device's documented order, for board wiring. */
+    et_irq_line **irqs;
+    unsigned n_irqs;
+
     unsigned long guest_errors; /* total, atomic */
 };
 
@@ -104,6 +108,12 @@ void et_device_free(et_device *dev);
 et_timer *et_device_timer_new(et_device *dev, et_timer_cb cb, void *opaque);
 et_ptimer *et_device_ptimer_new(et_device *dev, et_ptimer_cb cb, void *opaque,
                                 unsigned policy);
+
+/* Output lines: a device registers its lines (et_irq_init'ed, owned by it)
+ * in the order its header documents; boards wire them by index. */
+void et_device_add_irq(et_device *dev, et_irq_line *line);
+et_irq_line *et_device_irq(et_device *dev, unsigned n); /* NULL if no such line */
+unsigned et_device_irq_count(const et_device *dev);
 
 /* The guest's entry points: validate, lock, catch up, dispatch, unlock (and
  * deliver interrupts). An invalid access reads as 0 and writes nothing. */

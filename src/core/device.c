@@ -114,6 +114,7 @@ void et_device_free(et_device *dev)
     }
     free(dev->timers);
     free(dev->ptimers);
+    free(dev->irqs);
     free(dev->events);
     et_lock_destroy(&dev->lock);
     free(dev->name);
@@ -145,6 +146,22 @@ et_ptimer *et_device_ptimer_new(et_device *dev, et_ptimer_cb cb, void *opaque, u
     dev->ptimers = et__xrealloc(dev->ptimers, sizeof(*dev->ptimers) * (dev->n_ptimers + 1));
     dev->ptimers[dev->n_ptimers++] = pt;
     return pt;
+}
+
+void et_device_add_irq(et_device *dev, et_irq_line *line)
+{
+    dev->irqs = et__xrealloc(dev->irqs, sizeof(*dev->irqs) * (dev->n_irqs + 1));
+    dev->irqs[dev->n_irqs++] = line;
+}
+
+et_irq_line *et_device_irq(et_device *dev, unsigned n)
+{
+    return n < dev->n_irqs ? dev->irqs[n] : NULL;
+}
+
+unsigned et_device_irq_count(const et_device *dev)
+{
+    return dev->n_irqs;
 }
 
 /* --- locking and interrupt delivery -------------------------------------- */
