@@ -239,7 +239,15 @@ bool et__clock_fire_one(et_clock *c, int64_t limit)
         et_lock_acquire(bound);
     }
     queue_lock(c);
-    bool run = t->gen == gen && !t->cb_thread;
+    /* An unbound timer re-armed from its own callback can be popped again
+     * while that callback still runs on another thread: wait for it rather
+     * than lose the expiry. (A bound timer cannot get here in that state:
+     * the other callback holds the bound lock.) */
+    while (t->gen == gen && t->cb_thread && t->cb_thread != me) {
+        queue_wait(c, t);
+    }
+    bool run = t->gen == gen;
+    unsigned long outer = t->cb_thread; /* me when nested in its own callback */
     if (run) {
         t->gen++;
         t->cb_thread = me;
@@ -253,6 +261,10 @@ bool et__clock_fire_one(et_clock *c, int64_t limit)
     queue_lock(c);
     t->inflight--;
     bool free_it = finish_locked(t, run);
+    if (run && outer) {
+        t->cb_thread = outer; /* back to the outer call of the same callback */
+        free_it = false;      /* the outer call frees it, if asked to */
+    }
     queue_unlock(c);
     if (bound) {
         et_lock_release_owner(bound);
