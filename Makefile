@@ -7,7 +7,7 @@ CMAKE   ?= cmake
 GEN     := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 CMFLAGS ?=
 
-.PHONY: all build run check check-asan check-tsan check-all bench install clean
+.PHONY: all build run check check-asan check-tsan check-fuzz check-all fuzz bench install clean
 
 all: build
 
@@ -41,12 +41,34 @@ check-tsan: build-tsan/CMakeCache.txt
 	cd build-tsan && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
 		ctest --output-on-failure -j $(JOBS) -L 'concurrency|unit'
 
+build-fuzz/CMakeCache.txt:
+	CC=clang $(CMAKE) -S . -B build-fuzz $(GEN) -DEMUTIME_FUZZ=ON -DEMUTIME_SANITIZE=address -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMFLAGS)
+
+# Fuzzing with libFuzzer (clang, ASan+UBSan): every target for FUZZ_SECONDS,
+# starting from its seed corpus in tests/fuzz/corpus/; new inputs go to
+# build-fuzz/corpus/ (copy the interesting ones into the seed corpus).
+FUZZ_SECONDS ?= 60
+fuzz: build-fuzz/CMakeCache.txt
+	$(CMAKE) --build build-fuzz -j $(JOBS)
+	@set -e; for f in build-fuzz/fuzz_*_libfuzzer; do \
+		name=$$(basename $$f _libfuzzer); \
+		mkdir -p build-fuzz/corpus/$$name; \
+		echo "== $$name ($(FUZZ_SECONDS) s)"; \
+		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			build-fuzz/corpus/$$name tests/fuzz/corpus/$$name; \
+	done
+
+# CI's bounded fuzz smoke run.
+check-fuzz:
+	$(MAKE) fuzz FUZZ_SECONDS=15
+
 # What CI runs: warnings as errors, then the suite plain, under ASan+UBSan and
 # the concurrency suite under TSan.
 check-all:
 	$(MAKE) check CMFLAGS="-DEMUTIME_WERROR=ON $(CMFLAGS)"
 	$(MAKE) check-asan CMFLAGS="-DEMUTIME_WERROR=ON $(CMFLAGS)"
 	$(MAKE) check-tsan CMFLAGS="-DEMUTIME_WERROR=ON $(CMFLAGS)"
+	$(MAKE) check-fuzz CMFLAGS="-DEMUTIME_WERROR=ON $(CMFLAGS)"
 
 build-bench/CMakeCache.txt:
 	$(CMAKE) -S . -B build-bench $(GEN) -DCMAKE_BUILD_TYPE=Release -DEMUTIME_BENCH=ON $(CMFLAGS)
@@ -59,4 +81,4 @@ install: build
 	$(CMAKE) --install build --prefix $(PREFIX)
 
 clean:
-	rm -rf build build-asan build-tsan build-bench
+	rm -rf build build-asan build-tsan build-bench build-fuzz

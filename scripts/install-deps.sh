@@ -3,7 +3,7 @@
 # Safe to run again: it installs only what is missing. Needs root (or sudo).
 set -euo pipefail
 
-packages=(cmake ninja-build gcc clang make pkg-config libcmocka-dev valgrind)
+packages=(cmake ninja-build gcc clang libclang-rt-14-dev make pkg-config libcmocka-dev valgrind)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
