@@ -7,6 +7,21 @@
  * absolute deadlines (the clock is re-based to the saved time), and finally,
  * in a separate phase after all devices are loaded, re-synchronises interrupt
  * lines: each line's sink gets the loaded level.
+ *
+ * Exactness. Save takes every device's lock (in a fixed order: by lock class,
+ * then as given), reads the clock once (time T) and first runs every expiry
+ * due at or before T, so the snapshot is the machine's state as of T. A timer
+ * popped by the runner but not yet run is saved armed at its deadline. Load
+ * holds every device's lock while it re-bases the clock to T and stores the
+ * fields, then releases them all, then re-synchronises the lines. A real-time
+ * clock keeps its own paused/running state across a load (the saved flag is
+ * informational, like QEMU's loadvm keeping the run state).
+ *
+ * Rules for callers: never call these holding a device lock or from a timer
+ * callback; load expects no concurrent guest accesses (a stopped VM); every
+ * device must be on the given clock and have a distinct name. Sinks must be
+ * idempotent: the re-synchronisation delivers a level the sink may already
+ * have.
  */
 #ifndef EMUTIME_SNAPSHOT_H
 #define EMUTIME_SNAPSHOT_H
@@ -37,6 +52,20 @@ int et_snapshot_load(et_clock *clock, et_device *const *devs, size_t n, const ch
  * Returns 0, or -1 with a message if the snapshot is invalid. */
 int et_snapshot_describe(const uint8_t *buf, size_t len, void *file /* FILE * */,
                          char *err, size_t errlen);
+
+/* The snapshot format version this build writes (and the newest it reads). */
+#define ET_SNAPSHOT_FORMAT_VERSION 1
+
+/* Writes a snapshot to path atomically: a temporary file in the same
+ * directory, flushed to disk, then renamed over path. Returns 0, or -1 with a
+ * message (the old file, if any, is left as it was). */
+int et_snapshot_write_file(const char *path, const uint8_t *buf, size_t len, char *err,
+                           size_t errlen);
+
+/* Reads a whole file into a malloc'ed buffer the caller frees. Returns 0, or
+ * -1 with a message naming the file and the reason. Does not validate. */
+int et_snapshot_read_file(const char *path, uint8_t **buf, size_t *len, char *err,
+                          size_t errlen);
 
 #ifdef __cplusplus
 }

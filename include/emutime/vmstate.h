@@ -76,9 +76,21 @@ typedef struct et_vmstate {
 #define ET_FIELD_PTIMER(st, f, v) ET_FIELD_(st, f, ET_FT_PTIMER, v, 0)
 #define ET_FIELD_TIMER(st, f, v)  ET_FIELD_(st, f, ET_FT_TIMER, v, 0)
 #define ET_FIELD_IRQ(st, f, v)    ET_FIELD_(st, f, ET_FT_IRQ, v, 0)
-/* A field added in version v, with default d for older snapshots. */
+/* A field added in version v, with default d for older snapshots. The
+ * default of a bool or an interrupt level is d != 0; an I64 gets
+ * (int64_t)d. A timer or ptimer added later always loads idle (a timer not
+ * armed, a ptimer stopped with every field 0): its default is not d. Every
+ * element of an array gets the same default. A field's version must not
+ * exceed its vmstate's version. */
 #define ET_FIELD_U32_V(st, f, v, d) ET_FIELD_(st, f, ET_FT_U32, v, d)
 #define ET_FIELD_U64_V(st, f, v, d) ET_FIELD_(st, f, ET_FT_U64, v, d)
+#define ET_FIELD_BOOL_V(st, f, v, d) ET_FIELD_(st, f, ET_FT_BOOL, v, d)
+#define ET_FIELD_U8_V(st, f, v, d)   ET_FIELD_(st, f, ET_FT_U8, v, d)
+#define ET_FIELD_U16_V(st, f, v, d)  ET_FIELD_(st, f, ET_FT_U16, v, d)
+#define ET_FIELD_I64_V(st, f, v, d)  ET_FIELD_(st, f, ET_FT_I64, v, (uint64_t)(d))
+#define ET_FIELD_IRQ_V(st, f, v, d)  ET_FIELD_(st, f, ET_FT_IRQ, v, d)
+#define ET_FIELD_PTIMER_V(st, f, v)  ET_FIELD_(st, f, ET_FT_PTIMER, v, 0)
+#define ET_FIELD_TIMER_V(st, f, v)   ET_FIELD_(st, f, ET_FT_TIMER, v, 0)
 
 /* A fixed array member: f is declared as `T f[n]`. */
 #define ET_FIELD_ARRAY(st, f, ty, v)                                               { .name = #f, .type = (ty), .offset = offsetof(st, f),                           .stride = sizeof(((st *)0)->f[0]),                                             .count = sizeof(((st *)0)->f) / sizeof(((st *)0)->f[0]), .version = (v) }

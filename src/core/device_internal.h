@@ -14,4 +14,8 @@ et_timer *et__ptimer_timer(et_ptimer *pt);
  * now, counting firings popped but not yet run; NULL if none (timer.c). */
 et_timer *et__timers_earliest_due(et_timer **timers, size_t n, int64_t now);
 
+/* The deadline the timer will fire at, counting a firing popped but not yet
+ * run; -1 when idle (timer.c, for snapshots). */
+int64_t et__timer_armed_deadline(et_timer *timer);
+
 #endif

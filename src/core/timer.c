@@ -185,6 +185,19 @@ int64_t et_timer_expire_time(et_timer *t)
     return when;
 }
 
+/* For snapshots (device lock held): a firing popped but not yet run still
+ * happens unless cancelled, so it counts as armed at its deadline. */
+int64_t et__timer_armed_deadline(et_timer *t)
+{
+    et_clock *c = t->clock;
+    queue_lock(c);
+    bool armed = t->heap_index != ET_HEAP_NONE ||
+                 (t->inflight && t->gen == t->popped_gen && !t->cb_thread);
+    int64_t when = armed ? t->deadline : -1;
+    queue_unlock(c);
+    return when;
+}
+
 /* Ends a firing or a callback (queue lock held): wakes synchronous cancels
  * and says whether the timer, freed from its own callback, can go now. */
 static bool finish_locked(et_timer *t, bool ran_callback)
