@@ -40,6 +40,15 @@ bool et_clock_is_manual(const et_clock *clock);
  * deadline (so expiry work is exact however late it runs). */
 int64_t et_clock_now(et_clock *clock);
 
+/* Inside a timer callback: the time the firing pass that runs it is
+ * bringing the clock to (the target of a step or set, the time
+ * et_clock_run_expired read, the time of the access whose catch-up runs it);
+ * always >= et_clock_now(). Elsewhere, et_clock_now(). A device whose
+ * periodic events fell behind (a stalled runner, a long step) uses it to
+ * merge the events due by then into one, as hardware interrupt coalescing
+ * would (the HPET does). */
+int64_t et_clock_horizon(et_clock *clock);
+
 /* Manual clocks: advance by ns (>= 0). Every timer due at or before the
  * target fires at its own deadline, in deadline order, FIFO among equal
  * deadlines, including timers armed by callbacks inside the window; then the

@@ -65,9 +65,17 @@ typedef struct et_device_ops {
     const et_vmstate *state;
 } et_device_ops;
 
+/* A call made after the device lock is released (et_device_defer). */
+typedef void (*et_deferred_fn)(void *opaque, uint64_t arg);
+
+/* One entry of the delivery queue: a level change of line, or, when line is
+ * NULL, a deferred call fn(opaque, arg). */
 typedef struct et_irq_event {
     et_irq_line *line;
     int level;
+    et_deferred_fn fn;
+    void *opaque;
+    uint64_t arg;
 } et_irq_event;
 
 struct et_device {
@@ -126,6 +134,13 @@ void et_device_reset(et_device *dev);
 #define et_device_lock(dev) et__device_lock((dev), __FILE__, __LINE__)
 void et__device_lock(et_device *dev, const char *file, int line);
 void et_device_unlock(et_device *dev);
+
+/* Under the device lock: queues fn(opaque, arg) to run after the lock is
+ * released, in order with the interrupt changes queued around it, with no
+ * library lock held, like a sink call (so possibly on another thread that is
+ * releasing the same device's lock). For outputs that are not lines, such
+ * as an MSI / FSB memory write. */
+void et_device_defer(et_device *dev, et_deferred_fn fn, void *opaque, uint64_t arg);
 
 /* Runs the device's own expiries due at or before now (lock held). */
 void et_device_catch_up(et_device *dev);

@@ -115,6 +115,32 @@ int64_t et_clock_now(et_clock *c)
     return clock_time(c);
 }
 
+/* The firing passes this thread is inside, innermost first. */
+static __thread et__pass *pass_top;
+
+void et__pass_enter(et__pass *pass, const et_clock *c, int64_t horizon)
+{
+    pass->clock = c;
+    pass->horizon = horizon;
+    pass->prev = pass_top;
+    pass_top = pass;
+}
+
+void et__pass_leave(et__pass *pass)
+{
+    pass_top = pass->prev;
+}
+
+int64_t et_clock_horizon(et_clock *c)
+{
+    for (const et__pass *p = pass_top; p; p = p->prev) {
+        if (p->clock == c) {
+            return p->horizon;
+        }
+    }
+    return et_clock_now(c);
+}
+
 static void notify(et_clock *c)
 {
     et_lock_acquire(&c->queue_lock);
@@ -142,8 +168,11 @@ static int64_t saturating_add(int64_t a, int64_t b)
 /* Fires everything due at or before target, then moves the clock there. */
 static void manual_advance_to(et_clock *c, int64_t target)
 {
+    et__pass pass;
+    et__pass_enter(&pass, c, target);
     while (et__clock_fire_one(c, target)) {
     }
+    et__pass_leave(&pass);
     int64_t cur = __atomic_load_n(&c->now, __ATOMIC_RELAXED);
     while (cur < target &&
            !__atomic_compare_exchange_n(&c->now, &cur, target, true, __ATOMIC_RELEASE,
@@ -252,8 +281,11 @@ unsigned et_clock_run_expired(et_clock *c)
      * beyond now waits for the next. */
     int64_t now = clock_time(c);
     unsigned fired = 0;
+    et__pass pass;
+    et__pass_enter(&pass, c, now);
     while (et__clock_fire_one(c, now)) {
         fired++;
     }
+    et__pass_leave(&pass);
     return fired;
 }

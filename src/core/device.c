@@ -171,19 +171,37 @@ void et__device_lock(et_device *dev, const char *file, int line)
     et__lock_acquire(&dev->lock, file, line);
 }
 
-void et__device_queue_irq(et_device *dev, et_irq_line *line, int level)
+static et_irq_event *queue_event(et_device *dev)
 {
     if (dev->n_events == dev->cap_events) {
         dev->cap_events = dev->cap_events ? dev->cap_events * 2 : 8;
         dev->events = et__xrealloc(dev->events, sizeof(*dev->events) * dev->cap_events);
     }
-    dev->events[dev->n_events].line = line;
-    dev->events[dev->n_events].level = level;
-    dev->n_events++;
+    et_irq_event *ev = &dev->events[dev->n_events++];
+    *ev = (et_irq_event){ .line = NULL };
+    return ev;
+}
+
+void et__device_queue_irq(et_device *dev, et_irq_line *line, int level)
+{
+    et_irq_event *ev = queue_event(dev);
+    ev->line = line;
+    ev->level = level;
     if (et_trace_enabled()) {
         et_device_trace(dev, "irq", "%s %s", line->name ? line->name : "irq",
                         level ? "raise" : "lower");
     }
+}
+
+void et_device_defer(et_device *dev, et_deferred_fn fn, void *opaque, uint64_t arg)
+{
+    ET_USAGE_CHECK(fn != NULL, "et_device_defer: no function to call");
+    ET_USAGE_CHECK(et_lock_held_by_me(&dev->lock),
+                   "et_device_defer: '%s' is not locked by this thread", dev->name);
+    et_irq_event *ev = queue_event(dev);
+    ev->fn = fn;
+    ev->opaque = opaque;
+    ev->arg = arg;
 }
 
 void et_device_unlock(et_device *dev)
@@ -204,7 +222,9 @@ void et_device_unlock(et_device *dev)
         et_lock_release(&dev->lock);
         for (size_t i = 0; i < n; i++) {
             et_irq_line *line = batch[i].line;
-            if (line->sink) {
+            if (!line) {
+                batch[i].fn(batch[i].opaque, batch[i].arg);
+            } else if (line->sink) {
                 line->sink(line->sink_opaque, line->sink_n, batch[i].level);
             }
         }
@@ -221,9 +241,12 @@ void et_device_catch_up(et_device *dev)
 {
     int64_t now = et_clock_now(dev->clock);
     et_timer *t;
+    et__pass pass;
+    et__pass_enter(&pass, dev->clock, now);
     while ((t = et__timers_earliest_due(dev->timers, dev->n_timers, now)) != NULL) {
         et_timer_run_if_due(t, now);
     }
+    et__pass_leave(&pass);
 }
 
 static bool access_ok(et_device *dev, uint64_t offset, unsigned size, const char *what)

@@ -33,6 +33,20 @@ void et__usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)))
 #define ET_USAGE_CHECK_RET(cond, retval, ...) do { } while (0)
 #endif
 
+/* A firing pass in progress on this thread (a step or set of a manual clock,
+ * et_clock_run_expired, a device's catch-up on access): the time it brings
+ * the clock to, which et_clock_horizon() reports to the callbacks it runs.
+ * Passes nest (an access from inside a callback); the innermost for a clock
+ * wins (clock.c). */
+struct et_clock;
+typedef struct et__pass {
+    const struct et_clock *clock;
+    int64_t horizon;
+    struct et__pass *prev;
+} et__pass;
+void et__pass_enter(et__pass *pass, const struct et_clock *clock, int64_t horizon);
+void et__pass_leave(et__pass *pass);
+
 /* Allocation that never returns NULL: out of memory aborts with a message. */
 void *et__xmalloc(size_t size);
 void *et__xcalloc(size_t n, size_t size);
