@@ -89,6 +89,10 @@ unsigned et_clock_run_expired(et_clock *clock);
  * waiter (signal a condition variable, write an eventfd), never take an
  * embedder lock. One notifier per clock; NULL removes it. */
 typedef void (*et_clock_notify_fn)(void *opaque);
+/* Replacing the notifier waits for a call of the old one in progress on
+ * another thread: when it returns, the old one is not running and will not
+ * be called again, so its opaque may be freed. Never call it from a
+ * notifier. */
 void et_clock_set_notify(et_clock *clock, et_clock_notify_fn fn, void *opaque);
 
 /* The host's monotonic time in ns (CLOCK_MONOTONIC). */

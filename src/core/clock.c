@@ -19,6 +19,11 @@ static et_clock *clock_new(bool manual)
     et_clock *c = et__xcalloc(1, sizeof(*c));
     c->manual = manual;
     pthread_mutex_init(&c->rt_mutex, NULL);
+    pthread_rwlockattr_t attr;
+    pthread_rwlockattr_init(&attr);
+    pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+    pthread_rwlock_init(&c->notify_lock, &attr);
+    pthread_rwlockattr_destroy(&attr);
     et_lock_init(&c->queue_lock, &queue_lock_class);
     pthread_cond_init(&c->queue_cond, NULL);
     et__heap_init(&c->heap);
@@ -48,6 +53,7 @@ void et_clock_free(et_clock *c)
     pthread_cond_destroy(&c->queue_cond);
     et_lock_destroy(&c->queue_lock);
     pthread_mutex_destroy(&c->rt_mutex);
+    pthread_rwlock_destroy(&c->notify_lock);
     free(c);
 }
 
@@ -141,23 +147,27 @@ int64_t et_clock_horizon(et_clock *c)
     return et_clock_now(c);
 }
 
-static void notify(et_clock *c)
+void et__clock_notify(et_clock *c)
 {
-    et_lock_acquire(&c->queue_lock);
-    et_clock_notify_fn fn = c->notify;
-    void *opaque = c->notify_opaque;
-    et_lock_release(&c->queue_lock);
-    if (fn) {
-        fn(opaque);
+    if (!__atomic_load_n(&c->notify, __ATOMIC_RELAXED)) {
+        return; /* nobody waits */
     }
+    pthread_rwlock_rdlock(&c->notify_lock);
+    et_clock_notify_fn fn = __atomic_load_n(&c->notify, __ATOMIC_RELAXED);
+    if (fn) {
+        fn(c->notify_opaque);
+    }
+    pthread_rwlock_unlock(&c->notify_lock);
 }
 
 void et_clock_set_notify(et_clock *c, et_clock_notify_fn fn, void *opaque)
 {
-    et_lock_acquire(&c->queue_lock);
-    c->notify = fn;
+    /* Waits for calls of the old notifier to finish: after this returns,
+     * its opaque may be freed (the runner relies on it when stopping). */
+    pthread_rwlock_wrlock(&c->notify_lock);
     c->notify_opaque = opaque;
-    et_lock_release(&c->queue_lock);
+    __atomic_store_n(&c->notify, fn, __ATOMIC_RELAXED);
+    pthread_rwlock_unlock(&c->notify_lock);
 }
 
 static int64_t saturating_add(int64_t a, int64_t b)
@@ -219,7 +229,7 @@ void et_clock_pause(et_clock *c)
         rt_write(c, v);
     }
     pthread_mutex_unlock(&c->rt_mutex);
-    notify(c);
+    et__clock_notify(c);
 }
 
 void et_clock_resume(et_clock *c)
@@ -233,7 +243,7 @@ void et_clock_resume(et_clock *c)
         rt_write(c, v);
     }
     pthread_mutex_unlock(&c->rt_mutex);
-    notify(c);
+    et__clock_notify(c);
 }
 
 bool et_clock_is_paused(et_clock *c)
@@ -256,7 +266,7 @@ void et_clock_rebase(et_clock *c, int64_t ns)
     }
     rt_write(c, v);
     pthread_mutex_unlock(&c->rt_mutex);
-    notify(c);
+    et__clock_notify(c);
 }
 
 int64_t et_clock_deadline(et_clock *c)

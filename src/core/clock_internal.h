@@ -31,6 +31,11 @@ struct et_clock {
     et_timer_heap heap;
     uint64_t next_seq;
 
+    /* The notifier. Calls hold notify_lock for reading, et_clock_set_notify
+     * holds it for writing (writers preferred), so once set_notify returns
+     * the old notifier is neither running nor ever called again. notify is
+     * also read without the lock (atomically) to skip the lock when unset. */
+    pthread_rwlock_t notify_lock;
     et_clock_notify_fn notify;
     void *notify_opaque;
 };
@@ -56,6 +61,9 @@ struct et_timer {
  * (binding lock, callback at its deadline). Returns false when none is due.
  * For manual clocks, advances the clock to the deadline first. */
 bool et__clock_fire_one(et_clock *clock, int64_t limit);
+
+/* Calls the clock's notifier, if any (never under the queue lock). */
+void et__clock_notify(et_clock *clock);
 
 /* The time the calling thread's current callback runs at on this clock, if
  * it is inside one (returns false otherwise). */

@@ -87,8 +87,6 @@ et_clock *et_timer_clock(et_timer *t)
 void et_timer_mod(et_timer *t, int64_t deadline)
 {
     et_clock *c = t->clock;
-    et_clock_notify_fn notify = NULL;
-    void *notify_opaque = NULL;
 
     if (deadline < 0) {
         deadline = 0;
@@ -99,13 +97,10 @@ void et_timer_mod(et_timer *t, int64_t deadline)
     t->gen++;
     t->deadline = deadline;
     et__heap_set(&c->heap, t, deadline, c->next_seq++);
-    if (t->heap_index == 0 && deadline < old_first && c->notify) {
-        notify = c->notify;
-        notify_opaque = c->notify_opaque;
-    }
+    bool earlier_head = t->heap_index == 0 && deadline < old_first;
     queue_unlock(c);
-    if (notify) {
-        notify(notify_opaque);
+    if (earlier_head) {
+        et__clock_notify(c);
     }
 }
 
