@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "device_adapter.h"
 #include "emutime/emutime.h"
 
 #define SNAPUTIL_UNUSED __attribute__((unused))
@@ -216,6 +217,90 @@ static SNAPUTIL_UNUSED bool snap_find(const uint8_t *buf, size_t len, const char
         }
     }
     return false;
+}
+
+
+/* --- random guest programs over a device adapter ------------------------- */
+
+typedef enum prog_kind { OP_READ, OP_WRITE, OP_STEP, OP_STEP_NEXT } prog_kind;
+
+typedef struct prog_op {
+    prog_kind kind;
+    uint32_t offset;
+    unsigned size;
+    uint64_t value;
+    int64_t ns;
+} prog_op;
+
+/* Register values biased towards the small ones that make timers expire
+ * within a test's time steps, with whole-register values mixed in. */
+static SNAPUTIL_UNUSED uint64_t rng_value(uint64_t *s)
+{
+    switch (rng_below(s, 6)) {
+    case 0: return 0;
+    case 1: return rng_below(s, 4);
+    case 2: return rng_below(s, 64);
+    case 3: return rng_below(s, 4096);
+    case 4: return rng_next(s) & 0xffffffffu;
+    default: return rng_next(s) & ((UINT64_C(1) << rng_below(s, 33)) - 1);
+    }
+}
+
+/* Steps mostly short (ns to tens of us), sometimes to the next deadline. */
+static SNAPUTIL_UNUSED void rng_op(uint64_t *s, const et_test_adapter *a, prog_op *op)
+{
+    memset(op, 0, sizeof(*op));
+    uint64_t r = rng_below(s, 100);
+    if (r < 65 && a->n_offsets) {
+        op->kind = r < 35 ? OP_WRITE : OP_READ;
+        op->offset = a->offsets[rng_below(s, a->n_offsets)];
+        unsigned sizes[4], n = 0;
+        for (unsigned k = 0; k < 4; k++) {
+            if (a->sizes & (1u << k)) {
+                sizes[n++] = 1u << k;
+            }
+        }
+        op->size = n ? sizes[rng_below(s, n)] : 4;
+        op->value = rng_value(s);
+        return;
+    }
+    if (r < 75) {
+        op->kind = OP_STEP_NEXT;
+        return;
+    }
+    op->kind = OP_STEP;
+    switch (rng_below(s, 4)) {
+    case 0: op->ns = (int64_t)rng_below(s, 16); break;
+    case 1: op->ns = (int64_t)rng_below(s, 1000); break;
+    case 2: op->ns = (int64_t)rng_below(s, 20000); break;
+    default: op->ns = (int64_t)rng_below(s, 200000); break;
+    }
+}
+
+/* Applies the operation; returns what a read returned (else 0). A step to
+ * the next deadline goes at most 1 ms, so a far deadline cannot skip time
+ * past every other input. */
+static SNAPUTIL_UNUSED uint64_t apply_op(et_clock *c, et_device *d, const prog_op *op)
+{
+    switch (op->kind) {
+    case OP_READ: return et_device_read(d, op->offset, op->size);
+    case OP_WRITE: et_device_write(d, op->offset, op->value, op->size); return 0;
+    case OP_STEP: et_clock_step(c, op->ns); return 0;
+    case OP_STEP_NEXT: {
+        int64_t now = et_clock_now(c), next = et_clock_deadline(c);
+        if (next != ET_NO_DEADLINE && next - now <= 1000000) {
+            et_clock_step_next(c);
+        }
+        return 0;
+    }
+    }
+    return 0;
+}
+
+static SNAPUTIL_UNUSED void quiet_log(void *opaque, const char *line)
+{
+    (void)opaque;
+    (void)line;
 }
 
 #endif
