@@ -10,6 +10,7 @@
 #include "emutime/lock.h"
 #include "emutime/ptimer.h"
 #include "emutime/runner.h"
+#include "emutime/snapshot.h"
 #include "emutime/timer.h"
 #include "emutime/vmstate.h"
 
