@@ -87,20 +87,44 @@ static rt_view rt_read(et_clock *c)
     return v;
 }
 
-static void rt_write(et_clock *c, rt_view v)
+/* Writers (serialised by rt_mutex) make the odd sequence number visible
+ * before they read the host time, and publish with release stores. */
+static void rt_write_begin(et_clock *c)
 {
-    /* Release stores of the fields keep the odd sequence number before
-     * them (writers are serialised by rt_mutex). */
-    __atomic_store_n(&c->rt_seq, c->rt_seq + 1, __ATOMIC_RELAXED);
+    /* Sequentially consistent: ordered before the host-time read that
+     * follows (a store-load order), see rt_time(). */
+    __atomic_store_n(&c->rt_seq, c->rt_seq + 1, __ATOMIC_SEQ_CST);
+}
+
+static void rt_write_end(et_clock *c, rt_view v)
+{
     __atomic_store_n(&c->rt_offset, v.offset, __ATOMIC_RELEASE);
     __atomic_store_n(&c->rt_frozen, v.frozen, __ATOMIC_RELEASE);
     __atomic_store_n(&c->rt_paused, v.paused, __ATOMIC_RELEASE);
     __atomic_store_n(&c->rt_seq, c->rt_seq + 1, __ATOMIC_RELEASE);
 }
 
-static int64_t rt_now(rt_view v)
+/* The real-time clock's value. The host time is read inside the sequence
+ * section, as QEMU's vm_clock_seqlock readers do: a value computed from a
+ * view that a pause replaced meanwhile is thrown away. (Reading it after the
+ * section let a reader preempted in between add a stale offset to a later
+ * host time and return a time the clock never had, ahead of what the pause
+ * froze: the clock then went backwards.) A reader that completes without
+ * seeing a writer read the host time before that writer did, so it never
+ * returns more than the value a pause freezes. */
+static int64_t rt_time(et_clock *c)
 {
-    return v.paused ? v.frozen : et_host_monotonic_ns() + v.offset;
+    unsigned s1, s2;
+    int64_t t;
+    do {
+        s1 = __atomic_load_n(&c->rt_seq, __ATOMIC_ACQUIRE);
+        int64_t offset = __atomic_load_n(&c->rt_offset, __ATOMIC_ACQUIRE);
+        int64_t frozen = __atomic_load_n(&c->rt_frozen, __ATOMIC_ACQUIRE);
+        bool paused = __atomic_load_n(&c->rt_paused, __ATOMIC_ACQUIRE);
+        t = paused ? frozen : et_host_monotonic_ns() + offset;
+        s2 = __atomic_load_n(&c->rt_seq, __ATOMIC_SEQ_CST);
+    } while ((s1 & 1) || s1 != s2);
+    return t;
 }
 
 /* The clock's own time, ignoring any callback's expiry override. */
@@ -109,7 +133,7 @@ static int64_t clock_time(et_clock *c)
     if (c->manual) {
         return __atomic_load_n(&c->now, __ATOMIC_ACQUIRE);
     }
-    return rt_now(rt_read(c));
+    return rt_time(c);
 }
 
 int64_t et_clock_now(et_clock *c)
@@ -224,9 +248,10 @@ void et_clock_pause(et_clock *c)
     pthread_mutex_lock(&c->rt_mutex);
     rt_view v = rt_read(c);
     if (!v.paused) {
-        v.frozen = rt_now(v);
+        rt_write_begin(c);
+        v.frozen = et_host_monotonic_ns() + v.offset;
         v.paused = true;
-        rt_write(c, v);
+        rt_write_end(c, v);
     }
     pthread_mutex_unlock(&c->rt_mutex);
     et__clock_notify(c);
@@ -238,9 +263,10 @@ void et_clock_resume(et_clock *c)
     pthread_mutex_lock(&c->rt_mutex);
     rt_view v = rt_read(c);
     if (v.paused) {
+        rt_write_begin(c);
         v.offset = v.frozen - et_host_monotonic_ns();
         v.paused = false;
-        rt_write(c, v);
+        rt_write_end(c, v);
     }
     pthread_mutex_unlock(&c->rt_mutex);
     et__clock_notify(c);
@@ -259,12 +285,13 @@ void et_clock_rebase(et_clock *c, int64_t ns)
     }
     pthread_mutex_lock(&c->rt_mutex);
     rt_view v = rt_read(c);
+    rt_write_begin(c);
     if (v.paused) {
         v.frozen = ns;
     } else {
         v.offset = ns - et_host_monotonic_ns();
     }
-    rt_write(c, v);
+    rt_write_end(c, v);
     pthread_mutex_unlock(&c->rt_mutex);
     et__clock_notify(c);
 }
