@@ -49,6 +49,7 @@ struct et_timer {
     /* Guarded by the clock's queue lock. */
     int64_t deadline;      /* valid while in the heap or being fired */
     uint32_t heap_index;   /* ET_HEAP_NONE when not in the heap */
+    uint64_t heap_seq;     /* arm order, breaks deadline ties in the heap */
     uint64_t gen;          /* bumped by every mod, del and firing */
     uint64_t popped_gen;   /* gen when a firer last took it off the heap */
     unsigned inflight;     /* firers between pop and done */
