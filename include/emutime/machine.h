@@ -1,0 +1,213 @@
+/* emutime: machines (boards) described as data.
+ *
+ * A board is a table: clocks, timer devices at QEMU's addresses, the
+ * interrupt controllers they are wired to (with QEMU's input numbering), the
+ * QOM paths qtest's irq_intercept_in/out accept, RAM ranges and options. A
+ * machine is one instance of a board on a manual clock: et_machine_new builds
+ * it from the table, and the qtest server (qtest.h) drives it.
+ *
+ * Address space: devices and RAM are mapped at their bases; every other
+ * address reads as 0 and ignores writes, and every I/O port reads as all
+ * ones, as QEMU's unassigned regions do. Interrupt controllers are not
+ * emulated beyond small read-only views where software observes a timer
+ * interrupt through them (the NVIC's pending registers and ICSR, the PL190
+ * VIC's raw status); docs/machines.md lists what each board models.
+ */
+#ifndef EMUTIME_MACHINE_H
+#define EMUTIME_MACHINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "emutime/clock.h"
+#include "emutime/device.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The machine the tools use when none is given. */
+#define ET_DEFAULT_MACHINE "mps2-an385"
+
+/* --- board descriptions (data) -------------------------------------------- */
+
+typedef struct et_board_clock {
+    const char *name; /* "sysclk" */
+    uint64_t hz;
+} et_board_clock;
+
+/* Interrupt-controller kinds (what the controller's inputs do). */
+#define ET_IC_NVIC   "armv7m-nvic" /* pending registers and ICSR view */
+#define ET_IC_VIC    "pl190"       /* raw/enabled status view */
+#define ET_IC_GIC    "gic"         /* inputs only, no register view */
+#define ET_IC_IOAPIC "ioapic"      /* inputs only */
+#define ET_IC_HART   "riscv-hart"  /* a hart's mip inputs, no register view */
+
+typedef struct et_board_controller {
+    const char *name;      /* "nvic" */
+    const char *kind;      /* ET_IC_* */
+    unsigned n_inputs;     /* unnamed inputs 0..n-1 */
+    uint64_t base;         /* where its register view is mapped (view kinds) */
+    const char *numbering; /* what input N means, for humans */
+} et_board_controller;
+
+/* Destination of a device output line. */
+#define ET_BOARD_RESET "system-reset" /* controller name: a rising level resets the machine */
+
+typedef struct et_board_wire {
+    unsigned output;        /* the device's output line index */
+    const char *controller; /* a controller name, ET_BOARD_RESET, or NULL: unconnected */
+    unsigned input;         /* the controller's input number */
+    const char *input_name; /* a named input ("NMI") instead of an unnamed one */
+} et_board_wire;
+
+/* A register sampled for waveforms (VCD): the counter a user watches. */
+typedef struct et_board_counter {
+    const char *name;  /* "value" */
+    uint32_t offset;
+    unsigned size;     /* bytes: 4 or 8 */
+} et_board_counter;
+
+typedef struct et_board_device {
+    const char *name;        /* "timer0": its trace, VCD and snapshot name */
+    const char *type;        /* the device type ("cmsdk-apb-timer", "sp804", ...) */
+    uint64_t base;           /* MMIO base address */
+    const char *clock;       /* the board clock feeding it, or NULL */
+    uint64_t clock_hz;       /* else the rate it counts at by itself, for humans */
+    const void *config;      /* the device's own et_<hw>_config; its clock
+                              * input is filled in at creation */
+    const et_board_wire *wires;
+    unsigned n_wires;
+    const et_board_counter *counters;
+    unsigned n_counters;
+    const char *option;      /* created only when this board option is "on" */
+} et_board_device;
+
+/* A QOM path that QEMU's irq_intercept_in/out and set_irq_in accept. */
+typedef struct et_board_qom {
+    const char *path;       /* absolute: "/machine/armv7m" */
+    const char *controller; /* its unnamed inputs are this controller's */
+    const char *device;     /* or: it is this device */
+    unsigned outputs;       /* the device's unnamed outputs 0..n-1 (QEMU
+                             * hooks no sysbus-irq output: 0 for those) */
+} et_board_qom;
+
+typedef struct et_board_ram {
+    const char *name;
+    uint64_t base, size;
+} et_board_ram;
+
+/* An input a device emutime does not model holds at a level from reset
+ * (mps2-an385's LAN9118 holds NVIC 13 high). */
+typedef struct et_board_held_line {
+    const char *controller;
+    unsigned input;
+    int level;
+    const char *what;
+} et_board_held_line;
+
+typedef struct et_board_option {
+    const char *name;   /* "pit" */
+    const char *def;    /* "on" or "off" */
+    const char *help;
+} et_board_option;
+
+typedef struct et_board {
+    const char *name;          /* QEMU's machine name */
+    const char *description;
+    const char *qemu_binary;   /* which qemu-system-* runs it */
+    const char *intercept;     /* the qtest command that observes its timers */
+    const et_board_clock *clocks;
+    unsigned n_clocks;
+    const et_board_controller *controllers;
+    unsigned n_controllers;
+    const et_board_device *devices;
+    unsigned n_devices;
+    const et_board_qom *qom;
+    unsigned n_qom;
+    const et_board_ram *ram;
+    unsigned n_ram;
+    const et_board_held_line *held;
+    unsigned n_held;
+    const et_board_option *options;
+    unsigned n_options;
+    const char *notes;         /* what is not modelled, for `emutime machines` */
+} et_board;
+
+/* The boards built into this library, in a fixed order. */
+size_t et_board_count(void);
+const et_board *et_board_get(size_t i);
+const et_board *et_board_find(const char *name);
+
+/* --- machines ---------------------------------------------------------------- */
+
+typedef struct et_machine et_machine;
+
+/* Builds a machine on a new manual clock from a QEMU-style spec:
+ * "NAME[,OPTION=VALUE...]" ("pc,pit=off"). NULL with a message in err for an
+ * unknown board, option or value, or a device that cannot be created. */
+et_machine *et_machine_new(const char *spec, char *err, size_t errlen);
+void et_machine_free(et_machine *m);
+
+const et_board *et_machine_board(const et_machine *m);
+et_clock *et_machine_clock(et_machine *m);
+/* The value ("on"/"off") of a board option, NULL for an unknown one. */
+const char *et_machine_option(const et_machine *m, const char *name);
+
+/* Guest accesses through the machine's address space (little-endian). An
+ * access the target device does not accept whole is split as QEMU's memory
+ * core splits it (by the device's largest access size and alignment, lower
+ * address first); unmapped bytes read as 0. */
+uint64_t et_machine_read(et_machine *m, uint64_t addr, unsigned size);
+void et_machine_write(et_machine *m, uint64_t addr, uint64_t value, unsigned size);
+void et_machine_read_bytes(et_machine *m, uint64_t addr, uint8_t *buf, size_t len);
+void et_machine_write_bytes(et_machine *m, uint64_t addr, const uint8_t *buf, size_t len);
+void et_machine_fill(et_machine *m, uint64_t addr, uint8_t byte, size_t len);
+/* I/O ports (x86 boards). No port device is modelled: reads are all ones. */
+uint32_t et_machine_in(et_machine *m, uint16_t port, unsigned size);
+void et_machine_out(et_machine *m, uint16_t port, uint32_t value, unsigned size);
+
+/* Devices: the board's timers in board order, then the controller views.
+ * These are what a snapshot of the machine holds. */
+size_t et_machine_device_count(const et_machine *m);
+et_device *et_machine_device(et_machine *m, size_t i);
+et_device *et_machine_find_device(et_machine *m, const char *name);
+/* The board entry of device i, NULL for a controller view. */
+const et_board_device *et_machine_device_desc(const et_machine *m, size_t i);
+
+/* qtest's interrupt intercept. The listener gets (n, level) every time an
+ * intercepted line is driven (also when the level did not change: qtest
+ * keeps its own record). Intercepting is allowed for one QOM object per
+ * machine, as in QEMU. Returns 0; -1 for an unknown path ("Unknown
+ * device"); -2 when another object is already intercepted. */
+typedef void (*et_machine_irq_fn)(void *opaque, int n, int level);
+void et_machine_set_intercept_listener(et_machine *m, et_machine_irq_fn fn, void *opaque);
+int et_machine_intercept(et_machine *m, const char *path, bool out);
+
+/* Drives input num of the object at path: name is "unnamed-gpio-in" or a
+ * named input of a controller ("NMI"). 0, or -1 with a message in err. */
+int et_machine_set_irq_in(et_machine *m, const char *path, const char *name, int num,
+                          int level, char *err, size_t errlen);
+
+/* Every device output line change, with the device index and output index
+ * (waveform dumps). One listener; NULL removes it. */
+typedef void (*et_machine_line_fn)(void *opaque, size_t dev, unsigned output, int level);
+void et_machine_set_line_listener(et_machine *m, et_machine_line_fn fn, void *opaque);
+
+/* System reset: every device and controller view back to its reset state
+ * (the clock keeps its time, intercepts stay). A device's reset request
+ * (a watchdog) is deferred, as QEMU defers it to its main loop: it is
+ * performed by et_machine_run_pending_reset, which the qtest server calls
+ * before each command. */
+void et_machine_reset(et_machine *m);
+bool et_machine_reset_pending(const et_machine *m);
+bool et_machine_run_pending_reset(et_machine *m);
+/* Resets performed so far (requested or explicit). */
+unsigned et_machine_reset_count(const et_machine *m);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,46 @@
+/* Device types a board can name, each a thin adapter from a board entry
+ * (the device's own config, plus the board clock feeding it) to the
+ * device's constructor. */
+#include <string.h>
+
+#include "emutime/devices/cmsdk_apb_timer.h"
+#include "emutime/devices/riscv_aclint.h"
+#include "machines/machine_internal.h"
+
+static et_device *make_cmsdk_timer(et_clock *clock, const char *name, et_clock_input *clk,
+                                   const void *config, char *err, size_t errlen)
+{
+    et_cmsdk_apb_timer_config cfg = *(const et_cmsdk_apb_timer_config *)config;
+    cfg.pclk = clk;
+    return et_cmsdk_apb_timer_new(clock, name, &cfg, err, errlen);
+}
+
+static et_device *make_aclint_mtimer(et_clock *clock, const char *name, et_clock_input *clk,
+                                     const void *config, char *err, size_t errlen)
+{
+    (void)clk; /* counts at its own timebase frequency */
+    return et_riscv_aclint_mtimer_new(clock, name, config, err, errlen);
+}
+
+static et_device *make_aclint_swi(et_clock *clock, const char *name, et_clock_input *clk,
+                                  const void *config, char *err, size_t errlen)
+{
+    (void)clk;
+    return et_riscv_aclint_swi_new(clock, name, config, err, errlen);
+}
+
+static const et__device_factory factories[] = {
+    { "cmsdk-apb-timer", make_cmsdk_timer },
+    { "riscv.aclint.mtimer", make_aclint_mtimer },
+    { "riscv.aclint.swi", make_aclint_swi },
+};
+
+const et__device_factory *et__device_factory_find(const char *type)
+{
+    for (size_t i = 0; i < sizeof(factories) / sizeof(factories[0]); i++) {
+        if (strcmp(factories[i].type, type) == 0) {
+            return &factories[i];
+        }
+    }
+    return NULL;
+}

@@ -1,0 +1,83 @@
+/* Machine internals shared by the machine framework, the address space,
+ * the controller views and the device factories. */
+#ifndef EMUTIME_MACHINES_MACHINE_INTERNAL_H
+#define EMUTIME_MACHINES_MACHINE_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "emutime/clocktree.h"
+#include "emutime/machine.h"
+
+/* --- device factories -------------------------------------------------------- */
+
+/* Creates a device of one type from a board entry: copies the entry's
+ * config, fills in the clock input, calls the device's constructor. */
+typedef et_device *(*et__device_factory_fn)(et_clock *clock, const char *name,
+                                            et_clock_input *clk, const void *config, char *err,
+                                            size_t errlen);
+
+typedef struct et__device_factory {
+    const char *type;
+    et__device_factory_fn create;
+} et__device_factory;
+
+const et__device_factory *et__device_factory_find(const char *type);
+
+/* --- interrupt-controller views ------------------------------------------- */
+
+/* How a controller kind takes its inputs. A kind with a register view
+ * creates a device (mapped at the controller's base, part of snapshots);
+ * a kind without one keeps only the input levels in the machine. */
+typedef struct et__ic_kind {
+    const char *kind;
+    /* NULL for kinds without a register view. */
+    et_device *(*create)(et_clock *clock, const char *name, unsigned n_inputs, char *err,
+                         size_t errlen);
+    /* Drives an input: named < 0 for unnamed input n, else index into
+     * named_inputs. Called without any lock held. */
+    void (*set_input)(et_device *view, int named, unsigned n, int level);
+    /* Named inputs (NULL-terminated), or NULL. */
+    const char *const *named_inputs;
+} et__ic_kind;
+
+const et__ic_kind *et__ic_kind_find(const char *kind);
+
+/* The views (nvic_view.c, vic_view.c). */
+extern const et__ic_kind et__ic_kind_nvic;
+extern const et__ic_kind et__ic_kind_vic;
+
+/* --- the address space -------------------------------------------------------- */
+
+typedef struct et__region {
+    uint64_t base, size;
+    et_device *dev;      /* a device region, or */
+    uint8_t **pages;     /* RAM: lazily allocated 4 KiB pages (NULL: zero) */
+    size_t n_pages;
+    const char *name;
+} et__region;
+
+typedef struct et__bus {
+    et__region *regions; /* sorted by base, non-overlapping */
+    size_t n;
+} et__bus;
+
+/* Adds a region; -1 with a message if it overlaps another. */
+int et__bus_add_device(et__bus *bus, uint64_t base, et_device *dev, char *err, size_t errlen);
+int et__bus_add_ram(et__bus *bus, const char *name, uint64_t base, uint64_t size, char *err,
+                    size_t errlen);
+void et__bus_destroy(et__bus *bus);
+void et__bus_read(et__bus *bus, uint64_t addr, uint8_t *buf, size_t len);
+void et__bus_write(et__bus *bus, uint64_t addr, const uint8_t *buf, size_t len);
+void et__bus_fill(et__bus *bus, uint64_t addr, uint8_t byte, size_t len);
+
+/* --- boards ---------------------------------------------------------------- */
+
+#define ET_N(a) ((unsigned)(sizeof(a) / sizeof((a)[0])))
+
+/* Each board file defines one of these. */
+extern const et_board et__board_mps2_an385;
+extern const et_board et__board_virt;
+
+#endif

@@ -1,0 +1,105 @@
+/* QEMU's MPS2 board with the AN385 FPGA image (Cortex-M3), qemu-system-arm
+ * -machine mps2-an385 (QEMU 7.2 hw/arm/mps2.c): the CMSDK APB timers at
+ * 0x40000000 and 0x40001000 (NVIC 8 and 9), the dual timer at 0x40002000
+ * (NVIC 10, the combined TIMINTC only) and the watchdog at 0x40008000
+ * (the NMI; its reset request resets the machine), all on the 25 MHz
+ * SYSCLK. The NVIC is seen through its register view at 0xe000e000. The
+ * LAN9118 Ethernet controller, not modelled, holds NVIC 13 high from reset
+ * (QEMU's model drives its active-low line as a high level). */
+#include "emutime/devices/cmsdk_apb_timer.h"
+#include "machines/machine_internal.h"
+
+static const et_cmsdk_apb_timer_config timer_config = { .pclk = NULL };
+
+static const et_board_wire timer0_wires[] = {
+    { .output = ET_CMSDK_TIMER_IRQ_TIMERINT, .controller = "nvic", .input = 8 },
+};
+
+static const et_board_wire timer1_wires[] = {
+    { .output = ET_CMSDK_TIMER_IRQ_TIMERINT, .controller = "nvic", .input = 9 },
+};
+
+static const et_board_counter timer_counters[] = {
+    { .name = "value", .offset = ET_CMSDK_TIMER_VALUE, .size = 4 },
+};
+
+static const et_board_device devices[] = {
+    {
+        .name = "timer0",
+        .type = "cmsdk-apb-timer",
+        .base = 0x40000000,
+        .clock = "sysclk",
+        .config = &timer_config,
+        .wires = timer0_wires,
+        .n_wires = ET_N(timer0_wires),
+        .counters = timer_counters,
+        .n_counters = ET_N(timer_counters),
+    },
+    {
+        .name = "timer1",
+        .type = "cmsdk-apb-timer",
+        .base = 0x40001000,
+        .clock = "sysclk",
+        .config = &timer_config,
+        .wires = timer1_wires,
+        .n_wires = ET_N(timer1_wires),
+        .counters = timer_counters,
+        .n_counters = ET_N(timer_counters),
+    },
+};
+
+static const et_board_clock clocks[] = {
+    { .name = "sysclk", .hz = 25000000 },
+};
+
+static const et_board_controller controllers[] = {
+    {
+        .name = "nvic",
+        .kind = ET_IC_NVIC,
+        .n_inputs = 32,
+        .base = 0xe000e000,
+        .numbering = "NVIC external interrupt N (exception 16+N)",
+    },
+};
+
+static const et_board_qom qom[] = {
+    { .path = "/machine/armv7m", .controller = "nvic" },
+    { .path = "/machine/armv7m/nvic", .controller = "nvic" },
+    { .path = "/machine/timer0", .device = "timer0" },
+    { .path = "/machine/timer1", .device = "timer1" },
+    { .path = "/machine/dualtimer", .device = "dualtimer" },
+    { .path = "/machine/watchdog", .device = "watchdog" },
+};
+
+static const et_board_ram ram[] = {
+    { .name = "ssram1", .base = 0x00000000, .size = 4u << 20 },
+    { .name = "blockram", .base = 0x01000000, .size = 16u << 10 },
+    { .name = "ssram23", .base = 0x20000000, .size = 4u << 20 },
+    { .name = "psram", .base = 0x21000000, .size = 16u << 20 },
+};
+
+static const et_board_held_line held[] = {
+    { .controller = "nvic", .input = 13, .level = 1, .what = "LAN9118 (not modelled)" },
+};
+
+const et_board et__board_mps2_an385 = {
+    .name = "mps2-an385",
+    .description = "ARM MPS2 with AN385 (Cortex-M3): CMSDK APB timers, dual timer, watchdog",
+    .qemu_binary = "qemu-system-arm",
+    .intercept = "irq_intercept_in /machine/armv7m",
+    .clocks = clocks,
+    .n_clocks = ET_N(clocks),
+    .controllers = controllers,
+    .n_controllers = ET_N(controllers),
+    .devices = devices,
+    .n_devices = ET_N(devices),
+    .qom = qom,
+    .n_qom = ET_N(qom),
+    .ram = ram,
+    .n_ram = ET_N(ram),
+    .held = held,
+    .n_held = ET_N(held),
+    .notes = "Not modelled: the CPU, SysTick, the UARTs, GPIO, SPI, I2C, the FPGA and SCC "
+             "registers, the LAN9118, the RAM aliases at 0x00400000, 0x01004000 and "
+             "0x20400000.",
+};

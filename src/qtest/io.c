@@ -1,0 +1,153 @@
+/* The qtest server's I/O: a file-descriptor loop (stdin/stdout, a socket
+ * connection) and a unix-socket listener. Output is buffered and flushed
+ * after each chunk of input has been executed, so a pipelined script costs
+ * few system calls and an interactive client gets its reply before the
+ * server waits for more input. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "core/internal.h"
+#include "qtest/qtest_internal.h"
+
+#define IN_CHUNK (64u << 10)
+#define OUT_FLUSH (64u << 10)
+
+typedef struct out_buf {
+    int fd;
+    char *buf;
+    size_t len, cap;
+    int error; /* errno of the first failed write */
+} out_buf;
+
+static void out_flush(out_buf *o)
+{
+    size_t done = 0;
+    while (done < o->len && !o->error) {
+        ssize_t n = write(o->fd, o->buf + done, o->len - done);
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            o->error = errno;
+            break;
+        }
+        done += (size_t)n;
+    }
+    o->len = 0;
+}
+
+static void out_write(void *opaque, const char *text, size_t len)
+{
+    out_buf *o = opaque;
+    if (o->error) {
+        return;
+    }
+    if (o->len + len > o->cap) {
+        size_t cap = o->cap;
+        while (cap < o->len + len) {
+            cap *= 2;
+        }
+        o->buf = et__xrealloc(o->buf, cap);
+        o->cap = cap;
+    }
+    memcpy(o->buf + o->len, text, len);
+    o->len += len;
+    if (o->len >= OUT_FLUSH) {
+        out_flush(o);
+    }
+}
+
+int et_qtest_serve_fd(et_qtest *q, int in_fd, int out_fd, char *err, size_t errlen)
+{
+    et_qtest_output_fn saved_fn;
+    void *saved_opaque;
+    et__qtest_get_output(q, &saved_fn, &saved_opaque);
+    out_buf o = { .fd = out_fd, .cap = 2 * OUT_FLUSH };
+    o.buf = et__xmalloc(o.cap);
+    et__qtest_set_output(q, out_write, &o);
+
+    char *in = et__xmalloc(IN_CHUNK);
+    int rc = 0;
+    for (;;) {
+        ssize_t n = read(in_fd, in, IN_CHUNK);
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            snprintf(err, errlen, "read: %s", strerror(errno));
+            rc = -1;
+            break;
+        }
+        if (n == 0) {
+            et_qtest_finish(q);
+            break;
+        }
+        et_qtest_feed(q, in, (size_t)n);
+        out_flush(&o);
+        if (o.error) {
+            break;
+        }
+    }
+    out_flush(&o);
+    if (o.error && rc == 0) {
+        snprintf(err, errlen, "write: %s", strerror(o.error));
+        rc = -1;
+    }
+    free(in);
+    free(o.buf);
+    et__qtest_set_output(q, saved_fn, saved_opaque);
+    return rc;
+}
+
+int et_qtest_serve_unix(et_qtest *q, const char *path, char *err, size_t errlen)
+{
+    struct sockaddr_un addr;
+    memset(&addr, 0, sizeof(addr));
+    addr.sun_family = AF_UNIX;
+    if (strlen(path) >= sizeof(addr.sun_path)) {
+        snprintf(err, errlen, "socket path %s is longer than %zu bytes", path,
+                 sizeof(addr.sun_path) - 1);
+        return -1;
+    }
+    strcpy(addr.sun_path, path);
+
+    /* A stale socket from an earlier run is replaced; any other file is
+     * left alone. */
+    struct stat st;
+    if (lstat(path, &st) == 0) {
+        if (!S_ISSOCK(st.st_mode)) {
+            snprintf(err, errlen, "%s exists and is not a socket", path);
+            return -1;
+        }
+        unlink(path);
+    }
+    int lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (lfd < 0) {
+        snprintf(err, errlen, "socket: %s", strerror(errno));
+        return -1;
+    }
+    if (bind(lfd, (struct sockaddr *)&addr, sizeof(addr)) != 0 || listen(lfd, 1) != 0) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        close(lfd);
+        return -1;
+    }
+    int cfd;
+    do {
+        cfd = accept(lfd, NULL, NULL);
+    } while (cfd < 0 && errno == EINTR);
+    close(lfd);
+    unlink(path);
+    if (cfd < 0) {
+        snprintf(err, errlen, "accept: %s", strerror(errno));
+        return -1;
+    }
+    int rc = et_qtest_serve_fd(q, cfd, cfd, err, errlen);
+    close(cfd);
+    return rc;
+}

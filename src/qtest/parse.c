@@ -1,0 +1,395 @@
+/* qtest command parsing: QEMU 7.2's words and numbers (softmmu/qtest.c),
+ * with a FAIL reason wherever QEMU would abort on a failed assertion. */
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "emutime/qtest.h"
+
+/* Enough for every command's arguments; QEMU ignores words past the ones
+ * a command uses, and so do we. */
+#define MAX_WORDS 8
+
+int et_qtest_parse_u64(const char *word, uint64_t *out)
+{
+    if (!word || !*word) {
+        return -1;
+    }
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(word, &end, 0);
+    if (end == word || *end != '\0' || errno == ERANGE) {
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int et_qtest_parse_i64(const char *word, int64_t *out)
+{
+    if (!word || !*word) {
+        return -1;
+    }
+    char *end;
+    errno = 0;
+    long long v = strtoll(word, &end, 0);
+    if (end == word || *end != '\0' || errno == ERANGE) {
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int et_qtest_parse_int(const char *word, int *out)
+{
+    int64_t v;
+    if (et_qtest_parse_i64(word, &v) != 0 || v < INT_MIN || v > INT_MAX) {
+        return -1;
+    }
+    *out = (int)v;
+    return 0;
+}
+
+typedef struct parser {
+    char *words[MAX_WORDS];
+    unsigned n_words; /* words stored (at most MAX_WORDS) */
+    char *reason;
+    size_t reason_len;
+} parser;
+
+static et_qtest_parse_result fail(parser *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static et_qtest_parse_result fail(parser *p, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(p->reason, p->reason_len, fmt, ap);
+    va_end(ap);
+    return ET_QTEST_PARSE_FAIL;
+}
+
+/* Checks that words 1..n exist (QEMU's g_assert(words[1] && ...)). */
+static bool have_args(parser *p, unsigned n, const char *usage)
+{
+    if (p->n_words > n) {
+        return true;
+    }
+    fail(p, "missing argument (usage: %s)", usage);
+    return false;
+}
+
+/* Word i as a number of the given kind, with a reason naming the argument. */
+static bool arg_u64(parser *p, unsigned i, const char *what, uint64_t *out)
+{
+    const char *w = p->words[i];
+    if (!*w) {
+        fail(p, "%s is empty (double or trailing space?)", what);
+        return false;
+    }
+    if (et_qtest_parse_u64(w, out) != 0) {
+        fail(p, "%s '%.40s' is not a number", what, w);
+        return false;
+    }
+    return true;
+}
+
+static bool arg_i64(parser *p, unsigned i, const char *what, int64_t *out)
+{
+    const char *w = p->words[i];
+    if (!*w) {
+        fail(p, "%s is empty (double or trailing space?)", what);
+        return false;
+    }
+    if (et_qtest_parse_i64(w, out) != 0) {
+        fail(p, "%s '%.40s' is not a signed 64-bit number", what, w);
+        return false;
+    }
+    return true;
+}
+
+static bool arg_int(parser *p, unsigned i, const char *what, int *out)
+{
+    const char *w = p->words[i];
+    if (!*w) {
+        fail(p, "%s is empty (double or trailing space?)", what);
+        return false;
+    }
+    if (et_qtest_parse_int(w, out) != 0) {
+        fail(p, "%s '%.40s' is not an int", what, w);
+        return false;
+    }
+    return true;
+}
+
+static bool arg_string(parser *p, unsigned i, const char *what, const char **out)
+{
+    if (!*p->words[i]) {
+        fail(p, "%s is empty (double or trailing space?)", what);
+        return false;
+    }
+    *out = p->words[i];
+    return true;
+}
+
+/* readb/readw/readl/readq, writeb..., inb..., outb...: the size suffix. */
+static unsigned size_suffix(const char *word, const char *stem, bool allow_q)
+{
+    size_t n = strlen(stem);
+    if (strncmp(word, stem, n) != 0 || word[n] == '\0' || word[n + 1] != '\0') {
+        return 0;
+    }
+    switch (word[n]) {
+    case 'b': return 1;
+    case 'w': return 2;
+    case 'l': return 4;
+    case 'q': return allow_q ? 8 : 0;
+    default: return 0;
+    }
+}
+
+static bool is_hex(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+static bool is_b64(char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+           c == '+' || c == '/';
+}
+
+static et_qtest_parse_result parse_transfer(parser *p, et_qtest_cmd *cmd, const char *usage)
+{
+    if (!have_args(p, 2, usage) || !arg_u64(p, 1, "ADDR", &cmd->addr) ||
+        !arg_u64(p, 2, "LEN", &cmd->len)) {
+        return ET_QTEST_PARSE_FAIL;
+    }
+    return ET_QTEST_PARSED;
+}
+
+/* write/b64write: QEMU answers data shorter than 3 characters with ERR
+ * before looking at it. */
+static et_qtest_parse_result parse_data_write(parser *p, et_qtest_cmd *cmd, bool b64)
+{
+    const char *usage = b64 ? "b64write ADDR LEN BASE64" : "write ADDR LEN 0xHEX";
+    if (!have_args(p, 3, usage) || !arg_u64(p, 1, "ADDR", &cmd->addr) ||
+        !arg_u64(p, 2, "LEN", &cmd->len)) {
+        return ET_QTEST_PARSE_FAIL;
+    }
+    const char *data = p->words[3];
+    size_t n = strlen(data);
+    if (n < 3) {
+        snprintf(p->reason, p->reason_len, "invalid argument size");
+        return ET_QTEST_PARSE_ERR;
+    }
+    if (cmd->len > ET_QTEST_MAX_TRANSFER) {
+        return fail(p, "LEN %" PRIu64 " is larger than the %u-byte limit", cmd->len,
+                    ET_QTEST_MAX_TRANSFER);
+    }
+    if (!b64) {
+        if (data[0] != '0' || (data[1] != 'x' && data[1] != 'X')) {
+            return fail(p, "data must start with 0x");
+        }
+        for (size_t i = 2; i < n; i++) {
+            if (!is_hex(data[i])) {
+                return fail(p, "data has a non-hex character at position %zu", i);
+            }
+        }
+        cmd->data = data + 2;
+        cmd->data_len = n - 2;
+    } else {
+        if (n % 4 != 0) {
+            return fail(p, "base64 data length %zu is not a multiple of 4", n);
+        }
+        size_t pad = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (data[i] == '=') {
+                pad++;
+            } else if (!is_b64(data[i]) || pad) {
+                return fail(p, "data has a non-base64 character at position %zu", i);
+            }
+        }
+        if (pad > 2) {
+            return fail(p, "base64 data has %zu padding characters", pad);
+        }
+        cmd->data = data;
+        cmd->data_len = n;
+    }
+    return ET_QTEST_PARSED;
+}
+
+static et_qtest_parse_result parse_words(parser *p, et_qtest_cmd *cmd)
+{
+    const char *w0 = p->words[0];
+    unsigned size;
+
+    if ((size = size_suffix(w0, "read", true)) != 0) {
+        cmd->op = ET_QTEST_READ;
+        cmd->size = size;
+        if (!have_args(p, 1, "readX ADDR") || !arg_u64(p, 1, "ADDR", &cmd->addr)) {
+            return ET_QTEST_PARSE_FAIL;
+        }
+        return ET_QTEST_PARSED;
+    }
+    if ((size = size_suffix(w0, "write", true)) != 0) {
+        cmd->op = ET_QTEST_WRITE;
+        cmd->size = size;
+        if (!have_args(p, 2, "writeX ADDR VALUE") || !arg_u64(p, 1, "ADDR", &cmd->addr) ||
+            !arg_u64(p, 2, "VALUE", &cmd->value)) {
+            return ET_QTEST_PARSE_FAIL;
+        }
+        return ET_QTEST_PARSED;
+    }
+    if ((size = size_suffix(w0, "in", false)) != 0) {
+        cmd->op = ET_QTEST_IN;
+        cmd->size = size;
+        if (!have_args(p, 1, "inX PORT") || !arg_u64(p, 1, "PORT", &cmd->addr)) {
+            return ET_QTEST_PARSE_FAIL;
+        }
+        if (cmd->addr > 0xffff) {
+            return fail(p, "PORT 0x%" PRIx64 " is above 0xffff", cmd->addr);
+        }
+        return ET_QTEST_PARSED;
+    }
+    if ((size = size_suffix(w0, "out", false)) != 0) {
+        cmd->op = ET_QTEST_OUT;
+        cmd->size = size;
+        if (!have_args(p, 2, "outX PORT VALUE") || !arg_u64(p, 1, "PORT", &cmd->addr) ||
+            !arg_u64(p, 2, "VALUE", &cmd->value)) {
+            return ET_QTEST_PARSE_FAIL;
+        }
+        if (cmd->addr > 0xffff) {
+            return fail(p, "PORT 0x%" PRIx64 " is above 0xffff", cmd->addr);
+        }
+        return ET_QTEST_PARSED;
+    }
+    if (strcmp(w0, "read") == 0) {
+        cmd->op = ET_QTEST_READ_BULK;
+        if (parse_transfer(p, cmd, "read ADDR LEN") != ET_QTEST_PARSED) {
+            return ET_QTEST_PARSE_FAIL;
+        }
+        if (cmd->len == 0) {
+            return fail(p, "read of 0 bytes");
+        }
+        if (cmd->len > ET_QTEST_MAX_TRANSFER) {
+            return fail(p, "LEN %" PRIu64 " is larger than the %u-byte limit", cmd->len,
+                        ET_QTEST_MAX_TRANSFER);
+        }
+        return ET_QTEST_PARSED;
+    }
+    if (strcmp(w0, "b64read") == 0) {
+        cmd->op = ET_QTEST_B64READ;
+        if (parse_transfer(p, cmd, "b64read ADDR LEN") != ET_QTEST_PARSED) {
+            return ET_QTEST_PARSE_FAIL;
+        }
+        if (cmd->len > ET_QTEST_MAX_TRANSFER) {
+            return fail(p, "LEN %" PRIu64 " is larger than the %u-byte limit", cmd->len,
+                        ET_QTEST_MAX_TRANSFER);
+        }
+        return ET_QTEST_PARSED;
+    }
+    if (strcmp(w0, "write") == 0) {
+        cmd->op = ET_QTEST_WRITE_BULK;
+        return parse_data_write(p, cmd, false);
+    }
+    if (strcmp(w0, "b64write") == 0) {
+        cmd->op = ET_QTEST_B64WRITE;
+        return parse_data_write(p, cmd, true);
+    }
+    if (strcmp(w0, "memset") == 0) {
+        cmd->op = ET_QTEST_MEMSET;
+        if (!have_args(p, 3, "memset ADDR LEN BYTE") || !arg_u64(p, 1, "ADDR", &cmd->addr) ||
+            !arg_u64(p, 2, "LEN", &cmd->len) || !arg_u64(p, 3, "BYTE", &cmd->value)) {
+            return ET_QTEST_PARSE_FAIL;
+        }
+        if (cmd->len > ET_QTEST_MAX_MEMSET) {
+            return fail(p, "LEN %" PRIu64 " is larger than the %u-byte limit", cmd->len,
+                        ET_QTEST_MAX_MEMSET);
+        }
+        return ET_QTEST_PARSED;
+    }
+    if (strcmp(w0, "clock_step") == 0) {
+        if (p->n_words < 2) {
+            cmd->op = ET_QTEST_CLOCK_STEP_NEXT;
+            return ET_QTEST_PARSED;
+        }
+        cmd->op = ET_QTEST_CLOCK_STEP;
+        return arg_i64(p, 1, "NS", &cmd->ns) ? ET_QTEST_PARSED : ET_QTEST_PARSE_FAIL;
+    }
+    if (strcmp(w0, "clock_set") == 0) {
+        cmd->op = ET_QTEST_CLOCK_SET;
+        if (!have_args(p, 1, "clock_set NS") || !arg_i64(p, 1, "NS", &cmd->ns)) {
+            return ET_QTEST_PARSE_FAIL;
+        }
+        return ET_QTEST_PARSED;
+    }
+    if (strcmp(w0, "irq_intercept_in") == 0 || strcmp(w0, "irq_intercept_out") == 0) {
+        cmd->op = w0[14] == 'o' ? ET_QTEST_INTERCEPT_OUT : ET_QTEST_INTERCEPT_IN;
+        if (!have_args(p, 1, "irq_intercept_in|irq_intercept_out PATH") ||
+            !arg_string(p, 1, "PATH", &cmd->path)) {
+            return ET_QTEST_PARSE_FAIL;
+        }
+        return ET_QTEST_PARSED;
+    }
+    if (strcmp(w0, "set_irq_in") == 0) {
+        cmd->op = ET_QTEST_SET_IRQ_IN;
+        if (!have_args(p, 4, "set_irq_in PATH NAME NUM LEVEL") ||
+            !arg_string(p, 1, "PATH", &cmd->path) || !arg_string(p, 2, "NAME", &cmd->name) ||
+            !arg_int(p, 3, "NUM", &cmd->num) || !arg_int(p, 4, "LEVEL", &cmd->level)) {
+            return ET_QTEST_PARSE_FAIL;
+        }
+        return ET_QTEST_PARSED;
+    }
+    if (strcmp(w0, "endianness") == 0) {
+        cmd->op = ET_QTEST_ENDIANNESS;
+        return ET_QTEST_PARSED;
+    }
+    /* QEMU's reply, quoting the word (possibly empty). */
+    return fail(p, "Unknown command '%.64s'", w0);
+}
+
+et_qtest_parse_result et_qtest_parse(char *line, size_t len, et_qtest_cmd *cmd, char *reason,
+                                     size_t reason_len)
+{
+    parser p = { .reason = reason, .reason_len = reason_len };
+    memset(cmd, 0, sizeof(*cmd));
+    if (reason_len) {
+        reason[0] = '\0';
+    }
+    if (len && line[len - 1] == '\r') {
+        len--;
+    }
+    if (len > ET_QTEST_MAX_LINE) {
+        return fail(&p, "line longer than %u bytes", ET_QTEST_MAX_LINE);
+    }
+    if (len == 0) {
+        return fail(&p, "empty line");
+    }
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)line[i];
+        if (c < 0x20 || c >= 0x7f) {
+            return fail(&p, "non-printable byte 0x%02x at column %zu", c, i + 1);
+        }
+    }
+    line[len] = '\0';
+
+    /* Split on single spaces, keeping empty words, as g_strsplit(" "). */
+    char *s = line;
+    for (;;) {
+        char *sp = strchr(s, ' ');
+        if (p.n_words < MAX_WORDS) {
+            p.words[p.n_words++] = s;
+        }
+        if (!sp) {
+            break;
+        }
+        *sp = '\0';
+        s = sp + 1;
+    }
+    return parse_words(&p, cmd);
+}

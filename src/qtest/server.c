@@ -1,0 +1,464 @@
+/* The qtest server: executes parsed commands on a machine and writes QEMU's
+ * replies, with the IRQ lines of the intercepted device first (QEMU 7.2
+ * softmmu/qtest.c: a line is reported only when its level differs from
+ * qtest's own record, which starts at 0). */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/internal.h"
+#include "emutime/qtest.h"
+#include "qtest/qtest_internal.h"
+
+struct et_qtest {
+    et_machine *m;
+    et_qtest_output_fn out;
+    void *out_opaque;
+    uint8_t irq_levels[ET_QTEST_MAX_IRQ];
+
+    /* Line assembly for et_qtest_feed. */
+    char *line;
+    size_t len, cap;
+    bool overlong;
+
+    /* Scratch for transfers and replies. */
+    uint8_t *data;
+    size_t data_cap;
+    char *reply;
+    size_t reply_cap;
+
+    uint64_t commands, failures;
+    et_qtest_hook_fn hook;
+    void *hook_opaque;
+};
+
+static void emit(et_qtest *q, const char *text, size_t len)
+{
+    q->out(q->out_opaque, text, len);
+}
+
+static void emit_str(et_qtest *q, const char *text)
+{
+    emit(q, text, strlen(text));
+}
+
+static const char hexdig[] = "0123456789abcdef";
+
+/* "IRQ raise N" / "IRQ lower N", only on a change of qtest's record. */
+static void on_irq(void *opaque, int n, int level)
+{
+    et_qtest *q = opaque;
+    if (n < 0 || n >= ET_QTEST_MAX_IRQ || q->irq_levels[n] == (uint8_t)level) {
+        return;
+    }
+    q->irq_levels[n] = (uint8_t)level;
+    char buf[32];
+    int len = snprintf(buf, sizeof(buf), "IRQ %s %d\n", level ? "raise" : "lower", n);
+    emit(q, buf, (size_t)len);
+}
+
+et_qtest *et_qtest_new(et_machine *m, et_qtest_output_fn out, void *opaque)
+{
+    et_qtest *q = et__xcalloc(1, sizeof(*q));
+    q->m = m;
+    q->out = out;
+    q->out_opaque = opaque;
+    et_machine_set_intercept_listener(m, on_irq, q);
+    return q;
+}
+
+void et_qtest_free(et_qtest *q)
+{
+    if (!q) {
+        return;
+    }
+    et_machine_set_intercept_listener(q->m, NULL, NULL);
+    free(q->line);
+    free(q->data);
+    free(q->reply);
+    free(q);
+}
+
+void et__qtest_set_output(et_qtest *q, et_qtest_output_fn out, void *opaque)
+{
+    q->out = out;
+    q->out_opaque = opaque;
+}
+
+void et__qtest_get_output(const et_qtest *q, et_qtest_output_fn *out, void **opaque)
+{
+    *out = q->out;
+    *opaque = q->out_opaque;
+}
+
+void et_qtest_set_command_hook(et_qtest *q, et_qtest_hook_fn fn, void *opaque)
+{
+    q->hook = fn;
+    q->hook_opaque = opaque;
+}
+
+uint64_t et_qtest_commands(const et_qtest *q)
+{
+    return q->commands;
+}
+
+uint64_t et_qtest_failures(const et_qtest *q)
+{
+    return q->failures;
+}
+
+static uint8_t *data_buf(et_qtest *q, size_t len)
+{
+    if (len > q->data_cap) {
+        q->data = et__xrealloc(q->data, len);
+        q->data_cap = len;
+    }
+    return q->data;
+}
+
+static char *reply_buf(et_qtest *q, size_t len)
+{
+    if (len > q->reply_cap) {
+        q->reply = et__xrealloc(q->reply, len);
+        q->reply_cap = len;
+    }
+    return q->reply;
+}
+
+/* "OK 0x" + 16 hex digits (QEMU's "OK 0x%016" PRIx64). */
+static void reply_hex64(et_qtest *q, uint64_t v)
+{
+    char buf[24] = "OK 0x";
+    for (int i = 0; i < 16; i++) {
+        buf[5 + i] = hexdig[(v >> (60 - 4 * i)) & 0xf];
+    }
+    buf[21] = '\n';
+    emit(q, buf, 22);
+}
+
+static void reply_ok(et_qtest *q)
+{
+    emit(q, "OK\n", 3);
+}
+
+static void reply_fail(et_qtest *q, const char *reason)
+{
+    q->failures++;
+    char *buf = reply_buf(q, strlen(reason) + 7);
+    int n = sprintf(buf, "FAIL %s\n", reason);
+    emit(q, buf, (size_t)n);
+}
+
+static void reply_time(et_qtest *q)
+{
+    char buf[32];
+    int n = snprintf(buf, sizeof(buf), "OK %" PRIi64 "\n", et_clock_now(et_machine_clock(q->m)));
+    emit(q, buf, (size_t)n);
+}
+
+static int b64_value(char c)
+{
+    if (c >= 'A' && c <= 'Z') {
+        return c - 'A';
+    }
+    if (c >= 'a' && c <= 'z') {
+        return c - 'a' + 26;
+    }
+    if (c >= '0' && c <= '9') {
+        return c - '0' + 52;
+    }
+    return c == '+' ? 62 : c == '/' ? 63 : -1;
+}
+
+/* Decodes validated base64 (length a multiple of 4); returns the bytes. */
+static size_t b64_decode(const char *s, size_t n, uint8_t *out)
+{
+    size_t o = 0;
+    for (size_t i = 0; i + 4 <= n; i += 4) {
+        int v[4];
+        int k;
+        for (k = 0; k < 4 && s[i + k] != '='; k++) {
+            v[k] = b64_value(s[i + k]);
+        }
+        uint32_t bits = 0;
+        for (int j = 0; j < 4; j++) {
+            bits = (bits << 6) | (uint32_t)(j < k ? v[j] : 0);
+        }
+        if (k >= 2) {
+            out[o++] = (uint8_t)(bits >> 16);
+        }
+        if (k >= 3) {
+            out[o++] = (uint8_t)(bits >> 8);
+        }
+        if (k == 4) {
+            out[o++] = (uint8_t)bits;
+        }
+    }
+    return o;
+}
+
+static const char b64chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static size_t b64_encode(const uint8_t *in, size_t n, char *out)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n; i += 3) {
+        uint32_t bits = (uint32_t)in[i] << 16;
+        if (i + 1 < n) {
+            bits |= (uint32_t)in[i + 1] << 8;
+        }
+        if (i + 2 < n) {
+            bits |= in[i + 2];
+        }
+        out[o++] = b64chars[(bits >> 18) & 63];
+        out[o++] = b64chars[(bits >> 12) & 63];
+        out[o++] = i + 1 < n ? b64chars[(bits >> 6) & 63] : '=';
+        out[o++] = i + 2 < n ? b64chars[bits & 63] : '=';
+    }
+    return o;
+}
+
+static int hex_value(char c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    return c - 'A' + 10; /* validated by the parser */
+}
+
+static void run(et_qtest *q, const et_qtest_cmd *c)
+{
+    et_machine *m = q->m;
+    et_clock *clock = et_machine_clock(m);
+    switch (c->op) {
+    case ET_QTEST_READ:
+        reply_hex64(q, et_machine_read(m, c->addr, c->size));
+        return;
+    case ET_QTEST_WRITE:
+        et_machine_write(m, c->addr, c->value, c->size);
+        reply_ok(q);
+        return;
+    case ET_QTEST_READ_BULK: {
+        uint8_t *d = data_buf(q, c->len);
+        et_machine_read_bytes(m, c->addr, d, c->len);
+        char *r = reply_buf(q, 2 * c->len + 7);
+        memcpy(r, "OK 0x", 5);
+        for (size_t i = 0; i < c->len; i++) {
+            r[5 + 2 * i] = hexdig[d[i] >> 4];
+            r[6 + 2 * i] = hexdig[d[i] & 0xf];
+        }
+        r[5 + 2 * c->len] = '\n';
+        emit(q, r, 6 + 2 * c->len);
+        return;
+    }
+    case ET_QTEST_B64READ: {
+        uint8_t *d = data_buf(q, c->len ? c->len : 1);
+        et_machine_read_bytes(m, c->addr, d, c->len);
+        char *r = reply_buf(q, 4 * (c->len / 3 + 1) + 5);
+        memcpy(r, "OK ", 3);
+        size_t n = b64_encode(d, c->len, r + 3);
+        r[3 + n] = '\n';
+        emit(q, r, 4 + n);
+        return;
+    }
+    case ET_QTEST_WRITE_BULK: {
+        /* QEMU: byte i from digits 2i and 2i+1; missing bytes are 0. */
+        uint8_t *d = data_buf(q, c->len ? c->len : 1);
+        for (size_t i = 0; i < c->len; i++) {
+            d[i] = 2 * i + 2 <= c->data_len
+                       ? (uint8_t)(hex_value(c->data[2 * i]) << 4 | hex_value(c->data[2 * i + 1]))
+                       : 0;
+        }
+        et_machine_write_bytes(m, c->addr, d, c->len);
+        reply_ok(q);
+        return;
+    }
+    case ET_QTEST_B64WRITE: {
+        uint8_t *d = data_buf(q, c->data_len);
+        size_t n = b64_decode(c->data, c->data_len, d);
+        /* QEMU logs a length mismatch and writes what it has. */
+        et_machine_write_bytes(m, c->addr, d, n < c->len ? n : c->len);
+        reply_ok(q);
+        return;
+    }
+    case ET_QTEST_MEMSET:
+        if (c->len) {
+            et_machine_fill(m, c->addr, (uint8_t)c->value, c->len);
+        }
+        reply_ok(q);
+        return;
+    case ET_QTEST_IN: {
+        char buf[32];
+        int n = snprintf(buf, sizeof(buf), "OK 0x%04x\n",
+                         et_machine_in(m, (uint16_t)c->addr, c->size));
+        emit(q, buf, (size_t)n);
+        return;
+    }
+    case ET_QTEST_OUT:
+        et_machine_out(m, (uint16_t)c->addr, (uint32_t)c->value, c->size);
+        reply_ok(q);
+        return;
+    case ET_QTEST_CLOCK_STEP:
+        if (c->ns > 0) {
+            int64_t now = et_clock_now(clock);
+            /* Saturate: time ends at INT64_MAX. */
+            et_clock_step(clock, c->ns > INT64_MAX - now ? INT64_MAX - now : c->ns);
+        }
+        reply_time(q);
+        return;
+    case ET_QTEST_CLOCK_STEP_NEXT: {
+        int64_t deadline = et_clock_deadline(clock);
+        if (deadline != ET_NO_DEADLINE) {
+            int64_t now = et_clock_now(clock);
+            et_clock_step(clock, deadline > now ? deadline - now : 0);
+        }
+        reply_time(q);
+        return;
+    }
+    case ET_QTEST_CLOCK_SET:
+        et_clock_set(clock, c->ns);
+        reply_time(q);
+        return;
+    case ET_QTEST_INTERCEPT_IN:
+    case ET_QTEST_INTERCEPT_OUT:
+        switch (et_machine_intercept(m, c->path, c->op == ET_QTEST_INTERCEPT_OUT)) {
+        case 0: reply_ok(q); return;
+        case -1: reply_fail(q, "Unknown device"); return;
+        default: reply_fail(q, "IRQ intercept already enabled"); return;
+        }
+    case ET_QTEST_SET_IRQ_IN: {
+        char why[160];
+        if (et_machine_set_irq_in(m, c->path, c->name, c->num, c->level, why, sizeof(why)) != 0) {
+            reply_fail(q, why);
+        } else {
+            reply_ok(q);
+        }
+        return;
+    }
+    case ET_QTEST_ENDIANNESS:
+        emit_str(q, "OK little\n");
+        return;
+    }
+}
+
+static void execute_parsed(et_qtest *q, char *line, size_t len);
+
+/* line[len] must be writable. */
+static void execute_mut(et_qtest *q, char *line, size_t len)
+{
+    execute_parsed(q, line, len);
+    if (q->hook) {
+        q->hook(q->hook_opaque);
+    }
+}
+
+static void execute_parsed(et_qtest *q, char *line, size_t len)
+{
+    q->commands++;
+    /* A reset a device requested during the previous command runs now, as
+     * QEMU's main loop runs it after that command's reply. */
+    et_machine_run_pending_reset(q->m);
+    et_qtest_cmd cmd;
+    char reason[192];
+    switch (et_qtest_parse(line, len, &cmd, reason, sizeof(reason))) {
+    case ET_QTEST_PARSED:
+        run(q, &cmd);
+        return;
+    case ET_QTEST_PARSE_FAIL:
+        reply_fail(q, reason);
+        return;
+    case ET_QTEST_PARSE_ERR: {
+        q->failures++;
+        char buf[220];
+        int n = snprintf(buf, sizeof(buf), "ERR %s\n", reason);
+        emit(q, buf, (size_t)n);
+        return;
+    }
+    }
+}
+
+void et_qtest_execute(et_qtest *q, const char *line, size_t len)
+{
+    if (len > ET_QTEST_MAX_LINE) {
+        q->commands++;
+        char reason[64];
+        snprintf(reason, sizeof(reason), "line longer than %u bytes", ET_QTEST_MAX_LINE);
+        reply_fail(q, reason);
+        if (q->hook) {
+            q->hook(q->hook_opaque);
+        }
+        return;
+    }
+    char *copy = et__xmalloc(len + 1);
+    memcpy(copy, line, len);
+    execute_mut(q, copy, len);
+    free(copy);
+}
+
+static void line_append(et_qtest *q, const char *buf, size_t n)
+{
+    if (q->overlong) {
+        return;
+    }
+    if (q->len + n > ET_QTEST_MAX_LINE) {
+        q->overlong = true;
+        return;
+    }
+    if (q->len + n + 1 > q->cap) {
+        size_t cap = q->cap ? q->cap : 256;
+        while (cap < q->len + n + 1) {
+            cap *= 2;
+        }
+        q->line = et__xrealloc(q->line, cap);
+        q->cap = cap;
+    }
+    memcpy(q->line + q->len, buf, n);
+    q->len += n;
+}
+
+static void line_done(et_qtest *q)
+{
+    if (q->overlong) {
+        q->commands++;
+        char reason[64];
+        snprintf(reason, sizeof(reason), "line longer than %u bytes", ET_QTEST_MAX_LINE);
+        reply_fail(q, reason);
+        if (q->hook) {
+            q->hook(q->hook_opaque);
+        }
+    } else {
+        if (!q->line) { /* an empty first line: room for the NUL */
+            q->cap = 256;
+            q->line = et__xmalloc(q->cap);
+        }
+        execute_mut(q, q->line, q->len);
+    }
+    q->len = 0;
+    q->overlong = false;
+}
+
+void et_qtest_feed(et_qtest *q, const char *buf, size_t len)
+{
+    while (len) {
+        const char *nl = memchr(buf, '\n', len);
+        size_t n = nl ? (size_t)(nl - buf) : len;
+        line_append(q, buf, n);
+        if (!nl) {
+            return;
+        }
+        line_done(q);
+        buf += n + 1;
+        len -= n + 1;
+    }
+}
+
+void et_qtest_finish(et_qtest *q)
+{
+    if (q->len || q->overlong) {
+        line_done(q);
+    }
+}

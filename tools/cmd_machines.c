@@ -1,0 +1,216 @@
+/* `emutime machines`: each board's timers, addresses, clocks, interrupt
+ * wiring, intercept paths and options, read from the board tables and a
+ * freshly built machine (region sizes and line names come from the devices
+ * themselves). */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "options.h"
+#include "tool.h"
+
+static void machines_usage(FILE *f)
+{
+    fprintf(f,
+            "usage: emutime machines [OPTIONS] [NAME...]\n"
+            "\n"
+            "Describes the machines (all, or the named ones): QEMU's board name and binary,\n"
+            "the qtest intercept that observes the timers, the clocks, every timer with its\n"
+            "address range and interrupt wiring, the interrupt controllers and their input\n"
+            "numbering, the QOM paths qtest accepts, RAM, options and what is not modelled.\n"
+            "\n"
+            "Options:\n"
+            "  -s, --short   one line per machine\n"
+            "  -h, --help    show this help\n");
+}
+
+static void print_period(uint64_t hz)
+{
+    if (hz == 0) {
+        printf("stopped");
+        return;
+    }
+    /* ns per tick, to three decimals where it is not whole. */
+    uint64_t milli_ns = (UINT64_C(1000000000000) + hz / 2) / hz;
+    if (hz >= 1000000 && hz % 1000000 == 0) {
+        printf("%" PRIu64 " MHz", hz / 1000000);
+    } else {
+        printf("%" PRIu64 " Hz", hz);
+    }
+    if (milli_ns % 1000 == 0) {
+        printf(" (%" PRIu64 " ns)", milli_ns / 1000);
+    } else {
+        printf(" (%" PRIu64 ".%03" PRIu64 " ns)", milli_ns / 1000, milli_ns % 1000);
+    }
+}
+
+static const et_board_wire *wire_of(const et_board_device *d, unsigned output)
+{
+    for (unsigned w = 0; w < d->n_wires; w++) {
+        if (d->wires[w].output == output) {
+            return &d->wires[w];
+        }
+    }
+    return NULL;
+}
+
+static uint64_t clock_hz(const et_board *b, const char *name)
+{
+    for (unsigned i = 0; i < b->n_clocks; i++) {
+        if (strcmp(b->clocks[i].name, name) == 0) {
+            return b->clocks[i].hz;
+        }
+    }
+    return 0;
+}
+
+static void describe(const et_board *b)
+{
+    printf("%s: %s\n", b->name, b->description);
+    printf("  QEMU:      %s -machine %s\n", b->qemu_binary, b->name);
+    printf("  intercept: %s\n", b->intercept);
+
+    char err[512];
+    et_machine *m = et_machine_new(b->name, err, sizeof(err));
+    if (!m) {
+        printf("  (cannot be built: %s)\n\n", err);
+        return;
+    }
+    if (b->n_clocks) {
+        printf("  clocks:\n");
+        for (unsigned i = 0; i < b->n_clocks; i++) {
+            printf("    %-10s ", b->clocks[i].name);
+            print_period(b->clocks[i].hz);
+            printf("\n");
+        }
+    }
+    printf("  timers:\n");
+    for (size_t i = 0; i < et_machine_device_count(m); i++) {
+        const et_board_device *d = et_machine_device_desc(m, i);
+        if (!d) {
+            continue;
+        }
+        et_device *dev = et_machine_device(m, i);
+        printf("    %-10s %-20s 0x%08" PRIx64 "-0x%08" PRIx64 "  ", d->name, d->type, d->base,
+               d->base + dev->ops->region_size - 1);
+        if (d->clock) {
+            printf("%s, ", d->clock);
+            print_period(clock_hz(b, d->clock));
+        } else if (d->clock_hz) {
+            print_period(d->clock_hz);
+        }
+        if (d->option) {
+            printf("  [option %s]", d->option);
+        }
+        printf("\n");
+        for (unsigned o = 0; o < et_device_irq_count(dev); o++) {
+            const et_irq_line *line = et_device_irq(dev, o);
+            const et_board_wire *w = wire_of(d, o);
+            printf("      out %-2u %-12s -> ", o, line->name ? line->name : "?");
+            if (!w || !w->controller) {
+                printf("not connected\n");
+            } else if (strcmp(w->controller, ET_BOARD_RESET) == 0) {
+                printf("system reset request\n");
+            } else if (w->input_name) {
+                printf("%s %s (named: not interceptable)\n", w->controller, w->input_name);
+            } else {
+                printf("%s input %u\n", w->controller, w->input);
+            }
+        }
+        for (unsigned k = 0; k < d->n_counters; k++) {
+            printf("      counter %s at +0x%x (%u bytes, sampled in waveforms)\n",
+                   d->counters[k].name, d->counters[k].offset, d->counters[k].size);
+        }
+    }
+    printf("  interrupt controllers:\n");
+    for (unsigned i = 0; i < b->n_controllers; i++) {
+        const et_board_controller *c = &b->controllers[i];
+        printf("    %-10s %-12s %u inputs", c->name, c->kind, c->n_inputs);
+        et_device *view = et_machine_find_device(m, c->name);
+        if (view) {
+            printf(", register view at 0x%08" PRIx64 "-0x%08" PRIx64, c->base,
+                   c->base + view->ops->region_size - 1);
+        }
+        printf("\n      input N: %s\n", c->numbering);
+    }
+    for (unsigned i = 0; i < b->n_held; i++) {
+        printf("    %s input %u held %s by %s\n", b->held[i].controller, b->held[i].input,
+               b->held[i].level ? "high" : "low", b->held[i].what);
+    }
+    printf("  QOM paths (irq_intercept_in/out, set_irq_in):\n");
+    for (unsigned i = 0; i < b->n_qom; i++) {
+        const et_board_qom *q = &b->qom[i];
+        printf("    %-34s ", q->path);
+        if (q->controller) {
+            printf("in: %s inputs\n", q->controller);
+        } else if (q->device && q->outputs) {
+            printf("out: %s lines 0..%u\n", q->device, q->outputs - 1);
+        } else if (q->device) {
+            printf("%s (no unnamed GPIO: intercept hooks nothing)\n", q->device);
+        } else {
+            printf("(no unnamed GPIO: intercept hooks nothing)\n");
+        }
+    }
+    if (b->n_ram) {
+        printf("  RAM:\n");
+        for (unsigned i = 0; i < b->n_ram; i++) {
+            printf("    %-10s 0x%08" PRIx64 "-0x%08" PRIx64 "\n", b->ram[i].name,
+                   b->ram[i].base, b->ram[i].base + b->ram[i].size - 1);
+        }
+    }
+    if (b->n_options) {
+        printf("  options:\n");
+        for (unsigned i = 0; i < b->n_options; i++) {
+            printf("    %s=on|off (default %s): %s\n", b->options[i].name, b->options[i].def,
+                   b->options[i].help);
+        }
+    }
+    if (b->notes) {
+        printf("  %s\n", b->notes);
+    }
+    printf("\n");
+    et_machine_free(m);
+}
+
+int tool_cmd_machines(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        { "short", no_argument, NULL, 's' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    bool brief = false;
+    int c;
+    tool_getopt_reset();
+    while ((c = tool_getopt(argc, argv, ":sh", longopts, "machines")) != -1) {
+        switch (c) {
+        case 's': brief = true; break;
+        case 'h': machines_usage(stdout); return TOOL_EXIT_OK;
+        default: return TOOL_EXIT_USAGE;
+        }
+    }
+    for (int i = optind; i < argc; i++) {
+        if (!et_board_find(argv[i])) {
+            tool_error("machines: unknown machine '%s' (try 'emutime machines --short')",
+                       argv[i]);
+            return TOOL_EXIT_USAGE;
+        }
+    }
+    for (size_t i = 0; i < et_board_count(); i++) {
+        const et_board *b = et_board_get(i);
+        bool wanted = optind == argc;
+        for (int k = optind; k < argc; k++) {
+            wanted |= strcmp(argv[k], b->name) == 0;
+        }
+        if (!wanted) {
+            continue;
+        }
+        if (brief) {
+            printf("%-12s %s%s\n", b->name, b->description,
+                   strcmp(b->name, ET_DEFAULT_MACHINE) == 0 ? " (default)" : "");
+        } else {
+            describe(b);
+        }
+    }
+    return fflush(stdout) == 0 ? TOOL_EXIT_OK : TOOL_EXIT_ERROR;
+}
