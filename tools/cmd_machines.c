@@ -103,19 +103,48 @@ static void describe(const et_board *b)
             printf("  [option %s]", d->option);
         }
         printf("\n");
-        for (unsigned o = 0; o < et_device_irq_count(dev); o++) {
-            const et_irq_line *line = et_device_irq(dev, o);
+        unsigned n_out = et_device_irq_count(dev);
+        for (unsigned o = 0; o < n_out;) {
+            /* Runs of lines wired to consecutive inputs of one controller
+             * (or all unconnected) print as one range. */
             const et_board_wire *w = wire_of(d, o);
-            printf("      out %-2u %-12s -> ", o, line->name ? line->name : "?");
+            unsigned end = o + 1;
+            while (end < n_out) {
+                const et_board_wire *x = wire_of(d, end);
+                bool same_run = (!w || !w->controller)
+                                    ? (!x || !x->controller)
+                                    : (x && x->controller && !w->input_name && !x->input_name &&
+                                       strcmp(x->controller, w->controller) == 0 &&
+                                       x->input == w->input + (end - o));
+                if (!same_run) {
+                    break;
+                }
+                end++;
+            }
+            const char *first = et_device_irq(dev, o)->name;
+            if (end - o == 1) {
+                printf("      out %-5u %-13s -> ", o, first ? first : "?");
+            } else {
+                const char *last = et_device_irq(dev, end - 1)->name;
+                char names[64];
+                snprintf(names, sizeof(names), "%s..%s", first ? first : "?", last ? last : "?");
+                char outs[32];
+                snprintf(outs, sizeof(outs), "%u-%u", o, end - 1);
+                printf("      out %-5s %-13s -> ", outs, names);
+            }
             if (!w || !w->controller) {
                 printf("not connected\n");
             } else if (strcmp(w->controller, ET_BOARD_RESET) == 0) {
                 printf("system reset request\n");
             } else if (w->input_name) {
-                printf("%s %s (named: not interceptable)\n", w->controller, w->input_name);
-            } else {
+                printf("%s %s (a named input: not interceptable)\n", w->controller,
+                       w->input_name);
+            } else if (end - o == 1) {
                 printf("%s input %u\n", w->controller, w->input);
+            } else {
+                printf("%s inputs %u-%u\n", w->controller, w->input, w->input + (end - o - 1));
             }
+            o = end;
         }
         for (unsigned k = 0; k < d->n_counters; k++) {
             printf("      counter %s at +0x%x (%u bytes, sampled in waveforms)\n",

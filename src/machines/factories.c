@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "emutime/devices/cmsdk_apb_timer.h"
+#include "emutime/devices/hpet.h"
 #include "emutime/devices/riscv_aclint.h"
 #include "machines/machine_internal.h"
 
@@ -13,6 +14,13 @@ static et_device *make_cmsdk_timer(et_clock *clock, const char *name, et_clock_i
     et_cmsdk_apb_timer_config cfg = *(const et_cmsdk_apb_timer_config *)config;
     cfg.pclk = clk;
     return et_cmsdk_apb_timer_new(clock, name, &cfg, err, errlen);
+}
+
+static et_device *make_hpet(et_clock *clock, const char *name, et_clock_input *clk,
+                            const void *config, char *err, size_t errlen)
+{
+    (void)clk; /* counts at its own period (period_fs) */
+    return et_hpet_new(clock, name, config, err, errlen);
 }
 
 static et_device *make_aclint_mtimer(et_clock *clock, const char *name, et_clock_input *clk,
@@ -31,6 +39,7 @@ static et_device *make_aclint_swi(et_clock *clock, const char *name, et_clock_in
 
 static const et__device_factory factories[] = {
     { "cmsdk-apb-timer", make_cmsdk_timer },
+    { "hpet", make_hpet },
     { "riscv.aclint.mtimer", make_aclint_mtimer },
     { "riscv.aclint.swi", make_aclint_swi },
 };

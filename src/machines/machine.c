@@ -14,6 +14,8 @@
 
 static const et_board *const boards[] = {
     &et__board_mps2_an385,
+    &et__board_pc,
+    &et__board_q35,
     &et__board_virt,
 };
 
