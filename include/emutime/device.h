@@ -144,6 +144,10 @@ void et_device_defer(et_device *dev, et_deferred_fn fn, void *opaque, uint64_t a
 
 /* Runs the device's own expiries due at or before now (lock held). */
 void et_device_catch_up(et_device *dev);
+/* The same up to a time the device read itself (lock held): a device that
+ * handles an access at one instant on a real-time clock catches up to that
+ * instant, so no expiry falls between the catch-up and its own clock read. */
+void et_device_catch_up_to(et_device *dev, int64_t now);
 
 /* A guest did something the hardware does not define or the model does not
  * support. Rate-limited: the first ET_GUEST_ERROR_BURST per device are

@@ -239,7 +239,11 @@ void et_device_unlock(et_device *dev)
 
 void et_device_catch_up(et_device *dev)
 {
-    int64_t now = et_clock_now(dev->clock);
+    et_device_catch_up_to(dev, et_clock_now(dev->clock));
+}
+
+void et_device_catch_up_to(et_device *dev, int64_t now)
+{
     et_timer *t;
     et__pass pass;
     et__pass_enter(&pass, dev->clock, now);
