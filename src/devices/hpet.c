@@ -267,12 +267,14 @@ static void arm_from(hpet *s, hpet_timer *t, unsigned __int128 k_from)
     arm_at_tick(s, t, k_from + event_distance(t, from));
 }
 
-/* After a register change: the next event from the current counter value
- * on, which may be right now (a comparator written equal to the counter). */
-static void rearm(hpet *s, hpet_timer *t)
+/* After a register change at time now (the access's one instant, however
+ * long the access takes on a real-time clock): the next event from the
+ * counter value at now on, which may be right then (a comparator written
+ * equal to the counter). */
+static void rearm(hpet *s, hpet_timer *t, int64_t now)
 {
     if (enabled(s)) {
-        arm_from(s, t, ticks_at(s, et_clock_now(s->dev.clock)));
+        arm_from(s, t, ticks_at(s, now));
     }
 }
 
@@ -464,17 +466,16 @@ static bool hpet_read_lockless(et_device *dev, uint64_t offset, unsigned size, u
     return false;
 }
 
-static void gen_conf_write(hpet *s, uint64_t value)
+static void gen_conf_write(hpet *s, uint64_t value, int64_t now)
 {
     uint64_t old = s->gen_conf;
     uint64_t conf = value & (ET_HPET_CONF_ENABLE | ET_HPET_CONF_LEG_RT);
-    int64_t now = et_clock_now(s->dev.clock);
 
     if (!(old & ET_HPET_CONF_ENABLE) && (conf & ET_HPET_CONF_ENABLE)) {
         /* Start counting from the stored value, ticks from now on. */
         publish(s, conf, now, s->counter);
         for (unsigned i = 0; i < s->num_timers; i++) {
-            rearm(s, &s->timers[i]);
+            rearm(s, &s->timers[i], now);
         }
     } else if ((old & ET_HPET_CONF_ENABLE) && !(conf & ET_HPET_CONF_ENABLE)) {
         publish(s, conf, s->anchor_ns, counter_at(s, now));
@@ -498,7 +499,7 @@ static void counter_write(hpet *s, uint64_t offset, uint64_t value, unsigned siz
 }
 
 static void tn_conf_write(hpet *s, hpet_timer *t, uint64_t offset, uint64_t value,
-                          unsigned size)
+                          unsigned size, int64_t now)
 {
     uint64_t old = t->config;
     uint64_t writable = TN_WRITABLE | (s->msi ? ET_HPET_TN_FSB_EN : 0);
@@ -525,12 +526,13 @@ static void tn_conf_write(hpet *s, hpet_timer *t, uint64_t offset, uint64_t valu
         t->period &= 0xFFFFFFFFu;
     }
     if ((old ^ conf) & (ET_HPET_TN_PERIODIC | ET_HPET_TN_32MODE)) {
-        rearm(s, t); /* the next event depends on both */
+        rearm(s, t, now); /* the next event depends on both */
     }
     update_lines(s);
 }
 
-static void tn_cmp_write(hpet *s, hpet_timer *t, uint64_t offset, uint64_t value, unsigned size)
+static void tn_cmp_write(hpet *s, hpet_timer *t, uint64_t offset, uint64_t value, unsigned size,
+                         int64_t now)
 {
     if (is_32bit(t)) {
         if (size == 4 && (offset & 4)) {
@@ -551,20 +553,23 @@ static void tn_cmp_write(hpet *s, hpet_timer *t, uint64_t offset, uint64_t value
         t->period = half_write(t->period, offset, value, size);
     }
     t->config &= ~(uint64_t)ET_HPET_TN_VAL_SET;
-    rearm(s, t);
+    rearm(s, t, now);
 }
 
 static void hpet_write(et_device *dev, uint64_t offset, uint64_t value, unsigned size)
 {
     hpet *s = (hpet *)dev;
     uint64_t reg = offset & ~(uint64_t)7;
+    /* The access happens at one instant: expiries up to it first. */
+    int64_t now = et_clock_now(dev->clock);
+    et_device_catch_up_to(dev, now);
 
     switch (reg) {
     case ET_HPET_GCAP_ID:
         et_device_guest_error(dev, "write to the read-only GCAP_ID: ignored");
         break;
     case ET_HPET_GEN_CONF:
-        gen_conf_write(s, half_write(s->gen_conf, offset, value, size));
+        gen_conf_write(s, half_write(s->gen_conf, offset, value, size), now);
         break;
     case ET_HPET_GINTR_STA: {
         uint64_t ones = half_write(0, offset, value, size);
@@ -586,10 +591,10 @@ static void hpet_write(et_device *dev, uint64_t offset, uint64_t value, unsigned
         }
         switch ((reg - 0x100) % 0x20) {
         case 0x00:
-            tn_conf_write(s, t, offset, value, size);
+            tn_conf_write(s, t, offset, value, size, now);
             break;
         case 0x08:
-            tn_cmp_write(s, t, offset, value, size);
+            tn_cmp_write(s, t, offset, value, size, now);
             break;
         default:
             t->fsb = half_write(t->fsb, offset, value, size);
@@ -600,7 +605,7 @@ static void hpet_write(et_device *dev, uint64_t offset, uint64_t value, unsigned
     }
     /* An event at the current tick (a comparator written equal to the
      * counter, a timer enabled on its match) happens within this access. */
-    et_device_catch_up(dev);
+    et_device_catch_up_to(dev, now);
 }
 
 static void hpet_reset(et_device *dev)
