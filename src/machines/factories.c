@@ -3,9 +3,11 @@
  * device's constructor. */
 #include <string.h>
 
+#include "emutime/devices/cmsdk_apb_dualtimer.h"
 #include "emutime/devices/cmsdk_apb_timer.h"
 #include "emutime/devices/hpet.h"
 #include "emutime/devices/riscv_aclint.h"
+#include "emutime/devices/sp804.h"
 #include "machines/machine_internal.h"
 
 static et_device *make_cmsdk_timer(et_clock *clock, const char *name, et_clock_input *clk,
@@ -14,6 +16,23 @@ static et_device *make_cmsdk_timer(et_clock *clock, const char *name, et_clock_i
     et_cmsdk_apb_timer_config cfg = *(const et_cmsdk_apb_timer_config *)config;
     cfg.pclk = clk;
     return et_cmsdk_apb_timer_new(clock, name, &cfg, err, errlen);
+}
+
+static et_device *make_cmsdk_dualtimer(et_clock *clock, const char *name, et_clock_input *clk,
+                                       const void *config, char *err, size_t errlen)
+{
+    et_cmsdk_apb_dualtimer_config cfg = *(const et_cmsdk_apb_dualtimer_config *)config;
+    cfg.timclk = clk;
+    return et_cmsdk_apb_dualtimer_new(clock, name, &cfg, err, errlen);
+}
+
+static et_device *make_sp804(et_clock *clock, const char *name, et_clock_input *clk,
+                             const void *config, char *err, size_t errlen)
+{
+    et_sp804_config cfg = *(const et_sp804_config *)config;
+    cfg.timclk[0] = clk; /* both counters on the board's TIMCLK */
+    cfg.timclk[1] = NULL;
+    return et_sp804_new(clock, name, &cfg, err, errlen);
 }
 
 static et_device *make_hpet(et_clock *clock, const char *name, et_clock_input *clk,
@@ -39,6 +58,8 @@ static et_device *make_aclint_swi(et_clock *clock, const char *name, et_clock_in
 
 static const et__device_factory factories[] = {
     { "cmsdk-apb-timer", make_cmsdk_timer },
+    { "cmsdk-apb-dualtimer", make_cmsdk_dualtimer },
+    { "sp804", make_sp804 },
     { "hpet", make_hpet },
     { "riscv.aclint.mtimer", make_aclint_mtimer },
     { "riscv.aclint.swi", make_aclint_swi },

@@ -6,6 +6,7 @@
  * SYSCLK. The NVIC is seen through its register view at 0xe000e000. The
  * LAN9118 Ethernet controller, not modelled, holds NVIC 13 high from reset
  * (QEMU's model drives its active-low line as a high level). */
+#include "emutime/devices/cmsdk_apb_dualtimer.h"
 #include "emutime/devices/cmsdk_apb_timer.h"
 #include "machines/machine_internal.h"
 
@@ -21,6 +22,18 @@ static const et_board_wire timer1_wires[] = {
 
 static const et_board_counter timer_counters[] = {
     { .name = "value", .offset = ET_CMSDK_TIMER_VALUE, .size = 4 },
+};
+
+static const et_cmsdk_apb_dualtimer_config dualtimer_config = { .timclk = NULL };
+
+/* QEMU's mps2 wires only the combined TIMINTC. */
+static const et_board_wire dualtimer_wires[] = {
+    { .output = ET_CMSDK_DUALTIMER_IRQ_TIMINTC, .controller = "nvic", .input = 10 },
+};
+
+static const et_board_counter dualtimer_counters[] = {
+    { .name = "value1", .offset = ET_CMSDK_DUALTIMER_TIMER1 + ET_CMSDK_DUALTIMER_VALUE, .size = 4 },
+    { .name = "value2", .offset = ET_CMSDK_DUALTIMER_TIMER2 + ET_CMSDK_DUALTIMER_VALUE, .size = 4 },
 };
 
 static const et_board_device devices[] = {
@@ -45,6 +58,17 @@ static const et_board_device devices[] = {
         .n_wires = ET_N(timer1_wires),
         .counters = timer_counters,
         .n_counters = ET_N(timer_counters),
+    },
+    {
+        .name = "dualtimer",
+        .type = "cmsdk-apb-dualtimer",
+        .base = 0x40002000,
+        .clock = "sysclk",
+        .config = &dualtimer_config,
+        .wires = dualtimer_wires,
+        .n_wires = ET_N(dualtimer_wires),
+        .counters = dualtimer_counters,
+        .n_counters = ET_N(dualtimer_counters),
     },
 };
 
