@@ -5,6 +5,7 @@
 
 #include "emutime/devices/cmsdk_apb_dualtimer.h"
 #include "emutime/devices/cmsdk_apb_timer.h"
+#include "emutime/devices/cmsdk_apb_watchdog.h"
 #include "emutime/devices/hpet.h"
 #include "emutime/devices/riscv_aclint.h"
 #include "emutime/devices/sp804.h"
@@ -24,6 +25,14 @@ static et_device *make_cmsdk_dualtimer(et_clock *clock, const char *name, et_clo
     et_cmsdk_apb_dualtimer_config cfg = *(const et_cmsdk_apb_dualtimer_config *)config;
     cfg.timclk = clk;
     return et_cmsdk_apb_dualtimer_new(clock, name, &cfg, err, errlen);
+}
+
+static et_device *make_cmsdk_watchdog(et_clock *clock, const char *name, et_clock_input *clk,
+                                      const void *config, char *err, size_t errlen)
+{
+    et_cmsdk_apb_watchdog_config cfg = *(const et_cmsdk_apb_watchdog_config *)config;
+    cfg.wdogclk = clk;
+    return et_cmsdk_apb_watchdog_new(clock, name, &cfg, err, errlen);
 }
 
 static et_device *make_sp804(et_clock *clock, const char *name, et_clock_input *clk,
@@ -59,6 +68,7 @@ static et_device *make_aclint_swi(et_clock *clock, const char *name, et_clock_in
 static const et__device_factory factories[] = {
     { "cmsdk-apb-timer", make_cmsdk_timer },
     { "cmsdk-apb-dualtimer", make_cmsdk_dualtimer },
+    { "cmsdk-apb-watchdog", make_cmsdk_watchdog },
     { "sp804", make_sp804 },
     { "hpet", make_hpet },
     { "riscv.aclint.mtimer", make_aclint_mtimer },

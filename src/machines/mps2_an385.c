@@ -8,6 +8,7 @@
  * (QEMU's model drives its active-low line as a high level). */
 #include "emutime/devices/cmsdk_apb_dualtimer.h"
 #include "emutime/devices/cmsdk_apb_timer.h"
+#include "emutime/devices/cmsdk_apb_watchdog.h"
 #include "machines/machine_internal.h"
 
 static const et_cmsdk_apb_timer_config timer_config = { .pclk = NULL };
@@ -34,6 +35,23 @@ static const et_board_wire dualtimer_wires[] = {
 static const et_board_counter dualtimer_counters[] = {
     { .name = "value1", .offset = ET_CMSDK_DUALTIMER_TIMER1 + ET_CMSDK_DUALTIMER_VALUE, .size = 4 },
     { .name = "value2", .offset = ET_CMSDK_DUALTIMER_TIMER2 + ET_CMSDK_DUALTIMER_VALUE, .size = 4 },
+};
+
+static const et_cmsdk_apb_watchdog_config watchdog_config = {
+    .wdogclk = NULL,
+    .variant = ET_CMSDK_WATCHDOG_CMSDK,
+};
+
+/* WDOGINT goes to the armv7m's named NMI input (qtest cannot intercept it:
+ * ICSR.NMIPENDSET shows it); WDOGRES resets the machine, as QEMU's default
+ * watchdog action does. */
+static const et_board_wire watchdog_wires[] = {
+    { .output = ET_CMSDK_WDOG_IRQ_WDOGINT, .controller = "nvic", .input_name = "NMI" },
+    { .output = ET_CMSDK_WDOG_IRQ_RESET, .controller = ET_BOARD_RESET },
+};
+
+static const et_board_counter watchdog_counters[] = {
+    { .name = "value", .offset = ET_CMSDK_WDOG_VALUE, .size = 4 },
 };
 
 static const et_board_device devices[] = {
@@ -69,6 +87,17 @@ static const et_board_device devices[] = {
         .n_wires = ET_N(dualtimer_wires),
         .counters = dualtimer_counters,
         .n_counters = ET_N(dualtimer_counters),
+    },
+    {
+        .name = "watchdog",
+        .type = "cmsdk-apb-watchdog",
+        .base = 0x40008000,
+        .clock = "sysclk",
+        .config = &watchdog_config,
+        .wires = watchdog_wires,
+        .n_wires = ET_N(watchdog_wires),
+        .counters = watchdog_counters,
+        .n_counters = ET_N(watchdog_counters),
     },
 };
 
