@@ -25,6 +25,8 @@ static void qtest_usage(FILE *f)
             "                                     DEVICE.EVENT, comma-separated) to stderr\n"
             "      --vcd FILE                     write interrupt lines and counters as a\n"
             "                                     waveform (VCD, 1 ns timescale)\n"
+            "      --load FILE                    start from a snapshot of the machine\n"
+            "                                     (saved with 'snapshot_save FILE')\n"
             "  -h, --help                         show this help\n"
             "\n"
             "Exit status: 0 at the end of input, 1 on an I/O error, 2 for a bad command\n"
@@ -46,10 +48,12 @@ int tool_cmd_qtest(int argc, char **argv)
         { "socket", required_argument, NULL, 's' },
         { "trace", required_argument, NULL, 't' },
         { "vcd", required_argument, NULL, 'v' },
+        { "load", required_argument, NULL, 'l' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    const char *machine = NULL, *socket_path = NULL, *trace = NULL, *vcd = NULL;
+    const char *machine = NULL, *socket_path = NULL, *trace = NULL, *vcd = NULL,
+               *load = NULL;
     int c;
     tool_getopt_reset();
     while ((c = tool_getopt(argc, argv, ":m:s:h", longopts, "qtest")) != -1) {
@@ -58,6 +62,7 @@ int tool_cmd_qtest(int argc, char **argv)
         case 's': socket_path = optarg; break;
         case 't': trace = optarg; break;
         case 'v': vcd = optarg; break;
+        case 'l': load = optarg; break;
         case 'h': qtest_usage(stdout); return TOOL_EXIT_OK;
         default: return TOOL_EXIT_USAGE;
         }
@@ -70,7 +75,7 @@ int tool_cmd_qtest(int argc, char **argv)
 
     tool_session s;
     /* The serving loop installs its own buffered output. */
-    int rc = tool_session_open(&s, machine, trace, vcd, discard, NULL);
+    int rc = tool_session_open(&s, machine, trace, vcd, load, discard, NULL);
     if (rc != TOOL_EXIT_OK) {
         return rc;
     }

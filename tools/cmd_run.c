@@ -27,6 +27,8 @@ static void run_usage(FILE *f)
             "                                     DEVICE.EVENT, comma-separated) to stderr\n"
             "      --vcd FILE                     write interrupt lines and counters as a\n"
             "                                     waveform (VCD, 1 ns timescale)\n"
+            "      --load FILE                    start from a snapshot of the machine\n"
+            "                                     (saved with 'snapshot_save FILE')\n"
             "  -h, --help                         show this help\n"
             "\n"
             "Exit status: 0 when the script ran (FAIL replies included), 1 on an I/O\n"
@@ -89,10 +91,12 @@ int tool_cmd_run(int argc, char **argv)
         { "machine", required_argument, NULL, 'm' },
         { "trace", required_argument, NULL, 't' },
         { "vcd", required_argument, NULL, 'v' },
+        { "load", required_argument, NULL, 'l' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    const char *machine = NULL, *trace = NULL, *vcd = NULL;
+    const char *machine = NULL, *trace = NULL, *vcd = NULL,
+               *load = NULL;
     int c;
     tool_getopt_reset();
     while ((c = tool_getopt(argc, argv, ":m:h", longopts, "run")) != -1) {
@@ -100,6 +104,7 @@ int tool_cmd_run(int argc, char **argv)
         case 'm': machine = optarg; break;
         case 't': trace = optarg; break;
         case 'v': vcd = optarg; break;
+        case 'l': load = optarg; break;
         case 'h': run_usage(stdout); return TOOL_EXIT_OK;
         default: return TOOL_EXIT_USAGE;
         }
@@ -125,7 +130,7 @@ int tool_cmd_run(int argc, char **argv)
     }
 
     tool_session s;
-    int rc = tool_session_open(&s, machine, trace, vcd, transcript_out, stdout);
+    int rc = tool_session_open(&s, machine, trace, vcd, load, transcript_out, stdout);
     if (rc != TOOL_EXIT_OK) {
         free(script);
         return rc;

@@ -28,6 +28,7 @@ static void usage(FILE *f)
             "                    (no SCRIPT: the built-in %s example)\n"
             "  qtest             serve the qtest protocol on stdin/stdout or a unix socket\n"
             "  machines [NAME]   list the machines: devices, addresses, clocks, interrupts\n"
+            "  snapshot info FILE  check a snapshot file and show what it holds\n"
             "  help [COMMAND]    show this help, or a command's\n"
             "\n"
             "Options:\n"
@@ -51,6 +52,9 @@ static command_fn find_command(const char *name)
     }
     if (strcmp(name, "machines") == 0) {
         return tool_cmd_machines;
+    }
+    if (strcmp(name, "snapshot") == 0) {
+        return tool_cmd_snapshot;
     }
     return NULL;
 }

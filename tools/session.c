@@ -3,10 +3,14 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <stdlib.h>
+
+#include "emutime/snapshot.h"
 #include "tool.h"
 
 int tool_session_open(tool_session *s, const char *machine, const char *trace,
-                      const char *vcd_path, et_qtest_output_fn out, void *out_opaque)
+                      const char *vcd_path, const char *load, et_qtest_output_fn out,
+                      void *out_opaque)
 {
     char err[512];
     memset(s, 0, sizeof(*s));
@@ -22,6 +26,24 @@ int tool_session_open(tool_session *s, const char *machine, const char *trace,
             return TOOL_EXIT_USAGE;
         }
         s->tracing = true;
+    }
+    if (load) {
+        /* Before the intercept listener exists: the start state prints
+         * nothing. */
+        uint8_t *buf;
+        size_t len;
+        if (et_snapshot_read_file(load, &buf, &len, err, sizeof(err)) != 0) {
+            tool_error("--load: %s", err);
+            tool_session_close(s);
+            return TOOL_EXIT_USAGE;
+        }
+        int rc = et_machine_snapshot_load(s->m, buf, len, err, sizeof(err));
+        free(buf);
+        if (rc != 0) {
+            tool_error("--load %s: %s", load, err);
+            tool_session_close(s);
+            return TOOL_EXIT_USAGE;
+        }
     }
     s->q = et_qtest_new(s->m, out, out_opaque);
     if (vcd_path) {

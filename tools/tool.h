@@ -19,6 +19,7 @@
 int tool_cmd_run(int argc, char **argv);
 int tool_cmd_qtest(int argc, char **argv);
 int tool_cmd_machines(int argc, char **argv);
+int tool_cmd_snapshot(int argc, char **argv);
 
 /* "emutime: <message>" on stderr. */
 void tool_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -51,9 +52,11 @@ typedef struct tool_session {
     bool tracing;
 } tool_session;
 
-/* Returns TOOL_EXIT_OK, or an exit code after printing the error. */
+/* Returns TOOL_EXIT_OK, or an exit code after printing the error. load is a
+ * snapshot file to start from, or NULL. */
 int tool_session_open(tool_session *s, const char *machine, const char *trace,
-                      const char *vcd_path, et_qtest_output_fn out, void *out_opaque);
+                      const char *vcd_path, const char *load, et_qtest_output_fn out,
+                      void *out_opaque);
 int tool_session_close(tool_session *s);
 
 #endif

@@ -206,6 +206,21 @@ bool et_machine_run_pending_reset(et_machine *m);
 /* Resets performed so far (requested or explicit). */
 unsigned et_machine_reset_count(const et_machine *m);
 
+/* --- snapshots ------------------------------------------------------------ */
+
+/* A snapshot of the machine: its clock and every device in
+ * et_machine_device order (timers and controller views), under the board's
+ * name (snapshot.h). RAM and qtest's intercept state are not part of it. */
+int et_machine_snapshot_save(et_machine *m, uint8_t **buf, size_t *len, char *err,
+                             size_t errlen);
+/* Loads a snapshot of the same board: the clock moves to the saved time,
+ * the devices take their saved state, then every interrupt line is driven
+ * again with its loaded level (intercepted lines whose level differs from
+ * qtest's record are reported). 0, or -1 with a message and nothing
+ * changed. */
+int et_machine_snapshot_load(et_machine *m, const uint8_t *buf, size_t len, char *err,
+                             size_t errlen);
+
 #ifdef __cplusplus
 }
 #endif

@@ -55,6 +55,8 @@ typedef enum et_qtest_op {
     ET_QTEST_INTERCEPT_OUT, /* irq_intercept_out PATH */
     ET_QTEST_SET_IRQ_IN,    /* set_irq_in PATH NAME NUM LEVEL */
     ET_QTEST_ENDIANNESS,    /* endianness */
+    ET_QTEST_SNAPSHOT_SAVE, /* snapshot_save FILE (emutime extension) */
+    ET_QTEST_SNAPSHOT_LOAD, /* snapshot_load FILE (emutime extension) */
 } et_qtest_op;
 
 /* A parsed command. Strings point into the parsed line. */
@@ -65,7 +67,7 @@ typedef struct et_qtest_cmd {
     uint64_t value;      /* write/out value, memset byte */
     uint64_t len;        /* transfer length */
     int64_t ns;          /* clock_step / clock_set */
-    const char *path;    /* intercept / set_irq_in device path */
+    const char *path;    /* intercept / set_irq_in device path, snapshot file */
     const char *name;    /* set_irq_in GPIO list name */
     int num, level;      /* set_irq_in */
     const char *data;    /* write: the hex digits after "0x"; b64write: base64 */

@@ -349,6 +349,14 @@ static et_qtest_parse_result parse_words(parser *p, et_qtest_cmd *cmd)
         cmd->op = ET_QTEST_ENDIANNESS;
         return ET_QTEST_PARSED;
     }
+    if (strcmp(w0, "snapshot_save") == 0 || strcmp(w0, "snapshot_load") == 0) {
+        cmd->op = w0[9] == 's' ? ET_QTEST_SNAPSHOT_SAVE : ET_QTEST_SNAPSHOT_LOAD;
+        if (!have_args(p, 1, "snapshot_save|snapshot_load FILE") ||
+            !arg_string(p, 1, "FILE", &cmd->path)) {
+            return ET_QTEST_PARSE_FAIL;
+        }
+        return ET_QTEST_PARSED;
+    }
     /* QEMU's reply, quoting the word (possibly empty). */
     return fail(p, "Unknown command '%.64s'", w0);
 }

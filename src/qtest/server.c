@@ -9,6 +9,7 @@
 
 #include "core/internal.h"
 #include "emutime/qtest.h"
+#include "emutime/snapshot.h"
 #include "qtest/qtest_internal.h"
 
 struct et_qtest {
@@ -230,6 +231,32 @@ static int hex_value(char c)
     return c - 'A' + 10; /* validated by the parser */
 }
 
+/* snapshot_save FILE / snapshot_load FILE: the whole machine. */
+static void run_snapshot(et_qtest *q, const et_qtest_cmd *c)
+{
+    char err[256];
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    int rc;
+    if (c->op == ET_QTEST_SNAPSHOT_SAVE) {
+        rc = et_machine_snapshot_save(q->m, &buf, &len, err, sizeof(err));
+        if (rc == 0) {
+            rc = et_snapshot_write_file(c->path, buf, len, err, sizeof(err));
+        }
+    } else {
+        rc = et_snapshot_read_file(c->path, &buf, &len, err, sizeof(err));
+        if (rc == 0) {
+            rc = et_machine_snapshot_load(q->m, buf, len, err, sizeof(err));
+        }
+    }
+    free(buf);
+    if (rc == 0) {
+        reply_ok(q);
+    } else {
+        reply_fail(q, err);
+    }
+}
+
 static void run(et_qtest *q, const et_qtest_cmd *c)
 {
     et_machine *m = q->m;
@@ -341,6 +368,10 @@ static void run(et_qtest *q, const et_qtest_cmd *c)
     }
     case ET_QTEST_ENDIANNESS:
         emit_str(q, "OK little\n");
+        return;
+    case ET_QTEST_SNAPSHOT_SAVE:
+    case ET_QTEST_SNAPSHOT_LOAD:
+        run_snapshot(q, c);
         return;
     }
 }

@@ -10,7 +10,7 @@ expect_grep "^emutime [0-9]" "$TMP/out" "--version"
 expect_status 2 "no command" "$EMUTIME"
 expect_grep "usage:" "$TMP/err" "no command"
 
-for cmd in run qtest machines; do
+for cmd in run qtest machines snapshot; do
     expect_status 0 "$cmd --help" "$EMUTIME" "$cmd" --help
     expect_grep "usage: emutime $cmd" "$TMP/out" "$cmd --help"
     expect_status 0 "$cmd -h" "$EMUTIME" "$cmd" -h

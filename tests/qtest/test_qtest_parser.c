@@ -202,6 +202,16 @@ static void test_clock_and_irq_commands(void **state)
 
     assert_int_equal(parse("endianness", &cmd), ET_QTEST_PARSED);
     assert_int_equal(cmd.op, ET_QTEST_ENDIANNESS);
+
+    /* emutime's extensions. */
+    assert_int_equal(parse("snapshot_save /tmp/a.snap", &cmd), ET_QTEST_PARSED);
+    assert_int_equal(cmd.op, ET_QTEST_SNAPSHOT_SAVE);
+    assert_string_equal(cmd.path, "/tmp/a.snap");
+    assert_int_equal(parse("snapshot_load b.snap", &cmd), ET_QTEST_PARSED);
+    assert_int_equal(cmd.op, ET_QTEST_SNAPSHOT_LOAD);
+    assert_string_equal(cmd.path, "b.snap");
+    assert_fail_with("snapshot_load", "missing argument");
+    assert_fail_with("snapshot_save  x", "FILE is empty");
 }
 
 /* Words are split on single spaces, as g_strsplit(line, " ", 0) does. */

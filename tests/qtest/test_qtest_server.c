@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "emutime/machine.h"
 #include "emutime/qtest.h"
@@ -343,6 +344,52 @@ static void test_machine_specs(void **state)
     et_machine_free(m);
 }
 
+/* snapshot_save / snapshot_load through qtest: the future after a load is
+ * the future after the save, and the loaded interrupt levels are reported
+ * against qtest's record. */
+static void test_snapshot_commands(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/emutime-qtest-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[128], cmd[160];
+    snprintf(path, sizeof(path), "%s/s.snap", dir);
+
+    fixture *f = start("mps2-an385");
+    expect(f, "irq_intercept_in /machine/armv7m", "OK\n");
+    expect(f, "writel 0x40000008 999", "OK\n");
+    expect(f, "writel 0x40000000 9", "OK\n");
+    expect(f, "clock_step 39960", "IRQ raise 8\nOK 39960\n");
+    snprintf(cmd, sizeof(cmd), "snapshot_save %s", path);
+    expect(f, cmd, "OK\n");
+    expect(f, "writel 0x4000000c 1", "IRQ lower 8\nOK\n");
+    expect(f, "writel 0x40000000 0", "OK\n");
+    expect(f, "clock_step 100000", "OK 139960\n");
+    /* Back to 39 960 ns with INTSTATUS set: the line goes up again. */
+    snprintf(cmd, sizeof(cmd), "snapshot_load %s", path);
+    expect(f, cmd, "IRQ raise 8\nOK\n");
+    expect(f, "clock_step 0", "OK 39960\n");
+    expect(f, "readl 0x4000000c", "OK 0x0000000000000001\n");
+    expect(f, "writel 0x4000000c 1", "IRQ lower 8\nOK\n");
+    /* The next expiry is where it was due: 1000 ticks later. */
+    expect(f, "clock_step 39999", "OK 79959\n");
+    expect(f, "clock_step 1", "IRQ raise 8\nOK 79960\n");
+    stop(f);
+
+    /* Another machine refuses it, and nothing changes. */
+    f = start("virt");
+    snprintf(cmd, sizeof(cmd), "snapshot_load %s", path);
+    expect(f, cmd, "FAIL snapshot is of machine 'mps2-an385', not 'virt'\n");
+    expect(f, "clock_step 0", "OK 0\n");
+    snprintf(cmd, sizeof(cmd), "snapshot_load %s/missing.snap", dir);
+    et_qtest_execute(f->q, cmd, strlen(cmd));
+    assert_non_null(strstr(f->out.buf, "FAIL cannot open"));
+    stop(f);
+
+    unlink(path);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -357,6 +404,7 @@ int main(void)
         cmocka_unit_test(test_nvic_view_matches_qemu),
         cmocka_unit_test(test_reset_prints_lan9118_raise),
         cmocka_unit_test(test_machine_specs),
+        cmocka_unit_test(test_snapshot_commands),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
