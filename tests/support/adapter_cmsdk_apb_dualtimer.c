@@ -6,8 +6,8 @@
 #include "emutime/devices/cmsdk_apb_dualtimer.h"
 
 /* Running mode: TIMCLK 25 MHz (40 ns), counter 1 periodic 32-bit with
- * LOAD 99: the count reaches 0 every 100 ticks, 4 us. Counter 2 idle. */
-#define RUN_LOAD 99
+ * LOAD 249: the count reaches 0 every 250 ticks, 10 us. Counter 2 idle. */
+#define RUN_LOAD 249
 #define RUN_CONTROL                                                             \
     (ET_CMSDK_DUALTIMER_CTRL_ENABLE | ET_CMSDK_DUALTIMER_CTRL_PERIODIC |        \
      ET_CMSDK_DUALTIMER_CTRL_SIZE32 | ET_CMSDK_DUALTIMER_CTRL_INTEN)

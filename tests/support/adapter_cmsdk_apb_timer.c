@@ -5,9 +5,10 @@
 #include "device_adapter.h"
 #include "emutime/devices/cmsdk_apb_timer.h"
 
-/* Running mode: PCLK 25 MHz (40 ns) and RELOAD 99: the count reaches 0
- * every 100 ticks, 4 us. */
-#define RUN_RELOAD 99
+/* Running mode: PCLK 25 MHz (40 ns) and RELOAD 249: the count reaches 0
+ * every 250 ticks, 10 us (faster periods outrun a ThreadSanitizer build's
+ * expiry processing on a real-time clock). */
+#define RUN_RELOAD 249
 
 /* One PCLK for every adapter-made timer, alive until the process ends. */
 static et_clock_input *pclk;

@@ -5,10 +5,10 @@
 #include "device_adapter.h"
 #include "emutime/devices/cmsdk_apb_watchdog.h"
 
-/* Running mode: WDOGCLK 25 MHz (40 ns), LOAD 99, INTEN without RESEN: a
- * zero event every 100 ticks, 4 us; a second one with RIS still set does
+/* Running mode: WDOGCLK 25 MHz (40 ns), LOAD 249, INTEN without RESEN: a
+ * zero event every 250 ticks, 10 us; a second one with RIS still set does
  * nothing (no reset), so the counter keeps running. */
-#define RUN_LOAD 99
+#define RUN_LOAD 249
 
 static et_clock_input *wdogclk;
 static pthread_once_t wdogclk_once = PTHREAD_ONCE_INIT;

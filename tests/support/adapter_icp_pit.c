@@ -6,9 +6,9 @@
 #include "device_adapter.h"
 #include "emutime/devices/sp804.h"
 
-/* Running mode: timer 0 at 40 MHz (25 ns), periodic 32-bit with Load 199:
- * the count reaches 0 every 200 ticks, 5 us. Timers 1 and 2 (1 MHz) idle. */
-#define RUN_LOAD 199
+/* Running mode: timer 0 at 40 MHz (25 ns), periodic 32-bit with Load 399:
+ * the count reaches 0 every 400 ticks, 10 us. Timers 1 and 2 (1 MHz) idle. */
+#define RUN_LOAD 399
 #define RUN_CONTROL                                                             \
     (ET_SP804_CTRL_ENABLE | ET_SP804_CTRL_PERIODIC | ET_SP804_CTRL_32BIT | ET_SP804_CTRL_IE)
 

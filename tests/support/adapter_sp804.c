@@ -6,8 +6,8 @@
 #include "emutime/devices/sp804.h"
 
 /* Running mode: TIMCLK 10 MHz (100 ns), counter 1 periodic 32-bit with
- * Load 49: the count reaches 0 every 50 ticks, 5 us. Counter 2 idle. */
-#define RUN_LOAD 49
+ * Load 99: the count reaches 0 every 100 ticks, 10 us. Counter 2 idle. */
+#define RUN_LOAD 99
 #define RUN_CONTROL                                                             \
     (ET_SP804_CTRL_ENABLE | ET_SP804_CTRL_PERIODIC | ET_SP804_CTRL_32BIT | ET_SP804_CTRL_IE)
 
