@@ -14,10 +14,61 @@
  * a command uses, and so do we. */
 #define MAX_WORDS 8
 
+static int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+        return c - 'A' + 10;
+    }
+    return -1;
+}
+
+/* The common spellings ("0x1f", "1234") without strtoull; anything else
+ * (octal, signs, overlong) returns false and goes the slow way. */
+static bool parse_fast(const char *w, uint64_t *out)
+{
+    uint64_t v = 0;
+    if (w[0] == '0' && (w[1] == 'x' || w[1] == 'X')) {
+        size_t n = 0;
+        for (const char *p = w + 2; *p; p++, n++) {
+            int d = hex_digit(*p);
+            if (d < 0 || n == 16) {
+                return false;
+            }
+            v = v << 4 | (uint64_t)d;
+        }
+        if (n == 0) {
+            return false;
+        }
+        *out = v;
+        return true;
+    }
+    if (w[0] < '1' || w[0] > '9') {
+        return w[0] == '0' && w[1] == '\0' ? (*out = 0, true) : false;
+    }
+    size_t n = 0;
+    for (const char *p = w; *p; p++, n++) {
+        if (*p < '0' || *p > '9' || n == 18) { /* 18 digits cannot overflow */
+            return false;
+        }
+        v = v * 10 + (uint64_t)(*p - '0');
+    }
+    *out = v;
+    return true;
+}
+
 int et_qtest_parse_u64(const char *word, uint64_t *out)
 {
     if (!word || !*word) {
         return -1;
+    }
+    if (parse_fast(word, out)) {
+        return 0;
     }
     char *end;
     errno = 0;
@@ -33,6 +84,11 @@ int et_qtest_parse_i64(const char *word, int64_t *out)
 {
     if (!word || !*word) {
         return -1;
+    }
+    uint64_t u;
+    if (word[1] != 'x' && word[1] != 'X' && parse_fast(word, &u)) {
+        *out = (int64_t)u; /* at most 18 decimal digits: in range */
+        return 0;
     }
     char *end;
     errno = 0;
@@ -226,9 +282,10 @@ static et_qtest_parse_result parse_data_write(parser *p, et_qtest_cmd *cmd, bool
 static et_qtest_parse_result parse_words(parser *p, et_qtest_cmd *cmd)
 {
     const char *w0 = p->words[0];
+    const char c0 = w0[0]; /* cheap first test before the comparisons */
     unsigned size;
 
-    if ((size = size_suffix(w0, "read", true)) != 0) {
+    if (c0 == 'r' && (size = size_suffix(w0, "read", true)) != 0) {
         cmd->op = ET_QTEST_READ;
         cmd->size = size;
         if (!have_args(p, 1, "readX ADDR") || !arg_u64(p, 1, "ADDR", &cmd->addr)) {
@@ -236,7 +293,7 @@ static et_qtest_parse_result parse_words(parser *p, et_qtest_cmd *cmd)
         }
         return ET_QTEST_PARSED;
     }
-    if ((size = size_suffix(w0, "write", true)) != 0) {
+    if (c0 == 'w' && (size = size_suffix(w0, "write", true)) != 0) {
         cmd->op = ET_QTEST_WRITE;
         cmd->size = size;
         if (!have_args(p, 2, "writeX ADDR VALUE") || !arg_u64(p, 1, "ADDR", &cmd->addr) ||
@@ -245,7 +302,7 @@ static et_qtest_parse_result parse_words(parser *p, et_qtest_cmd *cmd)
         }
         return ET_QTEST_PARSED;
     }
-    if ((size = size_suffix(w0, "in", false)) != 0) {
+    if (c0 == 'i' && (size = size_suffix(w0, "in", false)) != 0) {
         cmd->op = ET_QTEST_IN;
         cmd->size = size;
         if (!have_args(p, 1, "inX PORT") || !arg_u64(p, 1, "PORT", &cmd->addr)) {
@@ -256,7 +313,7 @@ static et_qtest_parse_result parse_words(parser *p, et_qtest_cmd *cmd)
         }
         return ET_QTEST_PARSED;
     }
-    if ((size = size_suffix(w0, "out", false)) != 0) {
+    if (c0 == 'o' && (size = size_suffix(w0, "out", false)) != 0) {
         cmd->op = ET_QTEST_OUT;
         cmd->size = size;
         if (!have_args(p, 2, "outX PORT VALUE") || !arg_u64(p, 1, "PORT", &cmd->addr) ||
@@ -268,7 +325,7 @@ static et_qtest_parse_result parse_words(parser *p, et_qtest_cmd *cmd)
         }
         return ET_QTEST_PARSED;
     }
-    if (strcmp(w0, "read") == 0) {
+    if (c0 == 'r' && strcmp(w0, "read") == 0) {
         cmd->op = ET_QTEST_READ_BULK;
         if (parse_transfer(p, cmd, "read ADDR LEN") != ET_QTEST_PARSED) {
             return ET_QTEST_PARSE_FAIL;
@@ -282,7 +339,7 @@ static et_qtest_parse_result parse_words(parser *p, et_qtest_cmd *cmd)
         }
         return ET_QTEST_PARSED;
     }
-    if (strcmp(w0, "b64read") == 0) {
+    if (c0 == 'b' && strcmp(w0, "b64read") == 0) {
         cmd->op = ET_QTEST_B64READ;
         if (parse_transfer(p, cmd, "b64read ADDR LEN") != ET_QTEST_PARSED) {
             return ET_QTEST_PARSE_FAIL;
@@ -293,15 +350,15 @@ static et_qtest_parse_result parse_words(parser *p, et_qtest_cmd *cmd)
         }
         return ET_QTEST_PARSED;
     }
-    if (strcmp(w0, "write") == 0) {
+    if (c0 == 'w' && strcmp(w0, "write") == 0) {
         cmd->op = ET_QTEST_WRITE_BULK;
         return parse_data_write(p, cmd, false);
     }
-    if (strcmp(w0, "b64write") == 0) {
+    if (c0 == 'b' && strcmp(w0, "b64write") == 0) {
         cmd->op = ET_QTEST_B64WRITE;
         return parse_data_write(p, cmd, true);
     }
-    if (strcmp(w0, "memset") == 0) {
+    if (c0 == 'm' && strcmp(w0, "memset") == 0) {
         cmd->op = ET_QTEST_MEMSET;
         if (!have_args(p, 3, "memset ADDR LEN BYTE") || !arg_u64(p, 1, "ADDR", &cmd->addr) ||
             !arg_u64(p, 2, "LEN", &cmd->len) || !arg_u64(p, 3, "BYTE", &cmd->value)) {
@@ -313,7 +370,7 @@ static et_qtest_parse_result parse_words(parser *p, et_qtest_cmd *cmd)
         }
         return ET_QTEST_PARSED;
     }
-    if (strcmp(w0, "clock_step") == 0) {
+    if (c0 == 'c' && strcmp(w0, "clock_step") == 0) {
         if (p->n_words < 2) {
             cmd->op = ET_QTEST_CLOCK_STEP_NEXT;
             return ET_QTEST_PARSED;
@@ -321,7 +378,7 @@ static et_qtest_parse_result parse_words(parser *p, et_qtest_cmd *cmd)
         cmd->op = ET_QTEST_CLOCK_STEP;
         return arg_i64(p, 1, "NS", &cmd->ns) ? ET_QTEST_PARSED : ET_QTEST_PARSE_FAIL;
     }
-    if (strcmp(w0, "clock_set") == 0) {
+    if (c0 == 'c' && strcmp(w0, "clock_set") == 0) {
         cmd->op = ET_QTEST_CLOCK_SET;
         if (!have_args(p, 1, "clock_set NS") || !arg_i64(p, 1, "NS", &cmd->ns)) {
             return ET_QTEST_PARSE_FAIL;
@@ -378,26 +435,24 @@ et_qtest_parse_result et_qtest_parse(char *line, size_t len, et_qtest_cmd *cmd, 
     if (len == 0) {
         return fail(&p, "empty line");
     }
+    /* One pass: reject binary junk, split on single spaces (keeping empty
+     * words, as g_strsplit(line, " ", 0) does). */
+    p.words[p.n_words++] = line;
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)line[i];
-        if (c < 0x20 || c >= 0x7f) {
+        if (c == ' ') {
+            line[i] = '\0';
+            if (p.n_words < MAX_WORDS) {
+                p.words[p.n_words] = line + i + 1;
+            }
+            p.n_words++;
+        } else if (c < 0x20 || c >= 0x7f) {
             return fail(&p, "non-printable byte 0x%02x at column %zu", c, i + 1);
         }
     }
-    line[len] = '\0';
-
-    /* Split on single spaces, keeping empty words, as g_strsplit(" "). */
-    char *s = line;
-    for (;;) {
-        char *sp = strchr(s, ' ');
-        if (p.n_words < MAX_WORDS) {
-            p.words[p.n_words++] = s;
-        }
-        if (!sp) {
-            break;
-        }
-        *sp = '\0';
-        s = sp + 1;
+    if (p.n_words > MAX_WORDS) {
+        p.n_words = MAX_WORDS;
     }
+    line[len] = '\0';
     return parse_words(&p, cmd);
 }

@@ -151,11 +151,29 @@ static void reply_fail(et_qtest *q, const char *reason)
     emit(q, buf, (size_t)n);
 }
 
+/* "OK <ns>" (QEMU's "OK %" PRIi64). */
 static void reply_time(et_qtest *q)
 {
-    char buf[32];
-    int n = snprintf(buf, sizeof(buf), "OK %" PRIi64 "\n", et_clock_now(et_machine_clock(q->m)));
-    emit(q, buf, (size_t)n);
+    int64_t now = et_clock_now(et_machine_clock(q->m));
+    char digits[24], buf[32];
+    size_t n = 0;
+    uint64_t v = now < 0 ? (uint64_t)0 - (uint64_t)now : (uint64_t)now;
+    do {
+        digits[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    size_t len = 0;
+    buf[len++] = 'O';
+    buf[len++] = 'K';
+    buf[len++] = ' ';
+    if (now < 0) {
+        buf[len++] = '-';
+    }
+    while (n) {
+        buf[len++] = digits[--n];
+    }
+    buf[len++] = '\n';
+    emit(q, buf, len);
 }
 
 static int b64_value(char c)
