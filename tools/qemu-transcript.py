@@ -1,0 +1,101 @@
+#!/usr/bin/env python3
+"""Run a qtest script through QEMU and print an `emutime run` transcript.
+
+Sends each command of SCRIPT to a QEMU started with the qtest accelerator,
+one at a time (waiting for its reply, so deferred work such as a watchdog
+reset lands at the next command, deterministically), and prints the same
+transcript format as `emutime run`: '# machine NAME', the script's comment
+and blank lines as they are, each command after '> ' followed by the IRQ
+lines and the reply after '< ', and a closing summary line. Compare with
+
+    emutime run --machine NAME SCRIPT | diff - <(tools/qemu-transcript.py NAME SCRIPT)
+
+QEMU needs the qtest accelerator (Debian 12's packages leave it out); the
+binary is qemu-system-{arm,x86_64,riscv64} from $QEMU_BUILD_DIR or PATH, or
+--qemu. Extra QEMU options go after '--'. The riscv64 virt machine gets
+-bios none (no firmware in RAM, as in emutime).
+"""
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+
+BINARIES = {
+    'mps2-an385': 'qemu-system-arm', 'versatilepb': 'qemu-system-arm',
+    'realview-eb': 'qemu-system-arm', 'vexpress-a9': 'qemu-system-arm',
+    'pc': 'qemu-system-x86_64', 'q35': 'qemu-system-x86_64',
+    'virt': 'qemu-system-riscv64',
+}
+
+
+def find_qemu(machine, explicit):
+    if explicit:
+        return explicit
+    name = BINARIES.get(machine.split(',')[0])
+    if not name:
+        sys.exit('qemu-transcript: unknown machine %r (give --qemu)' % machine)
+    build = os.environ.get('QEMU_BUILD_DIR')
+    if build and os.path.exists(os.path.join(build, name)):
+        return os.path.join(build, name)
+    path = shutil.which(name)
+    if not path:
+        sys.exit('qemu-transcript: %s not found (set QEMU_BUILD_DIR or give --qemu)' % name)
+    return path
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    ap.add_argument('--qemu', help='the qemu-system-* binary')
+    ap.add_argument('machine', help='QEMU machine, e.g. mps2-an385 or pc,pit=off')
+    ap.add_argument('script', help='the .qtest script')
+    ap.add_argument('extra', nargs='*', help='extra QEMU options (after --)')
+    args = ap.parse_args()
+
+    qemu = find_qemu(args.machine, args.qemu)
+    cmd = [qemu, '-machine', args.machine, '-accel', 'qtest', '-qtest', 'stdio',
+           '-qtest-log', '/dev/null', '-display', 'none', '-nodefaults',
+           '-serial', 'none', '-monitor', 'none']
+    if args.machine.split(',')[0] == 'virt':
+        cmd += ['-bios', 'none']
+    cmd += args.extra
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True, bufsize=1)
+
+    def send(line):
+        proc.stdin.write(line + '\n')
+        proc.stdin.flush()
+        out = []
+        while True:
+            reply = proc.stdout.readline()
+            if not reply:
+                sys.exit('qemu-transcript: QEMU stopped after %r (does it have -accel qtest?)'
+                         % line)
+            reply = reply.rstrip('\n')
+            out.append(reply)
+            if not reply.startswith('IRQ '):
+                return out
+
+    commands = failed = 0
+    print('# machine %s' % args.machine.split(',')[0])
+    with open(args.script) as f:
+        for line in f.read().splitlines():
+            stripped = line.strip(' \t\r')
+            if not stripped or stripped.startswith('#'):
+                print(line)
+                continue
+            print('> ' + line)
+            replies = send(line)
+            for r in replies:
+                print('< ' + r)
+            commands += 1
+            if replies[-1].startswith(('FAIL', 'ERR')):
+                failed += 1
+    now = send('clock_step 0')[-1].split()[-1]
+    print('# %d commands, %d failed, virtual time %s ns' % (commands, failed, now))
+    proc.kill()
+    proc.wait()
+
+
+if __name__ == '__main__':
+    main()
