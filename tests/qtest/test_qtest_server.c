@@ -309,6 +309,31 @@ static void test_reset_prints_lan9118_raise(void **state)
     stop(f);
 }
 
+/* The watchdog's reset request is performed before the next command, even
+ * when the commands come in one chunk (QEMU: after the reply, in the main
+ * loop). 100 ticks of 40 ns to the first zero (WDOGINT: the NMI), 101 more
+ * to the second (WDOGRES). */
+static void test_watchdog_reset_is_deferred(void **state)
+{
+    (void)state;
+    fixture *f = start("mps2-an385");
+    expect(f, "irq_intercept_in /machine/armv7m", "OK\n");
+    expect(f, "writel 0x40008000 100", "OK\n");
+    expect(f, "writel 0x40008008 3", "OK\n"); /* INTEN | RESEN */
+    expect(f, "clock_step 4000", "OK 4000\n");
+    expect(f, "readl 0xe000ed04", "OK 0x0000000080002800\n"); /* NMIPENDSET */
+    const char *chunk = "clock_step 4040\nreadl 0x40008008\nreadl 0xe000ed04\n";
+    f->out.len = 0;
+    et_qtest_feed(f->q, chunk, strlen(chunk));
+    assert_string_equal(f->out.buf, "OK 8040\n"
+                                    "IRQ raise 13\n"             /* the reset, at the next command */
+                                    "OK 0x0000000000000000\n"    /* CONTROL back to 0 */
+                                    "OK 0x0000000000000800\n");  /* no NMI pending */
+    assert_int_equal(et_machine_reset_count(f->m), 1);
+    assert_false(et_machine_reset_pending(f->m));
+    stop(f);
+}
+
 static void test_machine_specs(void **state)
 {
     (void)state;
@@ -403,6 +428,7 @@ int main(void)
         cmocka_unit_test(test_feed),
         cmocka_unit_test(test_nvic_view_matches_qemu),
         cmocka_unit_test(test_reset_prints_lan9118_raise),
+        cmocka_unit_test(test_watchdog_reset_is_deferred),
         cmocka_unit_test(test_machine_specs),
         cmocka_unit_test(test_snapshot_commands),
     };
