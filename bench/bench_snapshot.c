@@ -1,0 +1,225 @@
+/* Snapshot benchmark: save and load of a machine of N CMSDK APB timers
+ * (default 1000), each running periodically (about 40 us, each its own
+ * reload value) with its interrupt enabled, on one clock.
+ *
+ *   save        et_snapshot_save of the whole machine on a manual clock:
+ *               every device lock taken, catch-up, encoding, CRC-32.
+ *   save (rt)   the same on a running real-time clock driven by the runner
+ *               thread (10 to 14 ms periods there), whose expiries compete
+ *               for the device locks.
+ *   load        et_snapshot_load into a second machine of N timers that was
+ *               reset and whose clock is elsewhere: validation, clock
+ *               re-base, every field stored, every ptimer re-armed, every
+ *               line re-synchronised.
+ *   describe    et_snapshot_describe to /dev/null.
+ *   memcpy      copying the same number of bytes, the floor a snapshot
+ *               could ever reach, for the ratio.
+ *
+ * Each figure is the median of REPS runs. Usage: bench_snapshot [N [REPS]].
+ * docs/benchmarks.md ("Snapshots") has the figures and their reading. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "emutime/devices/cmsdk_apb_timer.h"
+#include "emutime/emutime.h"
+
+#ifndef EMUTIME_VERSION_STRING
+#define EMUTIME_VERSION_STRING "?"
+#endif
+
+static int64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static int64_t median(int64_t *v, int n)
+{
+    qsort(v, (size_t)n, sizeof(*v), cmp_i64);
+    return v[n / 2];
+}
+
+static unsigned long irq_changes;
+
+static void count_sink(void *opaque, int n, int level)
+{
+    (void)opaque;
+    (void)n;
+    (void)level;
+    __atomic_add_fetch(&irq_changes, 1, __ATOMIC_RELAXED);
+}
+
+static void die(const char *what, const char *err)
+{
+    fprintf(stderr, "bench_snapshot: %s: %s\n", what, err);
+    exit(1);
+}
+
+/* N timers named t0, t1, ...; when running, RELOAD reload + i * stride
+ * ticks of the 25 MHz PCLK, so the deadlines are spread out. */
+static et_device **machine_new(et_clock *clock, et_clock_input *pclk, int n, int running,
+                               uint64_t reload, uint64_t stride)
+{
+    et_device **devs = calloc((size_t)n, sizeof(*devs));
+    char err[256];
+    if (!devs) {
+        die("machine", "out of memory");
+    }
+    for (int i = 0; i < n; i++) {
+        char name[32];
+        snprintf(name, sizeof(name), "t%d", i);
+        et_cmsdk_apb_timer_config cfg = { .pclk = pclk };
+        devs[i] = et_cmsdk_apb_timer_new(clock, name, &cfg, err, sizeof(err));
+        if (!devs[i]) {
+            die("create", err);
+        }
+        et_irq_connect(et_device_irq(devs[i], 0), count_sink, NULL, i);
+        if (running) {
+            et_device_write(devs[i], ET_CMSDK_TIMER_RELOAD, reload + (uint64_t)i * stride, 4);
+            et_device_write(devs[i], ET_CMSDK_TIMER_CTRL,
+                            ET_CMSDK_TIMER_CTRL_EN | ET_CMSDK_TIMER_CTRL_IRQEN, 4);
+        }
+    }
+    return devs;
+}
+
+static void machine_free(et_device **devs, int n)
+{
+    for (int i = 0; i < n; i++) {
+        et_device_free(devs[i]);
+    }
+    free(devs);
+}
+
+int main(int argc, char **argv)
+{
+    int n = argc > 1 ? atoi(argv[1]) : 1000;
+    int reps = argc > 2 ? atoi(argv[2]) : 51;
+    if (n <= 0 || reps <= 0 || reps > 1001) {
+        fprintf(stderr, "usage: bench_snapshot [devices [repetitions (1..1001)]]\n");
+        return 2;
+    }
+    char err[256];
+    int64_t *t = calloc((size_t)reps, sizeof(*t));
+    et_clock_input *pclk = et_clock_input_new("pclk");
+    et_clock_input_set_hz(pclk, 25000000);
+
+    /* The source machine, 1 ms into its run. */
+    et_clock *src_clock = et_clock_new_manual();
+    et_device **src = machine_new(src_clock, pclk, n, 1, 1000, 1); /* ~40 us periods */
+    et_clock_step(src_clock, 1000000);
+
+    uint8_t *snap = NULL;
+    size_t len = 0;
+    for (int r = 0; r < reps; r++) {
+        free(snap);
+        int64_t t0 = now_ns();
+        if (et_snapshot_save(src_clock, src, (size_t)n, "bench", &snap, &len, err, sizeof(err))) {
+            die("save", err);
+        }
+        t[r] = now_ns() - t0;
+    }
+    int64_t save_ns = median(t, reps);
+
+    /* The destination: reset, its clock elsewhere. */
+    et_clock *dst_clock = et_clock_new_manual();
+    et_clock_set(dst_clock, 123456789);
+    et_device **dst = machine_new(dst_clock, pclk, n, 0, 0, 0);
+    for (int r = 0; r < reps; r++) {
+        for (int i = 0; i < n; i++) {
+            et_device_reset(dst[i]);
+        }
+        int64_t t0 = now_ns();
+        if (et_snapshot_load(dst_clock, dst, (size_t)n, "bench", snap, len, err, sizeof(err))) {
+            die("load", err);
+        }
+        t[r] = now_ns() - t0;
+    }
+    int64_t load_ns = median(t, reps);
+    /* Sanity: the restored machine is the source machine. */
+    uint8_t *again = NULL;
+    size_t again_len = 0;
+    if (et_snapshot_save(dst_clock, dst, (size_t)n, "bench", &again, &again_len, err,
+                         sizeof(err)) ||
+        again_len != len || memcmp(again, snap, len) != 0) {
+        die("check", "the restored machine does not save the same bytes");
+    }
+    free(again);
+
+    FILE *devnull = fopen("/dev/null", "w");
+    for (int r = 0; r < reps; r++) {
+        int64_t t0 = now_ns();
+        if (et_snapshot_describe(snap, len, devnull, err, sizeof(err))) {
+            die("describe", err);
+        }
+        t[r] = now_ns() - t0;
+    }
+    int64_t describe_ns = median(t, reps);
+    fclose(devnull);
+
+    uint8_t *copy = malloc(len);
+    volatile uint8_t sink = 0;
+    for (int r = 0; r < reps; r++) {
+        int64_t t0 = now_ns();
+        memcpy(copy, snap, len);
+        sink ^= copy[r % len];
+        t[r] = now_ns() - t0;
+    }
+    int64_t memcpy_ns = median(t, reps);
+    (void)sink;
+    free(copy);
+
+    /* A live machine: real-time clock, runner thread firing the expiries.
+     * Periods of 10 to 14 ms (for 1000 timers, about 80000 expiries a
+     * second: a load the runner keeps up with, unlike 40 us periods). */
+    et_clock *rt = et_clock_new_realtime();
+    et_device **live = machine_new(rt, pclk, n, 1, 250000, 100);
+    et_runner *runner = et_runner_start(rt);
+    uint8_t *live_snap = NULL;
+    size_t live_len = 0;
+    for (int r = 0; r < reps; r++) {
+        free(live_snap);
+        int64_t t0 = now_ns();
+        if (et_snapshot_save(rt, live, (size_t)n, "bench", &live_snap, &live_len, err,
+                             sizeof(err))) {
+            die("live save", err);
+        }
+        t[r] = now_ns() - t0;
+    }
+    int64_t live_ns = median(t, reps);
+    et_runner_stop(runner);
+    free(live_snap);
+
+    printf("emutime %s snapshot benchmark: %d CMSDK APB timers, median of %d runs\n",
+           EMUTIME_VERSION_STRING, n, reps);
+    printf("snapshot size      %10zu bytes (%.1f per device)\n", len, (double)len / n);
+    printf("save (manual)      %10.1f us (%6.0f ns per device, %5.1fx memcpy)\n",
+           save_ns / 1e3, (double)save_ns / n, (double)save_ns / (double)memcpy_ns);
+    printf("save (real-time)   %10.1f us (%6.0f ns per device)\n", live_ns / 1e3,
+           (double)live_ns / n);
+    printf("load               %10.1f us (%6.0f ns per device, %5.1fx memcpy)\n",
+           load_ns / 1e3, (double)load_ns / n, (double)load_ns / (double)memcpy_ns);
+    printf("describe           %10.1f us\n", describe_ns / 1e3);
+    printf("memcpy (floor)     %10.1f us\n", memcpy_ns / 1e3);
+
+    free(snap);
+    free(t);
+    machine_free(src, n);
+    machine_free(dst, n);
+    machine_free(live, n);
+    et_clock_free(src_clock);
+    et_clock_free(dst_clock);
+    et_clock_free(rt);
+    et_clock_input_free(pclk);
+    return 0;
+}
