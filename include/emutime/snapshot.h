@@ -21,7 +21,9 @@
  * callback; load expects no concurrent guest accesses (a stopped VM); every
  * device must be on the given clock and have a distinct name. Sinks must be
  * idempotent: the re-synchronisation delivers a level the sink may already
- * have.
+ * have. (ThreadSanitizer's deadlock detector tracks at most 64 locks held at
+ * once: under TSan, machines of more than ~60 devices need
+ * TSAN_OPTIONS=detect_deadlocks=0.)
  */
 #ifndef EMUTIME_SNAPSHOT_H
 #define EMUTIME_SNAPSHOT_H
