@@ -17,9 +17,10 @@
  * reported once as a guest error, and the timer keeps counting PCLK.
  * ECOREVNUM (PID3 bits 7:4) reads as 0.
  *
- * Differences from QEMU 7.2: none known in behaviour; sub-word writes reach
- * the register at any byte lane (QEMU treats a byte write at offset 1-3 of a
- * register as a bad offset).
+ * Differences from QEMU 7.2 (docs/divergences.md): none in the counting;
+ * a PCLK that stops and runs again resumes an enabled count (QEMU's ptimer
+ * stays stopped until CTRL is written); narrow accesses reach the
+ * register at any byte lane (QEMU: a bad offset at bytes 1-3).
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -77,7 +77,9 @@ extern "C" {
 #define ET_CMSDK_DUALTIMER_IRQ_TIMINT2 2
 
 typedef struct et_cmsdk_apb_dualtimer_config {
-    et_clock_input *timclk; /* required; clocks both counters */
+    /* Required; clocks both counters. It must outlive the device (the
+     * device removes its change callbacks when freed). */
+    et_clock_input *timclk;
 } et_cmsdk_apb_dualtimer_config;
 
 /* NULL with a message in err (nothing allocated) for a bad configuration. */

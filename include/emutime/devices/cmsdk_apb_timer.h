@@ -52,7 +52,9 @@ extern "C" {
 #define ET_CMSDK_TIMER_IRQ_TIMERINT 0
 
 typedef struct et_cmsdk_apb_timer_config {
-    et_clock_input *pclk; /* required; period 0 means stopped */
+    /* Required; period 0 means stopped. It must outlive the device (the
+     * device removes its change callback when freed). */
+    et_clock_input *pclk;
 } et_cmsdk_apb_timer_config;
 
 /* NULL with a message in err (nothing allocated) for a bad configuration. */

@@ -82,7 +82,9 @@ typedef enum et_cmsdk_watchdog_variant {
 } et_cmsdk_watchdog_variant;
 
 typedef struct et_cmsdk_apb_watchdog_config {
-    et_clock_input *wdogclk; /* required; period 0 means stopped */
+    /* Required; period 0 means stopped. It must outlive the device (the
+     * device removes its change callback when freed). */
+    et_clock_input *wdogclk;
     et_cmsdk_watchdog_variant variant;
 } et_cmsdk_apb_watchdog_config;
 

@@ -88,7 +88,8 @@ extern "C" {
 
 typedef struct et_sp804_config {
     /* TIMCLK1 and TIMCLK2. timclk[0] is required; a NULL timclk[1] means
-     * both counters use timclk[0]. */
+     * both counters use timclk[0]. Clock inputs must outlive the device
+     * (it removes its change callbacks when freed). */
     et_clock_input *timclk[2];
 } et_sp804_config;
 
@@ -102,7 +103,8 @@ et_device *et_sp804_new(et_clock *clock, const char *name, const et_sp804_config
 
 typedef struct et_icp_pit_config {
     /* Timer 0's clock (40 MHz on the Integrator/CP) and timer 1's (1 MHz),
-     * both required; a NULL timclk[2] means timer 2 uses timclk[1]. */
+     * both required; a NULL timclk[2] means timer 2 uses timclk[1]. Clock
+     * inputs must outlive the device. */
     et_clock_input *timclk[3];
 } et_icp_pit_config;
 
