@@ -16,6 +16,8 @@
  *   - a LOAD write to an enabled periodic counter keeps it periodic (QEMU
  *     runs it with oneshot forced to 1, so it stops after the next zero);
  *   - LOAD = 0 raises RIS at once (QEMU stops the counter, no interrupt);
+ *   - a LOAD write restarts an expired one-shot in free-running mode too
+ *     (QEMU only sets the count there);
  *   - a BGLOAD write during the tick the count holds at 0 takes effect at
  *     the reload ending that tick (QEMU keeps the old value for one more
  *     period and reads LOAD + 1 meanwhile);

@@ -550,6 +550,27 @@ static void test_divergence_16bit_reload_top_half(void **state)
     assert_int_equal(rd(f, T1 + VALUE), 0x70003);
 }
 
+/* A LOAD write restarts an expired one-shot in free-running mode too (the
+ * load clears the one-shot halt in any mode; QEMU only sets the count when
+ * MODE = 0, so the counter stays stopped). */
+static void test_divergence_oneshot_free_running_load_restarts(void **state)
+{
+    fixture *f = *state;
+    wr(f, T1 + CONTROL, INTEN | ONESHOT | SIZE32);
+    wr(f, T1 + LOAD, 5);
+    wr(f, T1 + CONTROL, ENABLE | INTEN | ONESHOT | SIZE32);
+    step(f, 5 * T);
+    assert_int_equal(rd(f, T1 + RIS), 1);
+    wr(f, T1 + INTCLR, 1);
+    step(f, 10 * T);
+    assert_int_equal(rd(f, T1 + VALUE), 0);
+    wr(f, T1 + LOAD, 8); /* at 15T */
+    step(f, 3 * T + 1);
+    assert_int_equal(rd(f, T1 + VALUE), 5); /* QEMU: 8, stopped */
+    step(f, 5 * T - 1);
+    assert_int_equal(rd(f, T1 + RIS), 1); /* 23T */
+}
+
 /* --- clocks, bad accesses, reset, configuration ------------------------- */
 
 static void test_frequency_change_at_run_time(void **state)
@@ -740,6 +761,7 @@ int main(void)
         T_(test_divergence_load_zero_interrupts),
         T_(test_divergence_bgload_in_zero_tick),
         T_(test_divergence_16bit_reload_top_half),
+        T_(test_divergence_oneshot_free_running_load_restarts),
         T_(test_frequency_change_at_run_time),
         T_(test_stopped_clock_resumes),
         T_(test_bad_accesses),
