@@ -175,9 +175,9 @@ static void describe(const et_board *b)
         } else if (q->device && q->outputs) {
             printf("out: %s lines 0..%u\n", q->device, q->outputs - 1);
         } else if (q->device) {
-            printf("%s (no unnamed GPIO: intercept hooks nothing)\n", q->device);
+            printf("%s (no unnamed GPIO modelled: intercept hooks nothing)\n", q->device);
         } else {
-            printf("(no unnamed GPIO: intercept hooks nothing)\n");
+            printf("(no unnamed GPIO modelled: intercept hooks nothing)\n");
         }
     }
     if (b->n_ram) {

@@ -10,38 +10,6 @@
 #include "core/internal.h"
 #include "machines/machine_internal.h"
 
-/* --- board registry --------------------------------------------------------- */
-
-static const et_board *const boards[] = {
-    &et__board_mps2_an385,
-    &et__board_versatilepb,
-    &et__board_realview_eb,
-    &et__board_vexpress_a9,
-    &et__board_pc,
-    &et__board_q35,
-    &et__board_virt,
-};
-
-size_t et_board_count(void)
-{
-    return sizeof(boards) / sizeof(boards[0]);
-}
-
-const et_board *et_board_get(size_t i)
-{
-    return i < et_board_count() ? boards[i] : NULL;
-}
-
-const et_board *et_board_find(const char *name)
-{
-    for (size_t i = 0; i < et_board_count(); i++) {
-        if (strcmp(boards[i]->name, name) == 0) {
-            return boards[i];
-        }
-    }
-    return NULL;
-}
-
 /* --- controller kinds --------------------------------------------------------- */
 
 static const et__ic_kind kind_gic = { .kind = ET_IC_GIC };
@@ -191,7 +159,7 @@ static int parse_spec(et_machine *m, const char *spec, char *err, size_t errlen)
     if (!b) {
         int n = snprintf(err, errlen, "unknown machine '%s' (machines:", name);
         for (size_t i = 0; i < et_board_count() && n > 0 && (size_t)n < errlen; i++) {
-            n += snprintf(err + n, errlen - (size_t)n, " %s", boards[i]->name);
+            n += snprintf(err + n, errlen - (size_t)n, " %s", et_board_get(i)->name);
         }
         if (n > 0 && (size_t)n < errlen) {
             snprintf(err + n, errlen - (size_t)n, ")");

@@ -1,0 +1,35 @@
+/* The boards built into the library, in the order `emutime machines`
+ * lists them (the default first). */
+#include <string.h>
+
+#include "machines/machine_internal.h"
+
+static const et_board *const boards[] = {
+    &et__board_mps2_an385,
+    &et__board_versatilepb,
+    &et__board_realview_eb,
+    &et__board_vexpress_a9,
+    &et__board_pc,
+    &et__board_q35,
+    &et__board_virt,
+};
+
+size_t et_board_count(void)
+{
+    return sizeof(boards) / sizeof(boards[0]);
+}
+
+const et_board *et_board_get(size_t i)
+{
+    return i < et_board_count() ? boards[i] : NULL;
+}
+
+const et_board *et_board_find(const char *name)
+{
+    for (size_t i = 0; i < et_board_count(); i++) {
+        if (strcmp(boards[i]->name, name) == 0) {
+            return boards[i];
+        }
+    }
+    return NULL;
+}
