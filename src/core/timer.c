@@ -238,15 +238,20 @@ bool et__clock_fire_one(et_clock *c, int64_t limit)
     t->popped_gen = t->gen;
     uint64_t gen = t->gen;
     et_lock *bound = t->lock;
-    queue_unlock(c);
-
-    if (c->manual) {
+    if (bound) {
+        /* The bound lock comes before the queue lock: drop the queue lock to
+         * take it, then check below that nobody touched the timer meanwhile. */
+        queue_unlock(c);
+        if (c->manual) {
+            advance_manual(c, deadline);
+        }
+        et_lock_acquire(bound);
+        queue_lock(c);
+    } else if (c->manual) {
+        /* Nothing to take: keep the queue lock (one lock round trip less per
+         * firing), so the check below sees the timer as popped. */
         advance_manual(c, deadline);
     }
-    if (bound) {
-        et_lock_acquire(bound);
-    }
-    queue_lock(c);
     /* An unbound timer re-armed from its own callback can be popped again
      * while that callback still runs on another thread: wait for it rather
      * than lose the expiry. (A bound timer cannot get here in that state:
