@@ -54,7 +54,9 @@ typedef struct et_device_ops {
     uint64_t (*read)(et_device *dev, uint64_t offset, unsigned size);
     void (*write)(et_device *dev, uint64_t offset, uint64_t value, unsigned size);
     /* Optional lock-free fast path for reads (a seqlock-protected counter):
-     * return true when it served the read. Called before taking the lock. */
+     * return true when it served the read. Called before taking the lock,
+     * after the access is validated, and not while a trace handler is
+     * installed (the locked path then serves and traces every read). */
     bool (*read_lockless)(et_device *dev, uint64_t offset, unsigned size, uint64_t *value);
     /* Back to the power-on state, under the device lock. */
     void (*reset)(et_device *dev);
