@@ -79,7 +79,16 @@ struct hpet {
     et_device dev;
     et_device_ops ops; /* per instance: the region covers every timer */
     uint32_t period_fs;
-    uint32_t ns_per_tick; /* period_fs / 10^6 when whole, else 0 */
+    /* ticks per ns = 10^6 / period_fs = tick_int + tick_rem / period_fs, with
+     * tick_frac = floor(tick_rem * 2^64 / period_fs): the hot counter read
+     * multiplies instead of dividing (ticks_between). */
+    uint64_t tick_int;
+    uint64_t tick_rem;
+    uint64_t tick_frac;
+    /* For a whole number of ns per tick (QEMU's 10 ns): that number and
+     * floor(2^64 / it), else 0. */
+    uint64_t ns_per_tick;
+    uint64_t ns_recip;
     uint32_t num_timers;
     bool msi;
     et_hpet_fsb_write_fn fsb_write;
@@ -128,7 +137,10 @@ static uint64_t half_write(uint64_t reg, uint64_t offset, uint64_t value, unsign
 
 /* --- counter arithmetic -------------------------------------------------- */
 
-/* Whole counter ticks from anchor to now (not reduced mod 2^64). */
+/* Whole counter ticks from anchor to now, floor(dt * 10^6 / period_fs)
+ * (not reduced mod 2^64), without a division: a 64-bit divide costs more
+ * than the rest of a counter read. The fixed-point estimate of the
+ * fractional part is at most one low; the exact remainder corrects it. */
 static unsigned __int128 ticks_between(const hpet *s, int64_t anchor, int64_t now)
 {
     if (now <= anchor) {
@@ -136,9 +148,20 @@ static unsigned __int128 ticks_between(const hpet *s, int64_t anchor, int64_t no
     }
     uint64_t dt = (uint64_t)now - (uint64_t)anchor;
     if (s->ns_per_tick) {
-        return dt / s->ns_per_tick; /* the common whole-nanosecond period */
+        uint64_t q = (uint64_t)(((unsigned __int128)dt * s->ns_recip) >> 64);
+        if (dt - q * s->ns_per_tick >= s->ns_per_tick) {
+            q++; /* the reciprocal is at most one low */
+        }
+        return q;
     }
-    return (unsigned __int128)dt * FS_PER_NS / s->period_fs;
+    uint64_t frac = (uint64_t)(((unsigned __int128)dt * s->tick_frac) >> 64);
+    unsigned __int128 rest = (unsigned __int128)dt * s->tick_rem -
+                             (unsigned __int128)frac * s->period_fs;
+    while (rest >= s->period_fs) {
+        frac++;
+        rest -= s->period_fs;
+    }
+    return (unsigned __int128)dt * s->tick_int + frac;
 }
 
 /* The first nanosecond at which ticks_between(anchor, t) reaches k, or
@@ -172,17 +195,29 @@ static uint64_t counter_at(const hpet *s, int64_t t)
     return enabled(s) ? s->counter + (uint64_t)ticks_at(s, t) : s->counter;
 }
 
-/* Publishes a new (GEN_CONF, anchor, counter) triple (lock held). */
+/* The write side of the sequence lock (device lock held). The section is
+ * opened before the writer reads the clock for the instant of its access
+ * (a full barrier: the odd number is visible before that read), so a reader
+ * whose own clock read comes later sees the write in progress and retries:
+ * a counter halted at that instant is never seen running past it. */
+static void seq_begin(hpet *s)
+{
+    __atomic_store_n(&s->seq, s->seq + 1, __ATOMIC_SEQ_CST);
+}
+
+static void seq_end(hpet *s)
+{
+    __atomic_store_n(&s->seq, s->seq + 1, __ATOMIC_RELEASE);
+}
+
+/* Stores a new (GEN_CONF, anchor, counter) triple inside a write section.
+ * Release stores keep the odd sequence number before them, so a reader that
+ * sees any new value also sees the write in progress. */
 static void publish(hpet *s, uint64_t gen_conf, int64_t anchor, uint64_t counter)
 {
-    unsigned seq = s->seq;
-    __atomic_store_n(&s->seq, seq + 1, __ATOMIC_RELAXED);
-    /* Release stores keep the odd sequence number before them, so a reader
-     * that sees any new value also sees the write in progress. */
     __atomic_store_n(&s->gen_conf, gen_conf, __ATOMIC_RELEASE);
     __atomic_store_n(&s->anchor_ns, anchor, __ATOMIC_RELEASE);
     __atomic_store_n(&s->counter, counter, __ATOMIC_RELEASE);
-    __atomic_store_n(&s->seq, seq + 2, __ATOMIC_RELEASE);
 }
 
 static inline void cpu_relax(void)
@@ -193,14 +228,13 @@ static inline void cpu_relax(void)
 }
 
 /* The counter without the device lock. The clock is read inside the read
- * section, so the value belongs to one consistent state at one instant: a
- * counter halted meanwhile is never seen running past the halted value. */
-static uint64_t counter_lockless(hpet *s)
+ * section, so the value belongs to one consistent state at one instant. */
+static inline uint64_t counter_lockless(hpet *s)
 {
     for (;;) {
         unsigned s1 = __atomic_load_n(&s->seq, __ATOMIC_ACQUIRE);
-        if (s1 & 1) {
-            cpu_relax();
+        if (__builtin_expect(s1 & 1, 0)) {
+            cpu_relax(); /* a GEN_CONF or counter write is in progress */
             continue;
         }
         uint64_t conf = __atomic_load_n(&s->gen_conf, __ATOMIC_ACQUIRE);
@@ -208,7 +242,7 @@ static uint64_t counter_lockless(hpet *s)
         uint64_t base = __atomic_load_n(&s->counter, __ATOMIC_ACQUIRE);
         int64_t now = (conf & ET_HPET_CONF_ENABLE) ? et_clock_now(s->dev.clock) : 0;
         /* Acquire loads above keep this re-read after them. */
-        if (__atomic_load_n(&s->seq, __ATOMIC_RELAXED) != s1) {
+        if (__builtin_expect(__atomic_load_n(&s->seq, __ATOMIC_RELAXED) != s1, 0)) {
             continue;
         }
         if (!(conf & ET_HPET_CONF_ENABLE)) {
@@ -452,18 +486,11 @@ static bool hpet_read_lockless(et_device *dev, uint64_t offset, unsigned size, u
 {
     hpet *s = (hpet *)dev;
     uint64_t reg = offset & ~(uint64_t)7;
-    if (et_trace_enabled()) {
-        return false; /* the locked path traces the read */
+    if (reg != ET_HPET_MAIN_COUNTER && reg != ET_HPET_GCAP_ID) {
+        return false;
     }
-    if (reg == ET_HPET_MAIN_COUNTER) {
-        *value = half_read(counter_lockless(s), offset, size);
-        return true;
-    }
-    if (reg == ET_HPET_GCAP_ID) { /* constant */
-        *value = half_read(gcap_id(s), offset, size);
-        return true;
-    }
-    return false;
+    *value = half_read(reg == ET_HPET_GCAP_ID ? gcap_id(s) : counter_lockless(s), offset, size);
+    return true;
 }
 
 static void gen_conf_write(hpet *s, uint64_t value, int64_t now)
@@ -560,6 +587,12 @@ static void hpet_write(et_device *dev, uint64_t offset, uint64_t value, unsigned
 {
     hpet *s = (hpet *)dev;
     uint64_t reg = offset & ~(uint64_t)7;
+    /* Writes that change what the lock-free counter read computes open its
+     * write section before the access's instant is read (seq_begin). */
+    bool counter_state = reg == ET_HPET_GEN_CONF || reg == ET_HPET_MAIN_COUNTER;
+    if (counter_state) {
+        seq_begin(s);
+    }
     /* The access happens at one instant: expiries up to it first. */
     int64_t now = et_clock_now(dev->clock);
     et_device_catch_up_to(dev, now);
@@ -606,6 +639,9 @@ static void hpet_write(et_device *dev, uint64_t offset, uint64_t value, unsigned
     /* An event at the current tick (a comparator written equal to the
      * counter, a timer enabled on its match) happens within this access. */
     et_device_catch_up_to(dev, now);
+    if (counter_state) {
+        seq_end(s);
+    }
 }
 
 static void hpet_reset(et_device *dev)
@@ -620,7 +656,9 @@ static void hpet_reset(et_device *dev)
         t->fsb = 0;
     }
     s->isr = 0;
+    seq_begin(s);
     publish(s, 0, 0, 0); /* halted at 0, legacy routing off */
+    seq_end(s);
     update_lines(s);
 }
 
@@ -718,7 +756,13 @@ et_device *et_hpet_new(et_clock *clock, const char *name, const et_hpet_config *
     }
     et_device_init(&s->dev, &s->ops, clock, name ? name : "hpet", &hpet_lock_class);
     s->period_fs = cfg->period_fs;
-    s->ns_per_tick = cfg->period_fs % FS_PER_NS == 0 ? cfg->period_fs / FS_PER_NS : 0;
+    s->tick_int = FS_PER_NS / cfg->period_fs;
+    s->tick_rem = FS_PER_NS % cfg->period_fs;
+    s->tick_frac = (uint64_t)(((unsigned __int128)s->tick_rem << 64) / cfg->period_fs);
+    if (cfg->period_fs % FS_PER_NS == 0) {
+        s->ns_per_tick = cfg->period_fs / FS_PER_NS;
+        s->ns_recip = UINT64_MAX / s->ns_per_tick;
+    }
     s->num_timers = cfg->num_timers;
     s->msi = cfg->msi;
     s->fsb_write = cfg->fsb_write;
