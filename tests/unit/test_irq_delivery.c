@@ -2,6 +2,7 @@
  * sink after the lock is released, in order across lines, pulses intact,
  * level changes only, one sink call at a time per device, the last delivered
  * level the device's latest, and never with a library lock held. */
+#define _GNU_SOURCE /* pthread_timedjoin_np */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "emutime/emutime.h"
 
@@ -477,8 +479,15 @@ static void test_many_threads_toggling_one_device(void **state)
         workers[i] = (mt_worker){ b, UINT64_C(0x9e3779b97f4a7c15) * (uint64_t)(i + 1) };
         assert_int_equal(pthread_create(&threads[i], NULL, mt_toggle, &workers[i]), 0);
     }
+    /* Bounded: a sink called with the device lock held deadlocks here (the
+     * sink waits for the big lock, whose holder waits for the device). */
+    struct timespec limit;
+    clock_gettime(CLOCK_REALTIME, &limit);
+    limit.tv_sec += 30;
     for (int i = 0; i < MT_THREADS; i++) {
-        pthread_join(threads[i], NULL);
+        if (pthread_timedjoin_np(threads[i], NULL, &limit) != 0) {
+            fail_msg("toggling threads still blocked after 30 s: deadlock");
+        }
     }
 
     /* Every call made by a thread has returned, so nothing is queued: the
