@@ -858,6 +858,53 @@ static void test_zero_period(void **state)
     assert_int_equal(r64(TCMP(0)), 1000);
 }
 
+static void test_short_period_has_no_storm_clamp(void **state)
+{
+    (void)state;
+    /* Upstream QEMU spaces periodic interrupts at least 1 us apart; the
+     * hardware (and emutime) interrupts every period, here 10 ticks. */
+    w64(TCONF(0), PERIODIC | INT_ENB | ROUTE(2) | VAL_SET);
+    w64(TCMP(0), 10);
+    w64(CONF, ENABLE);
+    for (int n = 1; n <= 5; n++) {
+        assert_true(et_clock_step_next(F.clock));
+        assert_pulse((size_t)(n - 1) * 2, 2, n * 100);
+    }
+}
+
+static void test_far_comparator_is_armed(void **state)
+{
+    (void)state;
+    /* 8e17 ticks = 8e18 ns, beyond INT64_MAX / 2 ns (where QEMU 7.2 drops
+     * the timer) but inside the clock's range. */
+    w64(TCONF(0), INT_ENB | ROUTE(2));
+    w64(TCMP(0), 800000000000000000ULL);
+    w64(CONF, ENABLE);
+    assert_int_equal(et_clock_deadline(F.clock), 8000000000000000000LL);
+    /* Beyond the clock's range (2^63 ns): never armed, no overflow. */
+    w64(TCMP(0), 0xfffffffffffffff0ULL);
+    assert_int_equal(et_clock_deadline(F.clock), ET_NO_DEADLINE);
+}
+
+static void test_64bit_counter_wraps_to_the_comparator(void **state)
+{
+    (void)state;
+    /* A comparator numerically below the counter but ahead of it modulo
+     * 2^64 matches after the counter wraps: 100 ticks to wrap, 50 more. */
+    w64(CNT, 0xffffffffffffff9cULL); /* 2^64 - 100 */
+    w64(TCONF(0), INT_ENB | ROUTE(2));
+    w64(TCMP(0), 50);
+    w64(CONF, ENABLE);
+    /* (Timers 1 and 2 match their reset all-ones comparators at 990 ns,
+     * silently: edge-triggered, interrupt disabled.) */
+    step_to(1499);
+    assert_int_equal(F.n_ev, 0);
+    step_to(1500);
+    assert_int_equal(F.n_ev, 2);
+    assert_pulse(0, 2, 1500);
+    assert_int_equal(r64(CNT), 50);
+}
+
 /* --- 32-bit mode ------------------------------------------------------------- */
 
 static void test_32bit_mode_registers(void **state)
@@ -1168,6 +1215,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_periodic_coalesces_on_real_time_catch_up, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_zero_period, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_short_period_has_no_storm_clamp, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_far_comparator_is_armed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_64bit_counter_wraps_to_the_comparator, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_32bit_mode_registers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_32bit_periodic_wraps_like_the_spec_example, setup,
                                         teardown),
