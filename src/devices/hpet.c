@@ -85,10 +85,13 @@ struct hpet {
     uint64_t tick_int;
     uint64_t tick_rem;
     uint64_t tick_frac;
-    /* For a whole number of ns per tick (QEMU's 10 ns): that number and
-     * floor(2^64 / it), else 0. */
+    /* For a whole number d of ns per tick (QEMU's 10 ns), dt / d as one
+     * multiply and a shift (Granlund-Montgomery, exact for dt < 2^63):
+     * ns_magic = ceil(2^(63 + l) / d), ns_shift = l - 1, l = ceil(log2 d).
+     * ns_per_tick is 0 for other periods. */
     uint64_t ns_per_tick;
-    uint64_t ns_recip;
+    uint64_t ns_magic;
+    unsigned ns_shift;
     uint32_t num_timers;
     bool msi;
     et_hpet_fsb_write_fn fsb_write;
@@ -147,12 +150,11 @@ static unsigned __int128 ticks_between(const hpet *s, int64_t anchor, int64_t no
         return 0;
     }
     uint64_t dt = (uint64_t)now - (uint64_t)anchor;
-    if (s->ns_per_tick) {
-        uint64_t q = (uint64_t)(((unsigned __int128)dt * s->ns_recip) >> 64);
-        if (dt - q * s->ns_per_tick >= s->ns_per_tick) {
-            q++; /* the reciprocal is at most one low */
-        }
-        return q;
+    if (s->ns_per_tick > 1) {
+        return (uint64_t)(((unsigned __int128)dt * s->ns_magic) >> 64) >> s->ns_shift;
+    }
+    if (s->ns_per_tick == 1) {
+        return dt;
     }
     uint64_t frac = (uint64_t)(((unsigned __int128)dt * s->tick_frac) >> 64);
     unsigned __int128 rest = (unsigned __int128)dt * s->tick_rem -
@@ -760,8 +762,17 @@ et_device *et_hpet_new(et_clock *clock, const char *name, const et_hpet_config *
     s->tick_rem = FS_PER_NS % cfg->period_fs;
     s->tick_frac = (uint64_t)(((unsigned __int128)s->tick_rem << 64) / cfg->period_fs);
     if (cfg->period_fs % FS_PER_NS == 0) {
-        s->ns_per_tick = cfg->period_fs / FS_PER_NS;
-        s->ns_recip = UINT64_MAX / s->ns_per_tick;
+        uint64_t d = cfg->period_fs / FS_PER_NS;
+        unsigned l = 0;
+        while ((UINT64_C(1) << l) < d) {
+            l++;
+        }
+        s->ns_per_tick = d;
+        if (d > 1) {
+            unsigned __int128 p = (unsigned __int128)1 << (63 + l);
+            s->ns_magic = (uint64_t)((p + d - 1) / d);
+            s->ns_shift = l - 1;
+        }
     }
     s->num_timers = cfg->num_timers;
     s->msi = cfg->msi;
