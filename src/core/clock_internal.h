@@ -60,8 +60,10 @@ struct et_timer {
 
 /* Takes the earliest timer due at or before limit off the heap and fires it
  * (binding lock, callback at its deadline). Returns false when none is due.
+ * *ran (if not NULL) says whether the callback ran: a firing is dropped when
+ * the timer was re-armed, cancelled or caught up by its device meanwhile.
  * For manual clocks, advances the clock to the deadline first. */
-bool et__clock_fire_one(et_clock *clock, int64_t limit);
+bool et__clock_fire_one(et_clock *clock, int64_t limit, bool *ran);
 
 /* Calls the clock's notifier, if any (never under the queue lock). */
 void et__clock_notify(et_clock *clock);

@@ -221,9 +221,13 @@ static void advance_manual(et_clock *c, int64_t to)
     }
 }
 
-bool et__clock_fire_one(et_clock *c, int64_t limit)
+bool et__clock_fire_one(et_clock *c, int64_t limit, bool *ran)
 {
     unsigned long me = et_thread_id();
+
+    if (ran) {
+        *ran = false;
+    }
 
     queue_lock(c);
     const et_heap_entry *top = et__heap_top(&c->heap);
@@ -269,6 +273,9 @@ bool et__clock_fire_one(et_clock *c, int64_t limit)
 
     if (run) {
         et__timer_call(t, deadline);
+        if (ran) {
+            *ran = true;
+        }
     }
 
     queue_lock(c);
