@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -328,6 +329,54 @@ static void test_read_after_deadline_sees_status_with_reload(void **state)
     et_clock_free(clock);
 }
 
+/* A timer thread pops the device's due expiry but has to wait for the
+ * device lock, which an access holds; the access catches up, running the
+ * expiry itself, and the timer thread then drops its stale firing. The
+ * expiry runs once, and the timer thread's et_clock_run_expired() reports
+ * no callback run (whichever of the two got to the timer first). */
+typedef struct runner_arg {
+    et_clock *clock;
+    unsigned ran;
+} runner_arg;
+
+static void *run_expired_thread(void *opaque)
+{
+    runner_arg *a = opaque;
+    a->ran = et_clock_run_expired(a->clock);
+    return NULL;
+}
+
+static void test_catch_up_takes_over_a_popped_firing(void **state)
+{
+    (void)state;
+    et_clock *clock = et_clock_new_realtime();
+    et_test_countdown_config cfg = { .tick_ns = MS };
+    et_device *dev = et_test_countdown_new(clock, "cd", &cfg, NULL, 0);
+    et_device_write(dev, TCD_RELOAD, 2, 4); /* an expiry every 2 ms */
+    et_clock_pause(clock);
+    int64_t t0 = et_clock_now(clock);
+    et_device_write(dev, TCD_CTRL, TCD_CTRL_EN, 4);
+    et_clock_resume(clock);
+
+    et_device_lock(dev);
+    sleep_ns(4 * MS);
+    runner_arg a = { .clock = clock, .ran = 99 };
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, run_expired_thread, &a), 0);
+    sleep_ns(20 * MS); /* by now the thread has popped the expiry and waits */
+    et_clock_pause(clock);
+    int64_t tp = et_clock_now(clock);
+    et_device_catch_up(dev);
+    et_device_unlock(dev);
+    pthread_join(t, NULL);
+
+    /* Every expiry due by tp ran exactly once (the popped one included). */
+    assert_int_equal(et_test_countdown_expiries(dev), (uint64_t)((tp - t0) / (2 * MS)));
+    assert_int_equal(a.ran, 0);
+    et_device_free(dev);
+    et_clock_free(clock);
+}
+
 /* --- configuration, reset, tracing ----------------------------------------- */
 
 static void test_bad_configuration_is_a_clear_error(void **state)
@@ -509,6 +558,7 @@ int main(void)
         cmocka_unit_test(test_guest_errors_are_rate_limited),
         cmocka_unit_test(test_access_catches_up_expiries_without_runner),
         cmocka_unit_test(test_read_after_deadline_sees_status_with_reload),
+        cmocka_unit_test(test_catch_up_takes_over_a_popped_firing),
         cmocka_unit_test(test_bad_configuration_is_a_clear_error),
         cmocka_unit_test(test_reset_returns_to_power_on_state),
         cmocka_unit_test(test_reset_catches_up_first),
