@@ -56,7 +56,7 @@ int et_snapshot_describe(const uint8_t *buf, size_t len, void *file /* FILE * */
                          char *err, size_t errlen);
 
 /* The snapshot format version this build writes (and the newest it reads). */
-#define ET_SNAPSHOT_FORMAT_VERSION 1
+#define ET_SNAPSHOT_FORMAT_VERSION 2
 
 /* Writes a snapshot to path atomically: a temporary file in the same
  * directory, flushed to disk, then renamed over path. Returns 0, or -1 with a

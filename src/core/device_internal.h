@@ -15,7 +15,9 @@ et_timer *et__ptimer_timer(et_ptimer *pt);
 et_timer *et__timers_earliest_due(et_timer **timers, size_t n, int64_t now);
 
 /* The deadline the timer will fire at, counting a firing popped but not yet
- * run; -1 when idle (timer.c, for snapshots). */
-int64_t et__timer_armed_deadline(et_timer *timer);
+ * run; -1 when idle (timer.c, for snapshots). If order is not NULL it gets
+ * the timer's place among timers of equal deadline on its clock: they fire
+ * in increasing order (FIFO). */
+int64_t et__timer_armed_deadline(et_timer *timer, uint64_t *order);
 
 #endif

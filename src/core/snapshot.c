@@ -166,6 +166,12 @@ typedef struct snap_device {
     snap_field *fields;
 } snap_device;
 
+/* One entry of the same-deadline order: a timer or ptimer element. */
+typedef struct snap_tie {
+    uint32_t dev, field, elem;
+    uint32_t pos; /* its place in the list */
+} snap_tie;
+
 typedef struct snap_image {
     uint32_t format;
     size_t len;
@@ -177,6 +183,9 @@ typedef struct snap_image {
     uint32_t n_devices;
     snap_device *devices;
     uint32_t *by_name; /* device indices sorted by name */
+    uint32_t n_ties;
+    snap_tie *ties;        /* in the order stored */
+    snap_tie *ties_sorted; /* by (dev, field, elem), for lookups */
 } snap_image;
 
 typedef struct rbuf {
@@ -234,6 +243,8 @@ static void image_free(snap_image *img)
     }
     free(img->devices);
     free(img->by_name);
+    free(img->ties);
+    free(img->ties_sorted);
     memset(img, 0, sizeof(*img));
 }
 
@@ -278,6 +289,41 @@ static const char *elem_problem(uint8_t type, const uint8_t *p, char *why, size_
         break;
     }
     return NULL;
+}
+
+/* The deadline of a valid timer or ptimer element as stored, or -1 when it is
+ * not armed (a stopped ptimer is not armed, whatever its deadline says). */
+static int64_t elem_deadline(uint8_t type, const uint8_t *p)
+{
+    if (type == T_TIMER) {
+        return (int64_t)get_le(p, 8);
+    }
+    if (type == T_PTIMER && p[0] != 0) {
+        return (int64_t)get_le(p + 45, 8);
+    }
+    return -1;
+}
+
+static int cmp_tie(const void *a, const void *b)
+{
+    const snap_tie *x = a, *y = b;
+    if (x->dev != y->dev) {
+        return x->dev < y->dev ? -1 : 1;
+    }
+    if (x->field != y->field) {
+        return x->field < y->field ? -1 : 1;
+    }
+    return (x->elem > y->elem) - (x->elem < y->elem);
+}
+
+/* The place of an element in the same-deadline order, or UINT32_MAX. */
+static uint32_t tie_position(const snap_image *img, uint32_t dev, uint32_t field, uint32_t elem)
+{
+    snap_tie key = { dev, field, elem, 0 };
+    const snap_tie *t = img->n_ties ? bsearch(&key, img->ties_sorted, img->n_ties,
+                                              sizeof(key), cmp_tie)
+                                    : NULL;
+    return t ? t->pos : UINT32_MAX;
 }
 
 /* For qsort of device indices by name (the image is passed through a
@@ -442,6 +488,38 @@ static int parse(const uint8_t *buf, size_t len, snap_image *img, char *err, siz
                 }
             }
             r.pos += (size_t)sf->count * esize;
+        }
+    }
+    if (img->format >= 2) {
+        if (!r_le(&r, 4, &v) || v > (r.len - r.pos) / 12) {
+            BAD("bad count of the same-deadline order");
+        }
+        img->n_ties = (uint32_t)v;
+        img->ties = et__xcalloc(img->n_ties ? img->n_ties : 1, sizeof(*img->ties));
+        for (uint32_t i = 0; i < img->n_ties; i++) {
+            uint64_t d = 0, k = 0, e = 0;
+            r_le(&r, 4, &d); /* the count check above guarantees the bytes */
+            r_le(&r, 4, &k);
+            r_le(&r, 4, &e);
+            if (d >= img->n_devices || k >= img->devices[d].n_fields) {
+                BAD("same-deadline order entry %u names no field", i);
+            }
+            const snap_field *sf = &img->devices[d].fields[k];
+            if (e >= sf->count ||
+                elem_deadline(sf->type, sf->data + e * disk_types[sf->type].size) < 0) {
+                BAD("same-deadline order entry %u is not an armed timer", i);
+            }
+            img->ties[i] = (snap_tie){ (uint32_t)d, (uint32_t)k, (uint32_t)e, i };
+        }
+        img->ties_sorted = et__xcalloc(img->n_ties ? img->n_ties : 1, sizeof(*img->ties));
+        if (img->n_ties) {
+            memcpy(img->ties_sorted, img->ties, img->n_ties * sizeof(*img->ties));
+        }
+        qsort(img->ties_sorted, img->n_ties, sizeof(*img->ties), cmp_tie);
+        for (uint32_t i = 1; i < img->n_ties; i++) {
+            if (cmp_tie(&img->ties_sorted[i - 1], &img->ties_sorted[i]) == 0) {
+                BAD("a timer appears twice in the same-deadline order");
+            }
         }
     }
     if (r.pos != r.len) {
@@ -653,19 +731,52 @@ static void unlock_all(et_device **order, size_t n)
     free(order);
 }
 
-/* Runs the device's expiries due at or before now (its lock held). */
-static void catch_up_to(et_device *dev, int64_t now)
-{
-    et_timer *t;
-    while ((t = et__timers_earliest_due(dev->timers, dev->n_timers, now)) != NULL) {
-        et_timer_run_if_due(t, now);
-    }
-}
-
 /* --- save ---------------------------------------------------------------- */
 
-static void save_elem(wbuf *w, uint8_t code, const void *p)
+/* An armed timer or ptimer element, for the same-deadline order. */
+typedef struct armed {
+    int64_t deadline;
+    uint64_t order; /* FIFO place among equal deadlines on the clock */
+    uint32_t dev, field, elem;
+} armed;
+
+typedef struct armed_list {
+    armed *v;
+    size_t n, cap;
+} armed_list;
+
+static void armed_add(armed_list *l, armed a)
 {
+    if (l->n == l->cap) {
+        l->cap = l->cap ? 2 * l->cap : 64;
+        l->v = et__xrealloc(l->v, l->cap * sizeof(*l->v));
+    }
+    l->v[l->n++] = a;
+}
+
+static int cmp_armed(const void *a, const void *b)
+{
+    const armed *x = a, *y = b;
+    if (x->deadline != y->deadline) {
+        return x->deadline < y->deadline ? -1 : 1;
+    }
+    if (x->order != y->order) {
+        return x->order < y->order ? -1 : 1;
+    }
+    if (x->dev != y->dev) {
+        return x->dev < y->dev ? -1 : 1;
+    }
+    if (x->field != y->field) {
+        return x->field < y->field ? -1 : 1;
+    }
+    return (x->elem > y->elem) - (x->elem < y->elem);
+}
+
+/* Writes one element; for a timer or ptimer also gives its deadline (-1
+ * when not armed) and its FIFO order. */
+static void save_elem(wbuf *w, uint8_t code, const void *p, int64_t *deadline, uint64_t *order)
+{
+    *deadline = -1;
     switch (code) {
     case T_BOOL: {
         bool b;
@@ -703,7 +814,8 @@ static void save_elem(wbuf *w, uint8_t code, const void *p)
         /* A due expiry popped by the runner but not yet run is still
          * armed: it will run (here, once the lock is released). */
         if (st.enabled) {
-            st.timer_expire = et__timer_armed_deadline(et__ptimer_timer(pt));
+            st.timer_expire = et__timer_armed_deadline(et__ptimer_timer(pt), order);
+            *deadline = st.timer_expire;
         }
         w_le(w, st.enabled, 1);
         w_le(w, st.limit, 8);
@@ -718,7 +830,8 @@ static void save_elem(wbuf *w, uint8_t code, const void *p)
     case T_TIMER: {
         et_timer *t;
         memcpy(&t, p, sizeof(t));
-        w_le(w, (uint64_t)et__timer_armed_deadline(t), 8);
+        *deadline = et__timer_armed_deadline(t, order);
+        w_le(w, (uint64_t)*deadline, 8);
         break;
     }
     case T_IRQ:
@@ -729,7 +842,8 @@ static void save_elem(wbuf *w, uint8_t code, const void *p)
     }
 }
 
-static int save_device(wbuf *w, et_device *dev, char *err, size_t errlen)
+static int save_device(wbuf *w, et_device *dev, uint32_t index, armed_list *armed_timers,
+                       char *err, size_t errlen)
 {
     const et_vmstate *vs = dev->ops->state;
     uint32_t n_fields = 0;
@@ -740,7 +854,8 @@ static int save_device(wbuf *w, et_device *dev, char *err, size_t errlen)
     w_str(w, vs->name);
     w_le(w, vs->version, 4);
     w_le(w, n_fields, 4);
-    for (const et_field *f = vs->fields; f->name; f++) {
+    uint32_t k = 0;
+    for (const et_field *f = vs->fields; f->name; f++, k++) {
         uint8_t *base;
         uint32_t n;
         if (field_layout(dev, f, &base, &n, err, errlen) ||
@@ -752,10 +867,40 @@ static int save_device(wbuf *w, et_device *dev, char *err, size_t errlen)
         w_le(w, code, 1);
         w_le(w, n, 4);
         for (uint32_t i = 0; i < n; i++) {
-            save_elem(w, code, elem_at(f, base, i));
+            armed a = { .dev = index, .field = k, .elem = i };
+            save_elem(w, code, elem_at(f, base, i), &a.deadline, &a.order);
+            if (a.deadline >= 0) {
+                armed_add(armed_timers, a);
+            }
         }
     }
     return 0;
+}
+
+/* The same-deadline order (format 2): every timer sharing its deadline with
+ * another, deadlines ascending, each group in firing (FIFO) order. */
+static void save_tie_order(wbuf *w, armed_list *l)
+{
+    qsort(l->v, l->n, sizeof(*l->v), cmp_armed);
+    size_t count_at = w->len;
+    uint32_t count = 0;
+    w_le(w, 0, 4);
+    for (size_t i = 0; i < l->n;) {
+        size_t j = i + 1;
+        while (j < l->n && l->v[j].deadline == l->v[i].deadline) {
+            j++;
+        }
+        if (j - i > 1) {
+            for (size_t k = i; k < j; k++) {
+                w_le(w, l->v[k].dev, 4);
+                w_le(w, l->v[k].field, 4);
+                w_le(w, l->v[k].elem, 4);
+                count++;
+            }
+        }
+        i = j;
+    }
+    put_le(w->p + count_at, count, 4);
 }
 
 int et_snapshot_save(et_clock *clock, et_device *const *devs, size_t n, const char *machine,
@@ -785,7 +930,7 @@ int et_snapshot_save(et_clock *clock, et_device *const *devs, size_t n, const ch
      * applied first, so the state saved is the state as of now. */
     int64_t now = et_clock_now(clock);
     for (size_t i = 0; i < n; i++) {
-        catch_up_to(order[i], now);
+        et_device_catch_up_to(order[i], now);
     }
     w_str(&w, machine);
     w_le(&w, et_clock_is_manual(clock) ? 0 : 1, 1);
@@ -793,10 +938,15 @@ int et_snapshot_save(et_clock *clock, et_device *const *devs, size_t n, const ch
     w_le(&w, (uint64_t)now, 8);
     w_le(&w, n, 4);
     int rc = 0;
+    armed_list armed_timers = { 0 };
     for (size_t i = 0; i < n && !rc; i++) {
-        rc = save_device(&w, devs[i], err, errlen);
+        rc = save_device(&w, devs[i], (uint32_t)i, &armed_timers, err, errlen);
     }
     unlock_all(order, n);
+    if (!rc) {
+        save_tie_order(&w, &armed_timers);
+    }
+    free(armed_timers.v);
     if (!rc && w.len - HEADER_SIZE > UINT32_MAX) {
         rc = fail(err, errlen, "snapshot too large (%zu bytes)", w.len);
     }
@@ -1000,9 +1150,39 @@ static int check_live(const load_plan *plan, char *err, size_t errlen)
     return 0;
 }
 
-static void apply(const load_plan *plan)
+/* Arming a timer or ptimer, deferred so that timers of equal deadline are
+ * armed in their saved firing order (the queue is FIFO among them). */
+typedef struct arm_op {
+    int64_t deadline;
+    uint32_t pos;  /* in the same-deadline order, UINT32_MAX if not listed */
+    uint32_t decl; /* declaration order: the fallback (format 1) */
+    uint8_t code;
+    void *at;
+    const uint8_t *src;
+} arm_op;
+
+typedef struct arm_list {
+    arm_op *v;
+    size_t n, cap;
+} arm_list;
+
+static int cmp_arm(const void *a, const void *b)
+{
+    const arm_op *x = a, *y = b;
+    if (x->deadline != y->deadline) {
+        return x->deadline < y->deadline ? -1 : 1;
+    }
+    if (x->pos != y->pos) {
+        return x->pos < y->pos ? -1 : 1;
+    }
+    return (x->decl > y->decl) - (x->decl < y->decl);
+}
+
+/* Stores a device's fields; armed timers and ptimers go to arms. */
+static void apply(const load_plan *plan, const snap_image *img, arm_list *arms)
 {
     et_device *dev = plan->dev;
+    uint32_t d = (uint32_t)(plan->saved - img->devices);
     size_t j = 0;
     for (const et_field *f = dev->ops->state->fields; f->name; f++, j++) {
         uint8_t *base;
@@ -1011,11 +1191,24 @@ static void apply(const load_plan *plan)
         uint8_t code = disk_code(f->type);
         const snap_field *sf = plan->fields[j];
         for (uint32_t i = 0; i < n; i++) {
-            if (sf) {
-                load_elem(code, elem_at(f, base, i), sf->data + (size_t)i * disk_types[code].size);
-            } else {
+            if (!sf) {
                 load_default(code, elem_at(f, base, i), f->def);
+                continue;
             }
+            const uint8_t *src = sf->data + (size_t)i * disk_types[code].size;
+            int64_t deadline = elem_deadline(code, src);
+            if (deadline < 0) {
+                load_elem(code, elem_at(f, base, i), src);
+                continue;
+            }
+            if (arms->n == arms->cap) {
+                arms->cap = arms->cap ? 2 * arms->cap : 64;
+                arms->v = et__xrealloc(arms->v, arms->cap * sizeof(*arms->v));
+            }
+            uint32_t k = (uint32_t)(sf - plan->saved->fields);
+            arms->v[arms->n] = (arm_op){ deadline, tie_position(img, d, k, i),
+                                         (uint32_t)arms->n, code, elem_at(f, base, i), src };
+            arms->n++;
         }
     }
 }
@@ -1102,9 +1295,15 @@ int et_snapshot_load(et_clock *clock, et_device *const *devs, size_t n, const ch
          * timers are on the saved time axis; a runner firing a stale timer
          * meanwhile waits on a device lock and then finds it re-armed. */
         et_clock_rebase(clock, img.now);
+        arm_list arms = { 0 };
         for (size_t i = 0; i < n; i++) {
-            apply(&plans[i]);
+            apply(&plans[i], &img, &arms);
         }
+        qsort(arms.v, arms.n, sizeof(*arms.v), cmp_arm);
+        for (size_t i = 0; i < arms.n; i++) {
+            load_elem(arms.v[i].code, arms.v[i].at, arms.v[i].src);
+        }
+        free(arms.v);
     }
     unlock_all(order, n);
     if (!rc) {
@@ -1236,6 +1435,31 @@ int et_snapshot_describe(const uint8_t *buf, size_t len, void *file, char *err, 
                 print_elem(f, sf->type, sf->data + e * esize);
             }
             fprintf(f, "}\n");
+        }
+    }
+    if (img.format >= 2) {
+        fprintf(f, "same-deadline order: %u timer%s\n", img.n_ties, img.n_ties == 1 ? "" : "s");
+        int64_t last = -1;
+        for (uint32_t i = 0; i < img.n_ties; i++) {
+            const snap_tie *t = &img.ties[i];
+            const snap_device *sd = &img.devices[t->dev];
+            const snap_field *sf = &sd->fields[t->field];
+            int64_t when = elem_deadline(sf->type, sf->data + t->elem * disk_types[sf->type].size);
+            if (i == 0 || when != last) {
+                fprintf(f, "%s  at %lld ns: ", i ? "\n" : "", (long long)when);
+            } else {
+                fprintf(f, ", ");
+            }
+            print_str(f, sd->name);
+            fputc('.', f);
+            print_str(f, sf->name);
+            if (sf->count > 1) {
+                fprintf(f, "[%u]", t->elem);
+            }
+            last = when;
+        }
+        if (img.n_ties) {
+            fputc('\n', f);
         }
     }
     image_free(&img);

@@ -181,14 +181,18 @@ int64_t et_timer_expire_time(et_timer *t)
 }
 
 /* For snapshots (device lock held): a firing popped but not yet run still
- * happens unless cancelled, so it counts as armed at its deadline. */
-int64_t et__timer_armed_deadline(et_timer *t)
+ * happens unless cancelled, so it counts as armed at its deadline, and it
+ * fires before anything still queued at that deadline (order 0). */
+int64_t et__timer_armed_deadline(et_timer *t, uint64_t *order)
 {
     et_clock *c = t->clock;
     queue_lock(c);
-    bool armed = t->heap_index != ET_HEAP_NONE ||
-                 (t->inflight && t->gen == t->popped_gen && !t->cb_thread);
-    int64_t when = armed ? t->deadline : -1;
+    bool queued = t->heap_index != ET_HEAP_NONE;
+    bool popped = !queued && t->inflight && t->gen == t->popped_gen && !t->cb_thread;
+    int64_t when = queued || popped ? t->deadline : -1;
+    if (order) {
+        *order = queued ? t->heap_seq + 1 : 0;
+    }
     queue_unlock(c);
     return when;
 }

@@ -257,7 +257,9 @@ static void test_checksummed_but_invalid(void **state)
     snap_loc loc;
 
     /* The header. */
-    reject_patch(&t, snap, len, 8, 2, 4, "unsupported snapshot format version 2");
+    reject_patch(&t, snap, len, 8, 3, 4, "unsupported snapshot format version 3");
+    /* Format 1 had no same-deadline order: its count is left over. */
+    reject_patch(&t, snap, len, 8, 1, 4, "4 unread bytes at the end of the body");
     reject_patch(&t, snap, len, 8, 0, 4, "unsupported snapshot format version 0");
     expect_rejected(&t, (const uint8_t *)"hello, world, this is not it", 28,
                     "not an emutime snapshot", "text");
@@ -287,7 +289,7 @@ static void test_checksummed_but_invalid(void **state)
     reject_patch(&t, snap, len, loc.clock_now - 1, 4, 1, "clock flags");
     reject_patch(&t, snap, len, loc.device - 4, 0xffffffffu, 4, "bad device count");
     reject_patch(&t, snap, len, loc.device - 4, 2, 4, "snapshot corrupt");
-    reject_patch(&t, snap, len, loc.device - 4, 0, 4, "unread bytes at the end of the body");
+    reject_patch(&t, snap, len, loc.device - 4, 0, 4, "snapshot corrupt");
     reject_patch(&t, snap, len, loc.device + 2, 'x', 1, "snapshot has no device 'dev'");
     reject_patch(&t, snap, len, loc.state_name + 2, 'x', 1,
                  "snapshot device 'dev' holds 'xnaptest' state, this machine's is a 'snaptest'");
@@ -323,6 +325,44 @@ static void test_checksummed_but_invalid(void **state)
                  "ptimer period -1000 ns is negative");
     reject_patch(&t, snap, len, loc.data + 45, (uint64_t)-5, 8, "ptimer deadline -5");
 
+    free(snap);
+    target_free(&t);
+}
+
+/* The same-deadline order (format 2): a snapshot whose two channels are due
+ * at the same instant lists them, and every entry is checked. */
+static void test_bad_same_deadline_order(void **state)
+{
+    (void)state;
+    et_clock *c = et_clock_new_manual();
+    et_device *d = snaptest_new(c, "dev");
+    W(d, ST_CH0, 10);
+    W(d, ST_CH0 + 4, 10);
+    size_t len;
+    uint8_t *snap = save(c, &d, 1, &len);
+    et_device_free(d);
+    et_clock_free(c);
+    snap_loc loc;
+    assert_true(snap_find(snap, len, "dev", "added_v2", &loc));
+    size_t order = loc.end; /* the count, then (device, field, element) */
+    assert_int_equal(le_get(snap + order, 4), 2);
+    assert_int_equal(order + 4 + 24 + 4, len);
+    assert_int_equal(le_get(snap + order + 8, 4), 14);       /* field 14: ch.t */
+    assert_int_equal(le_get(snap + order + 12, 4), 0);       /* ch.t[0] first */
+    assert_int_equal(le_get(snap + order + 16 + 8, 4), 1);  /* then ch.t[1] */
+
+    target t;
+    snaptest_target(&t);
+    reject_patch(&t, snap, len, order, 0xffffffffu, 4, "bad count of the same-deadline order");
+    reject_patch(&t, snap, len, order, 1, 4, "12 unread bytes at the end of the body");
+    reject_patch(&t, snap, len, order + 4, 5, 4, "same-deadline order entry 0 names no field");
+    reject_patch(&t, snap, len, order + 8, 999, 4, "same-deadline order entry 0 names no field");
+    reject_patch(&t, snap, len, order + 8, 0, 4,
+                 "same-deadline order entry 0 is not an armed timer");
+    reject_patch(&t, snap, len, order + 12, 2, 4,
+                 "same-deadline order entry 0 is not an armed timer");
+    reject_patch(&t, snap, len, order + 24, 0, 4,
+                 "a timer appears twice in the same-deadline order");
     free(snap);
     target_free(&t);
 }
@@ -436,6 +476,7 @@ int main(void)
         cmocka_unit_test(test_snaptest_truncations_and_flips),
         cmocka_unit_test(test_adapters_truncations_and_flips),
         cmocka_unit_test(test_checksummed_but_invalid),
+        cmocka_unit_test(test_bad_same_deadline_order),
         cmocka_unit_test(test_machine_mismatches),
         cmocka_unit_test(test_random_mutations_with_valid_checksum),
     };

@@ -2,8 +2,9 @@
  * expose every kind of saved field: exact values after a round trip into a
  * machine whose clock started elsewhere, defaults for fields a snapshot
  * predates, real-time clocks (a deadline passed but not processed, a firing
- * popped by the runner but not run), the line re-synchronisation phase, lock
- * order across device types, and the errors of save. */
+ * popped by the runner but not run), the line re-synchronisation phase, the
+ * firing order of equal deadlines, lock order across device types, and the
+ * errors of save. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -489,6 +490,67 @@ static void test_device_locks_taken_in_one_order(void **state)
     et_clock_free(c);
 }
 
+/* Timers of equal deadline fire in the order they were armed (FIFO); a
+ * restored machine keeps that order, across devices too, whatever the
+ * order of the devices and fields in the snapshot. */
+static void test_equal_deadlines_keep_their_order(void **state)
+{
+    (void)state;
+    et_clock *c = et_clock_new_manual();
+    recorder r = { .clock = c };
+    et_device *a = snaptest_new(c, "a");
+    et_device *b = snaptest_new(c, "b");
+    snaptest_connect(a, rec_sink, &r);
+    for (unsigned i = 0; i < et_device_irq_count(b); i++) {
+        et_irq_connect(et_device_irq(b, i), rec_sink, &r, 10 + (int)i);
+    }
+    /* All at 5000 ns, armed b.ch1, a.ch0, b.ch0 (both b's set b's irq1 on
+     * the first hit): irq1 of b (11), then of a (1). */
+    W(b, ST_CH0 + 4, 10);
+    W(a, ST_CH0, 10);
+    W(b, ST_CH0, 10);
+    et_device *devs[] = { b, a };
+    size_t len;
+    uint8_t *snap = save_ok(c, devs, 2, &len);
+
+    et_clock *c2 = et_clock_new_manual();
+    et_clock_set(c2, 777);
+    recorder r2 = { .clock = c2 };
+    et_device *a2 = snaptest_new(c2, "a");
+    et_device *b2 = snaptest_new(c2, "b");
+    snaptest_connect(a2, rec_sink, &r2);
+    for (unsigned i = 0; i < et_device_irq_count(b2); i++) {
+        et_irq_connect(et_device_irq(b2, i), rec_sink, &r2, 10 + (int)i);
+    }
+    /* Armed the other way round before the load. Declaration order
+     * (a.ch0, b.ch0, b.ch1) would give a's interrupt first. */
+    W(a2, ST_CH0, 1);
+    W(b2, ST_CH0, 2);
+    et_device *devs2[] = { a2, b2 };
+    load_ok(c2, devs2, 2, snap, len);
+    rec_clear(&r, 0);
+    rec_clear(&r2, 0);
+    et_clock_step(c, 5000);
+    et_clock_step(c2, 5000);
+    assert_int_equal(r.n, 2);
+    assert_int_equal(r.ev[0].n, 11);
+    assert_int_equal(r.ev[1].n, 1);
+    assert_int_equal(r2.n, 2);
+    assert_int_equal(r2.ev[0].n, 11);
+    assert_int_equal(r2.ev[1].n, 1);
+    assert_int_equal(r2.ev[1].t, 5000);
+
+    free(snap);
+    et_device_free(a);
+    et_device_free(b);
+    et_device_free(a2);
+    et_device_free(b2);
+    et_clock_free(c);
+    et_clock_free(c2);
+    rec_free(&r);
+    rec_free(&r2);
+}
+
 /* --- errors of save --------------------------------------------------------- */
 
 static const et_device_ops stateless_ops = {
@@ -559,6 +621,7 @@ int main(void)
         cmocka_unit_test(test_realtime_deadline_passed_is_applied),
         cmocka_unit_test(test_realtime_popped_firing_is_saved),
         cmocka_unit_test(test_lines_resync_after_every_device_is_loaded),
+        cmocka_unit_test(test_equal_deadlines_keep_their_order),
         cmocka_unit_test(test_device_locks_taken_in_one_order),
         cmocka_unit_test(test_save_errors),
     };

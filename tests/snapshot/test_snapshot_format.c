@@ -1,13 +1,15 @@
-/* The snapshot format over time: a snapshot written by the first format
- * version (tests/snapshot/data/v1-snaptest.snap, committed) keeps loading
- * with exact values, the writer still produces it byte for byte, and the
- * description `emutime snapshot info` prints is stable. Also the CRC-32
- * and the file helpers.
+/* The snapshot format over time. Snapshots written by earlier format
+ * versions (tests/snapshot/data/v1-snaptest.snap, format 1, committed) keep
+ * loading with exact values; the writer still produces the committed
+ * snapshot of the current format (v2-snaptest.snap) byte for byte; the
+ * description `emutime snapshot info` prints is stable. Also the CRC-32 and
+ * the file helpers.
  *
- * The data file was made once with
+ * Each data file was made once, by the build of its format version, with
  *     test_snapshot_format --generate tests/snapshot/data
- * Never regenerate it to make a test pass: an old snapshot that stops
- * loading is exactly the regression this file is here to catch. */
+ * (which writes the current version's file). Never regenerate one to make a
+ * test pass: an old snapshot that stops loading is exactly the regression
+ * this file is here to catch. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -26,7 +28,8 @@
 #define W(dev, reg, v) et_device_write((dev), (reg), (v), 4)
 #define R(dev, reg) et_device_read((dev), (reg), 4)
 
-#define GOLDEN_NAME "v1-snaptest.snap"
+#define GOLDEN_V1 "v1-snaptest.snap"
+#define GOLDEN_V2 "v2-snaptest.snap"
 #define GOLDEN_MACHINE "golden-board"
 
 /* The golden machine: two snaptest devices saving state version 1 (before
@@ -63,12 +66,24 @@ static void golden_program(et_clock *c, et_device *devs[2])
     et_clock_step(c, 2500); /* now 1.0000025 s: channel 0 of timer0 has hit */
 }
 
+/* Format 2 adds the firing order of equal deadlines: the v2 file also has
+ * two channels of timer1 due with timer0's expiry at 1.001 s, armed
+ * channel 1 first. From 1.0000025 s, 1995 * 500 ns = 997.5 us. */
+static void golden_program_v2(et_clock *c, et_device *devs[2])
+{
+    golden_program(c, devs);
+    W(devs[1], ST_CH0 + 4, 1995);
+    W(devs[1], ST_CH0, 1995);
+    W(devs[1], ST_ADDED, 0x31);
+}
+
+/* What this build writes for the current format's golden machine. */
 static uint8_t *golden_bytes(size_t *len)
 {
     et_clock *c = et_clock_new_manual();
     et_device *devs[2];
-    golden_machine(c, devs, 1);
-    golden_program(c, devs);
+    golden_machine(c, devs, 2);
+    golden_program_v2(c, devs);
     uint8_t *buf = NULL;
     char err[256] = "";
     if (et_snapshot_save(c, devs, 2, GOLDEN_MACHINE, &buf, len, err, sizeof(err))) {
@@ -81,27 +96,27 @@ static uint8_t *golden_bytes(size_t *len)
     return buf;
 }
 
-static char *golden_path(void)
+static char *golden_path(const char *name)
 {
     static char path[4096];
     const char *src = getenv("EMUTIME_SOURCE_DIR");
     if (src && *src) {
-        snprintf(path, sizeof(path), "%s/tests/snapshot/data/" GOLDEN_NAME, src);
+        snprintf(path, sizeof(path), "%s/tests/snapshot/data/%s", src, name);
     } else {
         /* This file's directory (CMake compiles with absolute paths). */
         snprintf(path, sizeof(path), "%s", __FILE__);
         char *slash = strrchr(path, '/');
         snprintf(slash ? slash + 1 : path, sizeof(path) - (size_t)(slash ? slash + 1 - path : 0),
-                 "data/" GOLDEN_NAME);
+                 "data/%s", name);
     }
     return path;
 }
 
-static uint8_t *read_golden(size_t *len)
+static uint8_t *read_golden(const char *name, size_t *len)
 {
     uint8_t *buf = NULL;
     char err[512] = "";
-    if (et_snapshot_read_file(golden_path(), &buf, len, err, sizeof(err))) {
+    if (et_snapshot_read_file(golden_path(name), &buf, len, err, sizeof(err))) {
         fail_msg("%s", err);
     }
     return buf;
@@ -111,7 +126,7 @@ static void test_v1_snapshot_loads_with_exact_values(void **state)
 {
     (void)state;
     size_t len;
-    uint8_t *golden = read_golden(&len);
+    uint8_t *golden = read_golden(GOLDEN_V1, &len);
     et_clock *c = et_clock_new_manual();
     et_clock_set(c, 5);
     et_device *devs[2];
@@ -182,21 +197,75 @@ static void test_v1_snapshot_loads_with_exact_values(void **state)
     rec_free(&rec1);
 }
 
-/* While the format is version 1, the writer must still produce the golden
- * file byte for byte: any change of encoding needs a new format version. */
-static void test_writer_still_produces_v1(void **state)
+/* While the format is version 2, the writer must still produce the golden
+ * file byte for byte: any change of encoding needs a new format version
+ * (and this test then moves to that version's file). */
+static void test_writer_still_produces_v2(void **state)
 {
     (void)state;
-    if (ET_SNAPSHOT_FORMAT_VERSION != 1) {
-        skip();
-    }
+    assert_int_equal(ET_SNAPSHOT_FORMAT_VERSION, 2);
     size_t len, glen;
     uint8_t *mine = golden_bytes(&len);
-    uint8_t *golden = read_golden(&glen);
+    uint8_t *golden = read_golden(GOLDEN_V2, &glen);
     assert_int_equal(len, glen);
     assert_memory_equal(mine, golden, len);
     free(mine);
     free(golden);
+}
+
+/* The v2 file loads into a machine elsewhere in time, which then saves the
+ * same bytes at the same instant: every field, deadline and the firing
+ * order of the three timers due at 1.001 s came back. */
+static void test_v2_snapshot_round_trips(void **state)
+{
+    (void)state;
+    size_t len;
+    uint8_t *golden = read_golden(GOLDEN_V2, &len);
+    et_clock *c = et_clock_new_manual();
+    et_clock_set(c, 3000000000);
+    et_device *devs[2];
+    golden_machine(c, devs, 2);
+    recorder rec = { .clock = c };
+    snaptest_connect(devs[0], rec_sink, &rec);
+    for (unsigned i = 0; i < et_device_irq_count(devs[1]); i++) {
+        et_irq_connect(et_device_irq(devs[1], i), rec_sink, &rec, 10 + (int)i);
+    }
+    /* Armed the other way round: the load must not keep this order. */
+    W(devs[1], ST_CH0, 1);
+    W(devs[1], ST_CH0 + 4, 1);
+    char err[256] = "";
+    if (et_snapshot_load(c, devs, 2, GOLDEN_MACHINE, golden, len, err, sizeof(err))) {
+        fail_msg("the v2 snapshot does not load: %s", err);
+    }
+    assert_int_equal(R(devs[1], ST_ADDED), 0x31);
+    uint8_t *again = NULL;
+    size_t again_len = 0;
+    assert_int_equal(
+        et_snapshot_save(c, devs, 2, GOLDEN_MACHINE, &again, &again_len, err, sizeof(err)), 0);
+    assert_int_equal(again_len, len);
+    assert_memory_equal(again, golden, len);
+
+    /* At 1.000007 s timer1's one shot pulses its tick (12); at 1.001 s
+     * timer0's expiry (tick pulse, irq0), then timer1's channel 1 (its
+     * irq1, 11), then channel 0 (no change). */
+    rec_clear(&rec, 1000002500);
+    et_clock_set(c, 1001000000);
+    assert_int_equal(rec.n, 6);
+    assert_int_equal(rec.ev[0].n, 12);
+    assert_int_equal(rec.ev[0].t, 4500);
+    assert_int_equal(rec.ev[2].n, 2);
+    assert_int_equal(rec.ev[4].n, 0);
+    assert_int_equal(rec.ev[5].n, 11);
+    assert_int_equal(rec.ev[5].t, 997500);
+    assert_int_equal(R(devs[1], ST_CH0), 1);
+    assert_int_equal(R(devs[1], ST_CH0 + 4), 1);
+
+    free(again);
+    free(golden);
+    et_device_free(devs[0]);
+    et_device_free(devs[1]);
+    et_clock_free(c);
+    rec_free(&rec);
 }
 
 static const char expected_description[] =
@@ -251,7 +320,7 @@ static void test_describe(void **state)
 {
     (void)state;
     size_t len;
-    uint8_t *golden = read_golden(&len);
+    uint8_t *golden = read_golden(GOLDEN_V1, &len);
     char *text = NULL;
     size_t text_len = 0;
     FILE *f = open_memstream(&text, &text_len);
@@ -272,6 +341,21 @@ static void test_describe(void **state)
     fclose(f);
     assert_non_null(strstr(err, "checksum mismatch"));
     assert_int_equal(text_len, 0);
+    free(text);
+    free(golden);
+
+    /* Format 2 adds the same-deadline order. */
+    golden = read_golden(GOLDEN_V2, &len);
+    f = open_memstream(&text, &text_len);
+    assert_int_equal(et_snapshot_describe(golden, len, f, err, sizeof(err)), 0);
+    fclose(f);
+    assert_non_null(strstr(text, "emutime snapshot, format version 2, "));
+    assert_non_null(strstr(text, "  ch.t[0]: timer = armed at 1001000000 ns\n"
+                                 "  ch.t[1]: timer = armed at 1001000000 ns\n"));
+    const char *order = "same-deadline order: 3 timers\n"
+                        "  at 1001000000 ns: timer0.pt, timer1.ch.t[1], timer1.ch.t[0]\n";
+    assert_non_null(strstr(text, order));
+    assert_string_equal(text + strlen(text) - strlen(order), order);
     free(text);
     free(golden);
 }
@@ -359,7 +443,7 @@ int main(int argc, char **argv)
 {
     if (argc == 3 && strcmp(argv[1], "--generate") == 0) {
         char path[4096], err[512];
-        snprintf(path, sizeof(path), "%s/" GOLDEN_NAME, argv[2]);
+        snprintf(path, sizeof(path), "%s/v%d-snaptest.snap", argv[2], ET_SNAPSHOT_FORMAT_VERSION);
         size_t len;
         uint8_t *buf = golden_bytes(&len);
         if (et_snapshot_write_file(path, buf, len, err, sizeof(err))) {
@@ -372,7 +456,8 @@ int main(int argc, char **argv)
     }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_v1_snapshot_loads_with_exact_values),
-        cmocka_unit_test(test_writer_still_produces_v1),
+        cmocka_unit_test(test_writer_still_produces_v2),
+        cmocka_unit_test(test_v2_snapshot_round_trips),
         cmocka_unit_test(test_describe),
         cmocka_unit_test(test_crc32),
         cmocka_unit_test(test_files),
