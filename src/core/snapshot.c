@@ -881,7 +881,9 @@ static int save_device(wbuf *w, et_device *dev, uint32_t index, armed_list *arme
  * another, deadlines ascending, each group in firing (FIFO) order. */
 static void save_tie_order(wbuf *w, armed_list *l)
 {
-    qsort(l->v, l->n, sizeof(*l->v), cmp_armed);
+    if (l->n) {
+        qsort(l->v, l->n, sizeof(*l->v), cmp_armed);
+    }
     size_t count_at = w->len;
     uint32_t count = 0;
     w_le(w, 0, 4);
@@ -1299,7 +1301,9 @@ int et_snapshot_load(et_clock *clock, et_device *const *devs, size_t n, const ch
         for (size_t i = 0; i < n; i++) {
             apply(&plans[i], &img, &arms);
         }
-        qsort(arms.v, arms.n, sizeof(*arms.v), cmp_arm);
+        if (arms.n) {
+            qsort(arms.v, arms.n, sizeof(*arms.v), cmp_arm);
+        }
         for (size_t i = 0; i < arms.n; i++) {
             load_elem(arms.v[i].code, arms.v[i].at, arms.v[i].src);
         }

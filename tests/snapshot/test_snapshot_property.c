@@ -16,7 +16,7 @@
  *
  * Each run prints its seed; EMUTIME_SEED replays it, EMUTIME_SNAPSHOT_CASES
  * sets the number of cases per device (default 2000). Each device also stops
- * at its share of a 6 s time budget (at least 0.4 s), which the output
+ * at its share of a 4 s time budget (at least 0.4 s), which the output
  * reports: sanitizer builds run fewer cases, never for much longer. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -32,7 +32,7 @@
 #include "snap_testutil.h"
 
 #define DEFAULT_CASES 2000
-#define TOTAL_BUDGET_NS 6000000000ll /* shared by all devices */
+#define TOTAL_BUDGET_NS 4000000000ll /* shared by all devices */
 #define MIN_BUDGET_NS 400000000ll
 
 static uint64_t master_seed;
