@@ -385,6 +385,7 @@ static round_result run_round(const et_test_adapter *ad, bool realtime, int64_t 
      * that the backlog drains and the accesses still get exercised. */
     int64_t end = et_host_monotonic_ns() + duration_ms * MS;
     unsigned long seen = 0;
+    int64_t long_pause = 40 * MS; /* doubles while the vCPUs stay starved */
     while (et_host_monotonic_ns() < end) {
         sleep_ns(10 * MS);
         if (!realtime) {
@@ -397,8 +398,9 @@ static round_result run_round(const et_test_adapter *ad, bool realtime, int64_t 
         bool starved = done - seen < 10 * N_VCPU;
         seen = done;
         et_clock_pause(r->clock);
-        sleep_ns(starved ? 40 * MS : 2 * MS);
+        sleep_ns(starved ? long_pause : 2 * MS);
         et_clock_resume(r->clock);
+        long_pause = starved && long_pause < 160 * MS ? 2 * long_pause : 40 * MS;
         res.pauses++;
         res.long_pauses += starved;
     }
