@@ -12,10 +12,11 @@
  *
  * Each is measured with 1 and 2 threads reading at once (the figure is ns
  * per read as seen by one thread) while a runner thread fires a periodic
- * HPET timer every 100 us, so the device is live. The ratio column is
- * against clock_gettime with the same number of threads, measured in the
- * same run. Each figure is the median of REPS runs of ITERS reads per
- * thread. Usage: bench_hpet_counter [ITERS [REPS]].
+ * HPET timer every 100 us, so the device is live. Each rep runs the four
+ * kinds back to back, ITERS reads per thread each; ns/read is the median
+ * over REPS reps, and the ratio column the median of each rep's ratio to
+ * clock_gettime with the same number of threads (robust to a machine whose
+ * load changes during the run). Usage: bench_hpet_counter [ITERS [REPS]].
  * docs/benchmarks.md ("HPET main counter") has the figures and their reading.
  */
 #include <inttypes.h>
@@ -124,14 +125,32 @@ static double run_once(kind k, et_device *dev, int threads, long iters)
     return sum / threads;
 }
 
-static double median_of(kind k, et_device *dev, int threads, long iters, int reps)
+static double median(double *v, int n)
 {
-    double v[MAX_REPS];
-    for (int r = 0; r < reps; r++) {
-        v[r] = run_once(k, dev, threads, iters);
+    qsort(v, (size_t)n, sizeof(v[0]), cmp_double);
+    return v[n / 2];
+}
+
+#define N_KINDS (K_STATUS + 1)
+
+/* Each rep runs every kind back to back, so a ratio compares runs made
+ * under the same machine load; the figures are medians over the reps. */
+static void measure(et_device *dev, int threads, long iters, int reps, double ns[N_KINDS],
+                    double ratio[N_KINDS])
+{
+    double v[N_KINDS][MAX_REPS], r[N_KINDS][MAX_REPS];
+    for (int rep = 0; rep < reps; rep++) {
+        for (int k = 0; k < N_KINDS; k++) {
+            v[k][rep] = run_once((kind)k, dev, threads, iters);
+        }
+        for (int k = 0; k < N_KINDS; k++) {
+            r[k][rep] = v[k][rep] / v[K_CLOCK][rep];
+        }
     }
-    qsort(v, (size_t)reps, sizeof(v[0]), cmp_double);
-    return v[reps / 2];
+    for (int k = 0; k < N_KINDS; k++) {
+        ns[k] = median(v[k], reps);
+        ratio[k] = median(r[k], reps);
+    }
 }
 
 static unsigned long irq_changes;
@@ -146,8 +165,8 @@ static void count_sink(void *opaque, int n, int level)
 
 int main(int argc, char **argv)
 {
-    long iters = argc > 1 ? atol(argv[1]) : 2000000;
-    int reps = argc > 2 ? atoi(argv[2]) : 7;
+    long iters = argc > 1 ? atol(argv[1]) : 200000;
+    int reps = argc > 2 ? atoi(argv[2]) : 21;
     if (iters <= 0 || reps <= 0 || reps > MAX_REPS) {
         fprintf(stderr, "usage: bench_hpet_counter [ITERS [REPS (1..%d)]]\n", MAX_REPS);
         return 2;
@@ -180,10 +199,10 @@ int main(int argc, char **argv)
            "median of %d\n\n", EMUTIME_VERSION_STRING, iters, reps);
     printf("%-22s %8s %12s %10s\n", "read", "threads", "ns/read", "vs clock");
     for (int threads = 1; threads <= MAX_THREADS; threads++) {
-        double base = median_of(K_CLOCK, dev, threads, iters, reps);
-        for (kind k = K_CLOCK; k <= K_STATUS; k++) {
-            double ns = k == K_CLOCK ? base : median_of(k, dev, threads, iters, reps);
-            printf("%-22s %8d %12.1f %9.2fx\n", kind_names[k], threads, ns, ns / base);
+        double ns[N_KINDS], ratio[N_KINDS];
+        measure(dev, threads, iters, reps, ns, ratio);
+        for (int k = 0; k < N_KINDS; k++) {
+            printf("%-22s %8d %12.1f %9.2fx\n", kind_names[k], threads, ns[k], ratio[k]);
         }
     }
     unsigned long fired = et_runner_fired(runner);

@@ -140,22 +140,11 @@ static uint64_t half_write(uint64_t reg, uint64_t offset, uint64_t value, unsign
 
 /* --- counter arithmetic -------------------------------------------------- */
 
-/* Whole counter ticks from anchor to now, floor(dt * 10^6 / period_fs)
- * (not reduced mod 2^64), without a division: a 64-bit divide costs more
- * than the rest of a counter read. The fixed-point estimate of the
+/* floor(dt * 10^6 / period_fs) for a period that is not a whole number of
+ * nanoseconds, without a division: the fixed-point estimate of the
  * fractional part is at most one low; the exact remainder corrects it. */
-static unsigned __int128 ticks_between(const hpet *s, int64_t anchor, int64_t now)
+static unsigned __int128 __attribute__((noinline)) ticks_fractional(const hpet *s, uint64_t dt)
 {
-    if (now <= anchor) {
-        return 0;
-    }
-    uint64_t dt = (uint64_t)now - (uint64_t)anchor;
-    if (s->ns_per_tick > 1) {
-        return (uint64_t)(((unsigned __int128)dt * s->ns_magic) >> 64) >> s->ns_shift;
-    }
-    if (s->ns_per_tick == 1) {
-        return dt;
-    }
     uint64_t frac = (uint64_t)(((unsigned __int128)dt * s->tick_frac) >> 64);
     unsigned __int128 rest = (unsigned __int128)dt * s->tick_rem -
                              (unsigned __int128)frac * s->period_fs;
@@ -164,6 +153,24 @@ static unsigned __int128 ticks_between(const hpet *s, int64_t anchor, int64_t no
         rest -= s->period_fs;
     }
     return (unsigned __int128)dt * s->tick_int + frac;
+}
+
+/* Whole counter ticks from anchor to now (not reduced mod 2^64). A 64-bit
+ * divide would cost more than the rest of a counter read. */
+static inline __attribute__((always_inline)) unsigned __int128
+ticks_between(const hpet *s, int64_t anchor, int64_t now)
+{
+    if (now <= anchor) {
+        return 0;
+    }
+    uint64_t dt = (uint64_t)now - (uint64_t)anchor;
+    if (__builtin_expect(s->ns_per_tick > 1, 1)) {
+        return (uint64_t)(((unsigned __int128)dt * s->ns_magic) >> 64) >> s->ns_shift;
+    }
+    if (s->ns_per_tick == 1) {
+        return dt;
+    }
+    return ticks_fractional(s, dt);
 }
 
 /* The first nanosecond at which ticks_between(anchor, t) reaches k, or
@@ -239,18 +246,17 @@ static inline uint64_t counter_lockless(hpet *s)
             cpu_relax(); /* a GEN_CONF or counter write is in progress */
             continue;
         }
-        uint64_t conf = __atomic_load_n(&s->gen_conf, __ATOMIC_ACQUIRE);
+        bool running = __atomic_load_n(&s->gen_conf, __ATOMIC_ACQUIRE) & ET_HPET_CONF_ENABLE;
+        /* The clock is read first, so fewer values live across the call;
+         * anywhere inside the section is as good. */
+        int64_t now = running ? et_clock_now(s->dev.clock) : 0;
         int64_t anchor = __atomic_load_n(&s->anchor_ns, __ATOMIC_ACQUIRE);
         uint64_t base = __atomic_load_n(&s->counter, __ATOMIC_ACQUIRE);
-        int64_t now = (conf & ET_HPET_CONF_ENABLE) ? et_clock_now(s->dev.clock) : 0;
         /* Acquire loads above keep this re-read after them. */
         if (__builtin_expect(__atomic_load_n(&s->seq, __ATOMIC_RELAXED) != s1, 0)) {
             continue;
         }
-        if (!(conf & ET_HPET_CONF_ENABLE)) {
-            return base;
-        }
-        return base + (uint64_t)ticks_between(s, anchor, now);
+        return running ? base + (uint64_t)ticks_between(s, anchor, now) : base;
     }
 }
 
