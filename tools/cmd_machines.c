@@ -183,8 +183,12 @@ static void describe(const et_board *b)
     if (b->n_ram) {
         printf("  RAM:\n");
         for (unsigned i = 0; i < b->n_ram; i++) {
-            printf("    %-10s 0x%08" PRIx64 "-0x%08" PRIx64 "\n", b->ram[i].name,
-                   b->ram[i].base, b->ram[i].base + b->ram[i].size - 1);
+            printf("    %-16s 0x%08" PRIx64 "-0x%08" PRIx64, b->ram[i].name, b->ram[i].base,
+                   b->ram[i].base + b->ram[i].size - 1);
+            if (b->ram[i].alias_of) {
+                printf("  (the same memory as %s)", b->ram[i].alias_of);
+            }
+            printf("\n");
         }
     }
     if (b->n_options) {

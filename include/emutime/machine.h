@@ -96,6 +96,7 @@ typedef struct et_board_qom {
 typedef struct et_board_ram {
     const char *name;
     uint64_t base, size;
+    const char *alias_of; /* NULL, or the RAM (listed before) this mirrors */
 } et_board_ram;
 
 /* An input a device emutime does not model holds at a level from reset

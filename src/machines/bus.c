@@ -1,4 +1,5 @@
-/* A machine's address space: device regions and sparse RAM, with QEMU's
+/* A machine's address space: device regions and sparse RAM (with aliases:
+ * the same memory at a second address), with QEMU's
  * rules for unmapped addresses (read 0, writes ignored) and for splitting an
  * access a device does not take whole (softmmu/physmem.c,
  * memory_access_size: at most the device's largest access size, at most the
@@ -61,22 +62,56 @@ int et__bus_add_ram(et__bus *bus, const char *name, uint64_t base, uint64_t size
         snprintf(err, errlen, "RAM %s must be a non-empty whole number of 4 KiB pages", name);
         return -1;
     }
-    et__region r = { .base = base, .size = size, .name = name, .n_pages = size >> PAGE_SHIFT };
+    et__ram *ram = et__xcalloc(1, sizeof(*ram));
+    ram->n_pages = size >> PAGE_SHIFT;
+    ram->refs = 1;
+    et__region r = { .base = base, .size = size, .name = name, .ram = ram };
+    if (add_region(bus, &r, err, errlen) != 0) {
+        free(ram);
+        return -1;
+    }
+    return 0;
+}
+
+int et__bus_add_ram_alias(et__bus *bus, const char *name, const char *target, uint64_t base,
+                          uint64_t size, char *err, size_t errlen)
+{
+    et__ram *ram = NULL;
+    uint64_t target_size = 0;
+    for (size_t i = 0; i < bus->n; i++) {
+        if (bus->regions[i].ram && strcmp(bus->regions[i].name, target) == 0) {
+            ram = bus->regions[i].ram;
+            target_size = bus->regions[i].size;
+        }
+    }
+    if (!ram) {
+        snprintf(err, errlen, "RAM alias %s: no RAM called %s", name, target);
+        return -1;
+    }
+    if (size == 0 || size > target_size || (size & (PAGE_SIZE - 1)) || (base & (PAGE_SIZE - 1))) {
+        snprintf(err, errlen, "RAM alias %s: bad size or base", name);
+        return -1;
+    }
+    et__region r = { .base = base, .size = size, .name = name, .ram = ram };
     if (add_region(bus, &r, err, errlen) != 0) {
         return -1;
     }
+    ram->refs++;
     return 0;
 }
 
 void et__bus_destroy(et__bus *bus)
 {
     for (size_t i = 0; i < bus->n; i++) {
-        et__region *r = &bus->regions[i];
-        if (r->pages) {
-            for (size_t p = 0; p < r->n_pages; p++) {
-                free(r->pages[p]);
+        et__ram *ram = bus->regions[i].ram;
+        if (ram && --ram->refs == 0) {
+            if (ram->pages) {
+                for (size_t p = 0; p < ram->n_pages; p++) {
+                    free(ram->pages[p]);
+                }
+                free(ram->pages);
             }
-            free(r->pages);
+            free(ram);
         }
     }
     free(bus->regions);
@@ -180,7 +215,7 @@ void et__bus_read(et__bus *bus, uint64_t addr, uint8_t *buf, size_t len)
             break;
         case PIECE_RAM: {
             uint64_t off = addr - r->base;
-            uint8_t *page = r->pages ? r->pages[off >> PAGE_SHIFT] : NULL;
+            uint8_t *page = r->ram->pages ? r->ram->pages[off >> PAGE_SHIFT] : NULL;
             if (page) {
                 memcpy(buf, page + (off & (PAGE_SIZE - 1)), l);
             } else {
@@ -204,10 +239,11 @@ void et__bus_read(et__bus *bus, uint64_t addr, uint8_t *buf, size_t len)
 
 static uint8_t *ram_page(et__region *r, uint64_t off)
 {
-    if (!r->pages) {
-        r->pages = et__xcalloc(r->n_pages, sizeof(*r->pages));
+    et__ram *ram = r->ram;
+    if (!ram->pages) {
+        ram->pages = et__xcalloc(ram->n_pages, sizeof(*ram->pages));
     }
-    uint8_t **p = &r->pages[off >> PAGE_SHIFT];
+    uint8_t **p = &ram->pages[off >> PAGE_SHIFT];
     if (!*p) {
         *p = et__xcalloc(1, PAGE_SIZE);
     }

@@ -327,8 +327,12 @@ static int build(et_machine *m, char *err, size_t errlen)
     }
 
     for (unsigned i = 0; i < b->n_ram; i++) {
-        if (et__bus_add_ram(&m->bus, b->ram[i].name, b->ram[i].base, b->ram[i].size, why,
-                            sizeof(why)) != 0) {
+        const et_board_ram *r = &b->ram[i];
+        int rc = r->alias_of ? et__bus_add_ram_alias(&m->bus, r->name, r->alias_of, r->base,
+                                                     r->size, why, sizeof(why))
+                             : et__bus_add_ram(&m->bus, r->name, r->base, r->size, why,
+                                               sizeof(why));
+        if (rc != 0) {
             snprintf(err, errlen, "%s: %s", b->name, why);
             return -1;
         }

@@ -50,11 +50,18 @@ extern const et__ic_kind et__ic_kind_vic;
 
 /* --- the address space -------------------------------------------------------- */
 
+/* RAM contents: 4 KiB pages allocated on first write (NULL reads 0),
+ * shared by a RAM region and its aliases. */
+typedef struct et__ram {
+    uint8_t **pages;
+    size_t n_pages;
+    unsigned refs;
+} et__ram;
+
 typedef struct et__region {
     uint64_t base, size;
     et_device *dev;      /* a device region, or */
-    uint8_t **pages;     /* RAM: lazily allocated 4 KiB pages (NULL: zero) */
-    size_t n_pages;
+    et__ram *ram;        /* RAM (or an alias of it) */
     const char *name;
 } et__region;
 
@@ -67,6 +74,9 @@ typedef struct et__bus {
 int et__bus_add_device(et__bus *bus, uint64_t base, et_device *dev, char *err, size_t errlen);
 int et__bus_add_ram(et__bus *bus, const char *name, uint64_t base, uint64_t size, char *err,
                     size_t errlen);
+/* Maps the RAM region called target again at base (its first size bytes). */
+int et__bus_add_ram_alias(et__bus *bus, const char *name, const char *target, uint64_t base,
+                          uint64_t size, char *err, size_t errlen);
 void et__bus_destroy(et__bus *bus);
 void et__bus_read(et__bus *bus, uint64_t addr, uint8_t *buf, size_t len);
 void et__bus_write(et__bus *bus, uint64_t addr, const uint8_t *buf, size_t len);

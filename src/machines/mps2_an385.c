@@ -124,10 +124,16 @@ static const et_board_qom qom[] = {
     { .path = "/machine/watchdog", .device = "watchdog" },
 };
 
+/* QEMU maps SSRAM1 twice, the block RAM four times and SSRAM2/3 twice. */
 static const et_board_ram ram[] = {
     { .name = "ssram1", .base = 0x00000000, .size = 4u << 20 },
+    { .name = "ssram1-alias", .base = 0x00400000, .size = 4u << 20, .alias_of = "ssram1" },
     { .name = "blockram", .base = 0x01000000, .size = 16u << 10 },
+    { .name = "blockram-alias1", .base = 0x01004000, .size = 16u << 10, .alias_of = "blockram" },
+    { .name = "blockram-alias2", .base = 0x01008000, .size = 16u << 10, .alias_of = "blockram" },
+    { .name = "blockram-alias3", .base = 0x0100c000, .size = 16u << 10, .alias_of = "blockram" },
     { .name = "ssram23", .base = 0x20000000, .size = 4u << 20 },
+    { .name = "ssram23-alias", .base = 0x20400000, .size = 4u << 20, .alias_of = "ssram23" },
     { .name = "psram", .base = 0x21000000, .size = 16u << 20 },
 };
 
@@ -152,7 +158,6 @@ const et_board et__board_mps2_an385 = {
     .n_ram = ET_N(ram),
     .held = held,
     .n_held = ET_N(held),
-    .notes = "Not modelled: the CPU, SysTick, the UARTs, GPIO, SPI, I2C, the FPGA and SCC "
-             "registers, the LAN9118, the RAM aliases at 0x00400000, 0x01004000 and "
-             "0x20400000.",
+    .notes = "Not modelled: the CPU, SysTick and the other SCS registers, the UARTs, GPIO, "
+             "SPI, I2C, the FPGA and SCC registers, the LAN9118.",
 };

@@ -6,7 +6,9 @@
  * Modelled: ISER/ICER (enable bits), ISPR/ICPR (pending bits, latched on a
  * rising input level; a clear does not clear an input still held high, rule
  * R_CVJS, as QEMU does), ICTR, CPUID (Cortex-M3 r0p1 as QEMU reports it),
- * and ICSR's NMIPENDSET, ISRPENDING, VECTPENDING and RETTOBASE. The NMI is
+ * AIRCR's read value (VECTKEYSTAT, PRIGROUP 0; writes, SYSRESETREQ
+ * included, are not modelled), and ICSR's NMIPENDSET, ISRPENDING,
+ * VECTPENDING and RETTOBASE. The NMI is
  * a named input ("NMI"): a high level pends it, and it stays pending (no CPU
  * takes it). Priorities are not modelled (all 0), so VECTPENDING is the NMI
  * if pending, else the lowest-numbered enabled pending interrupt.
@@ -34,6 +36,7 @@
 #define REG_BANK_END 0x040 /* each bitmap bank spans 0x40 bytes */
 #define REG_CPUID 0xd00
 #define REG_ICSR 0xd04
+#define REG_AIRCR 0xd0c
 
 #define ICSR_NMIPENDSET (1u << 31)
 #define ICSR_ISRPENDING (1u << 22)
@@ -41,6 +44,7 @@
 #define ICSR_VECTPENDING_SHIFT 12
 
 #define CORTEX_M3_CPUID 0x410fc231u
+#define AIRCR_VECTKEYSTAT 0xfa050000u /* reads back as 0xFA05; PRIGROUP 0 */
 
 typedef struct nvic_view {
     et_device dev;
@@ -126,6 +130,8 @@ static uint64_t nvic_read(et_device *dev, uint64_t offset, unsigned size)
         return CORTEX_M3_CPUID;
     case REG_ICSR:
         return icsr(s);
+    case REG_AIRCR:
+        return AIRCR_VECTKEYSTAT;
     default:
         et_device_guest_error(dev, "read of SCS offset 0x%llx, not modelled (reads 0)",
                               (unsigned long long)offset);

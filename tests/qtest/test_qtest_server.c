@@ -289,6 +289,17 @@ static void test_nvic_view_matches_qemu(void **state)
     expect(f, "readl 0xe000e202", "OK 0x0000000000008000\n");
     expect(f, "readw 0xe000e202", "OK 0x0000000000008000\n");
     expect(f, "readb 0xe000e203", "OK 0x0000000000000080\n");
+    expect(f, "readl 0xe000ed0c", "OK 0x00000000fa050000\n"); /* AIRCR */
+    /* RAM aliases, as QEMU maps them: SSRAM1 again at 4 MiB, SSRAM2/3
+     * again at 0x20400000, so a transfer across the end of one continues in
+     * its alias. */
+    expect(f, "writel 0x00000000 0x12345678", "OK\n");
+    expect(f, "readl 0x00400000", "OK 0x0000000012345678\n");
+    expect(f, "write 0x20000000 8 0x0102030405060708", "OK\n");
+    expect(f, "read 0x203ffffc 8", "OK 0x0000000001020304\n");
+    expect(f, "write 0x0100fffe 4 0xaabbccdd", "OK\n"); /* the last block-RAM alias */
+    expect(f, "read 0x01003ffe 2", "OK 0xaabb\n");
+    expect(f, "read 0x01010000 2", "OK 0x0000\n"); /* unmapped after it */
     stop(f);
 }
 
