@@ -46,5 +46,6 @@ const et_board et__board_realview_eb = {
     .ram = ram,
     .n_ram = ET_N(ram),
     .notes = "Not modelled: the CPU, the GIC's registers (its distributor at 0x10041000 "
-             "reads 0), the UARTs, the RTC, the other peripherals.",
+             "reads 0), the PCI controller (QEMU's configuration windows at 0x60000000 "
+             "read all ones), the UARTs, the RTC, the other peripherals.",
 };
