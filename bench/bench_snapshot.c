@@ -15,7 +15,9 @@
  *   memcpy      copying the same number of bytes, the floor a snapshot
  *               could ever reach, for the ratio.
  *
- * Each figure is the median of REPS runs. Usage: bench_snapshot [N [REPS]].
+ * Each figure is the median of REPS runs, in wall-clock time and in the
+ * thread's CPU time (steadier on a loaded machine). Usage:
+ * bench_snapshot [N [REPS]].
  * docs/benchmarks.md ("Snapshots") has the figures and their reading. */
 #include <inttypes.h>
 #include <stdio.h>
@@ -35,6 +37,30 @@ static int64_t now_ns(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int64_t cpu_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* One timed run: wall and CPU time. */
+typedef struct span {
+    int64_t wall0, cpu0;
+} span;
+
+static span span_start(void)
+{
+    span sp = { now_ns(), cpu_ns() };
+    return sp;
+}
+
+static void span_end(span sp, int64_t *wall, int64_t *cpu)
+{
+    *cpu = cpu_ns() - sp.cpu0;
+    *wall = now_ns() - sp.wall0;
 }
 
 static int cmp_i64(const void *a, const void *b)
@@ -111,6 +137,7 @@ int main(int argc, char **argv)
     }
     char err[256];
     int64_t *t = calloc((size_t)reps, sizeof(*t));
+    int64_t *c = calloc((size_t)reps, sizeof(*c));
     et_clock_input *pclk = et_clock_input_new("pclk");
     et_clock_input_set_hz(pclk, 25000000);
 
@@ -123,13 +150,13 @@ int main(int argc, char **argv)
     size_t len = 0;
     for (int r = 0; r < reps; r++) {
         free(snap);
-        int64_t t0 = now_ns();
+        span sp = span_start();
         if (et_snapshot_save(src_clock, src, (size_t)n, "bench", &snap, &len, err, sizeof(err))) {
             die("save", err);
         }
-        t[r] = now_ns() - t0;
+        span_end(sp, &t[r], &c[r]);
     }
-    int64_t save_ns = median(t, reps);
+    int64_t save_ns = median(t, reps), save_cpu = median(c, reps);
 
     /* The destination: reset, its clock elsewhere. */
     et_clock *dst_clock = et_clock_new_manual();
@@ -139,13 +166,13 @@ int main(int argc, char **argv)
         for (int i = 0; i < n; i++) {
             et_device_reset(dst[i]);
         }
-        int64_t t0 = now_ns();
+        span sp = span_start();
         if (et_snapshot_load(dst_clock, dst, (size_t)n, "bench", snap, len, err, sizeof(err))) {
             die("load", err);
         }
-        t[r] = now_ns() - t0;
+        span_end(sp, &t[r], &c[r]);
     }
-    int64_t load_ns = median(t, reps);
+    int64_t load_ns = median(t, reps), load_cpu = median(c, reps);
     /* Sanity: the restored machine is the source machine. */
     uint8_t *again = NULL;
     size_t again_len = 0;
@@ -158,24 +185,24 @@ int main(int argc, char **argv)
 
     FILE *devnull = fopen("/dev/null", "w");
     for (int r = 0; r < reps; r++) {
-        int64_t t0 = now_ns();
+        span sp = span_start();
         if (et_snapshot_describe(snap, len, devnull, err, sizeof(err))) {
             die("describe", err);
         }
-        t[r] = now_ns() - t0;
+        span_end(sp, &t[r], &c[r]);
     }
-    int64_t describe_ns = median(t, reps);
+    int64_t describe_ns = median(t, reps), describe_cpu = median(c, reps);
     fclose(devnull);
 
     uint8_t *copy = malloc(len);
     volatile uint8_t sink = 0;
     for (int r = 0; r < reps; r++) {
-        int64_t t0 = now_ns();
+        span sp = span_start();
         memcpy(copy, snap, len);
         sink ^= copy[r % len];
-        t[r] = now_ns() - t0;
+        span_end(sp, &t[r], &c[r]);
     }
-    int64_t memcpy_ns = median(t, reps);
+    int64_t memcpy_ns = median(t, reps), memcpy_cpu = median(c, reps);
     (void)sink;
     free(copy);
 
@@ -189,31 +216,34 @@ int main(int argc, char **argv)
     size_t live_len = 0;
     for (int r = 0; r < reps; r++) {
         free(live_snap);
-        int64_t t0 = now_ns();
+        span sp = span_start();
         if (et_snapshot_save(rt, live, (size_t)n, "bench", &live_snap, &live_len, err,
                              sizeof(err))) {
             die("live save", err);
         }
-        t[r] = now_ns() - t0;
+        span_end(sp, &t[r], &c[r]);
     }
-    int64_t live_ns = median(t, reps);
+    int64_t live_ns = median(t, reps), live_cpu = median(c, reps);
     et_runner_stop(runner);
     free(live_snap);
 
     printf("emutime %s snapshot benchmark: %d CMSDK APB timers, median of %d runs\n",
            EMUTIME_VERSION_STRING, n, reps);
-    printf("snapshot size      %10zu bytes (%.1f per device)\n", len, (double)len / n);
-    printf("save (manual)      %10.1f us (%6.0f ns per device, %5.1fx memcpy)\n",
-           save_ns / 1e3, (double)save_ns / n, (double)save_ns / (double)memcpy_ns);
-    printf("save (real-time)   %10.1f us (%6.0f ns per device)\n", live_ns / 1e3,
-           (double)live_ns / n);
-    printf("load               %10.1f us (%6.0f ns per device, %5.1fx memcpy)\n",
-           load_ns / 1e3, (double)load_ns / n, (double)load_ns / (double)memcpy_ns);
-    printf("describe           %10.1f us\n", describe_ns / 1e3);
-    printf("memcpy (floor)     %10.1f us\n", memcpy_ns / 1e3);
+    printf("snapshot size     %zu bytes (%.1f per device)\n", len, (double)len / n);
+    printf("%-17s %10s %10s %14s %10s\n", "", "wall us", "CPU us", "CPU ns/device",
+           "x memcpy");
+    printf("%-17s %10.1f %10.1f %14.0f %10.0f\n", "save (manual)", save_ns / 1e3,
+           save_cpu / 1e3, (double)save_cpu / n, (double)save_cpu / (double)memcpy_cpu);
+    printf("%-17s %10.1f %10.1f %14.0f\n", "save (real-time)", live_ns / 1e3, live_cpu / 1e3,
+           (double)live_cpu / n);
+    printf("%-17s %10.1f %10.1f %14.0f %10.0f\n", "load", load_ns / 1e3, load_cpu / 1e3,
+           (double)load_cpu / n, (double)load_cpu / (double)memcpy_cpu);
+    printf("%-17s %10.1f %10.1f\n", "describe", describe_ns / 1e3, describe_cpu / 1e3);
+    printf("%-17s %10.1f %10.1f\n", "memcpy (floor)", memcpy_ns / 1e3, memcpy_cpu / 1e3);
 
     free(snap);
     free(t);
+    free(c);
     machine_free(src, n);
     machine_free(dst, n);
     machine_free(live, n);

@@ -182,7 +182,8 @@ typedef struct snap_image {
     int64_t now;
     uint32_t n_devices;
     snap_device *devices;
-    uint32_t *by_name; /* device indices sorted by name */
+    uint32_t *by_name; /* hash index of device names: index + 1, 0 empty */
+    size_t name_mask;
     uint32_t n_ties;
     snap_tie *ties;        /* in the order stored */
     snap_tie *ties_sorted; /* by (dev, field, elem), for lookups */
@@ -326,34 +327,45 @@ static uint32_t tie_position(const snap_image *img, uint32_t dev, uint32_t field
     return t ? t->pos : UINT32_MAX;
 }
 
-/* For qsort of device indices by name (the image is passed through a
- * file-scope pointer: qsort has no context argument in C11). */
-static __thread const snap_image *sort_img;
-
-static int cmp_dev_index(const void *a, const void *b)
+/* Device names are looked up and checked for duplicates in a small open
+ * addressing hash table (a machine may have thousands of devices). */
+static uint64_t name_hash(const char *p, size_t n)
 {
-    uint32_t i = *(const uint32_t *)a, j = *(const uint32_t *)b;
-    return str_cmp(sort_img->devices[i].name, sort_img->devices[j].name);
+    uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
+    for (size_t i = 0; i < n; i++) {
+        h = (h ^ (uint8_t)p[i]) * 0x100000001b3ull;
+    }
+    return h;
+}
+
+/* A table of at least 2n slots (a power of two). */
+static uint32_t *name_table(size_t n, size_t *mask)
+{
+    size_t cap = 16;
+    while (cap < 2 * n) {
+        cap *= 2;
+    }
+    *mask = cap - 1;
+    return et__xcalloc(cap, sizeof(uint32_t));
+}
+
+/* The slot of the device called name (holding its index + 1), or the empty
+ * slot where it would go. */
+static uint32_t *image_slot(const snap_image *img, snap_str name)
+{
+    size_t i = (size_t)name_hash(name.p, name.len) & img->name_mask;
+    while (img->by_name[i] && str_cmp(img->devices[img->by_name[i] - 1].name, name) != 0) {
+        i = (i + 1) & img->name_mask;
+    }
+    return &img->by_name[i];
 }
 
 /* The index of the device called name, or -1. */
 static long image_find(const snap_image *img, const char *name)
 {
     snap_str key = { name, strlen(name) };
-    size_t lo = 0, hi = img->n_devices;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = str_cmp(img->devices[img->by_name[mid]].name, key);
-        if (c == 0) {
-            return (long)img->by_name[mid];
-        }
-        if (c < 0) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
-    }
-    return -1;
+    uint32_t slot = *image_slot(img, key);
+    return slot ? (long)slot - 1 : -1;
 }
 
 static void corrupt(char *err, size_t errlen, size_t pos, const char *fmt, ...)
@@ -525,18 +537,13 @@ static int parse(const uint8_t *buf, size_t len, snap_image *img, char *err, siz
     if (r.pos != r.len) {
         BAD("%zu unread bytes at the end of the body", r.len - r.pos);
     }
-    img->by_name = et__xcalloc(img->n_devices ? img->n_devices : 1, sizeof(uint32_t));
+    img->by_name = name_table(img->n_devices, &img->name_mask);
     for (uint32_t d = 0; d < img->n_devices; d++) {
-        img->by_name[d] = d;
-    }
-    sort_img = img;
-    qsort(img->by_name, img->n_devices, sizeof(uint32_t), cmp_dev_index);
-    sort_img = NULL;
-    for (uint32_t d = 1; d < img->n_devices; d++) {
-        snap_str a = img->devices[img->by_name[d - 1]].name;
-        if (str_cmp(a, img->devices[img->by_name[d]].name) == 0) {
-            BAD("two devices are named '%.*s'", NAMEF(a));
+        uint32_t *slot = image_slot(img, img->devices[d].name);
+        if (*slot) {
+            BAD("two devices are named '%.*s'", NAMEF(img->devices[d].name));
         }
+        *slot = d + 1;
     }
 #undef BAD
     return 0;
@@ -593,12 +600,6 @@ static int check_declaration(et_clock *clock, et_device *dev, char *err, size_t 
     return 0;
 }
 
-static int cmp_dev_name(const void *a, const void *b)
-{
-    const et_device *x = *(et_device *const *)a, *y = *(et_device *const *)b;
-    return strcmp(x->name, y->name);
-}
-
 /* Checks every device and that their names are distinct. */
 static int check_devices(et_clock *clock, et_device *const *devs, size_t n, char *err,
                          size_t errlen)
@@ -614,16 +615,21 @@ static int check_devices(et_clock *clock, et_device *const *devs, size_t n, char
     if (n < 2) {
         return 0;
     }
-    et_device **sorted = et__xmalloc(n * sizeof(*sorted));
-    memcpy(sorted, devs, n * sizeof(*sorted));
-    qsort(sorted, n, sizeof(*sorted), cmp_dev_name);
+    size_t mask;
+    uint32_t *table = name_table(n, &mask);
     int rc = 0;
-    for (size_t i = 1; i < n && !rc; i++) {
-        if (strcmp(sorted[i - 1]->name, sorted[i]->name) == 0) {
-            rc = fail(err, errlen, "two devices are named '%s'", sorted[i]->name);
+    for (size_t d = 0; d < n && !rc; d++) {
+        const char *name = devs[d]->name;
+        size_t i = (size_t)name_hash(name, strlen(name)) & mask;
+        while (table[i] && strcmp(devs[table[i] - 1]->name, name) != 0) {
+            i = (i + 1) & mask;
         }
+        if (table[i]) {
+            rc = fail(err, errlen, "two devices are named '%s'", name);
+        }
+        table[i] = (uint32_t)d + 1;
     }
-    free(sorted);
+    free(table);
     return rc;
 }
 
@@ -704,7 +710,13 @@ static et_device **lock_all(et_device *const *devs, size_t n)
     if (n) {
         memcpy(order, devs, n * sizeof(*order));
     }
-    qsort(order, n, sizeof(*order), cmp_lock_order);
+    size_t sorted = 1;
+    while (sorted < n && cmp_lock_order(&order[sorted - 1], &order[sorted]) < 0) {
+        sorted++;
+    }
+    if (sorted < n) {
+        qsort(order, n, sizeof(*order), cmp_lock_order);
+    }
     for (size_t i = 0; i < n; i++) {
         et_device_lock(order[i]);
     }
@@ -1260,7 +1272,9 @@ int et_snapshot_load(et_clock *clock, et_device *const *devs, size_t n, const ch
     }
     plans = et__xcalloc(n ? n : 1, sizeof(*plans));
     for (size_t i = 0; i < n && !rc; i++) {
-        long d = image_find(&img, devs[i]->name);
+        long d = i < img.n_devices && str_eq(img.devices[i].name, devs[i]->name)
+                     ? (long)i
+                     : image_find(&img, devs[i]->name);
         if (d < 0) {
             rc = fail(err, errlen, "snapshot has no device '%s'", devs[i]->name);
             break;
