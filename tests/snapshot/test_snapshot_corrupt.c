@@ -393,6 +393,16 @@ static void test_machine_mismatches(void **state)
     size_t len;
     uint8_t *snap = save(c, both, 2, &len);
     expect_rejected(&t, snap, len, "snapshot device 'two' is not part of this machine", "extra");
+    /* Two saved devices of one name. */
+    snap_loc loc;
+    assert_true(snap_find(snap, len, "two", NULL, &loc));
+    uint8_t *dup = malloc(len);
+    assert_non_null(dup);
+    memcpy(dup, snap, len);
+    memcpy(dup + loc.device + 2, "dev", 3);
+    snap_fix(dup, len);
+    expect_rejected(&t, dup, len, "two devices are named 'dev'", "duplicate");
+    free(dup);
     free(snap);
 
     /* A different element count in a variable array. */
