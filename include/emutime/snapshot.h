@@ -8,10 +8,12 @@
  * in a separate phase after all devices are loaded, re-synchronises interrupt
  * lines: each line's sink gets the loaded level.
  *
- * Exactness. Save takes every device's lock (in a fixed order: by lock class,
- * then as given), reads the clock once (time T) and first runs every expiry
- * due at or before T, so the snapshot is the machine's state as of T. A timer
- * popped by the runner but not yet run is saved armed at its deadline. Load
+ * Exactness. Save takes every device's lock (in one global order: by lock
+ * class, then by address), reads the clock once (time T) and first runs every
+ * expiry due at or before T, so the snapshot is the machine's state as of T.
+ * A timer popped by the runner but not yet run is saved armed at its
+ * deadline, and the firing order of timers due at the same instant is saved
+ * and restored (format 2). Load
  * holds every device's lock while it re-bases the clock to T and stores the
  * fields, then releases them all, then re-synchronises the lines. A real-time
  * clock keeps its own paused/running state across a load (the saved flag is
