@@ -33,11 +33,17 @@
  * deferred until the device lock is released (et_device_defer).
  *
  * Locking: everything runs under the device lock except the lock-free reads
- * of MAIN_COUNTER and GCAP_ID. The enable bit, the anchor and the stored
- * counter are published under a sequence lock (seq) by the only writers
- * (GEN_CONF and MAIN_COUNTER writes, reset), always under the device lock;
- * readers retry when a write overlapped. Every field a lock-free reader
- * touches is accessed with __atomic builtins.
+ * of MAIN_COUNTER and GCAP_ID. An access happens at one instant: the write
+ * path reads the clock once, catches up to it and arms from it. The enable
+ * bit, the anchor and the stored counter are published under a sequence
+ * lock (seq) by the only writers (GEN_CONF and MAIN_COUNTER writes, reset),
+ * always under the device lock, with the write section opened before the
+ * writer reads its instant; readers read the clock inside their section and
+ * retry when a write overlapped. Every field a lock-free reader touches is
+ * accessed with __atomic builtins.
+ *
+ * The block is the spec's 1 KiB (24 timers); with more timers the region
+ * grows so that all of them can be reached (QEMU leaves 24..31 unreachable).
  *
  * Not modelled: the 8254/RTC pass-through inputs QEMU has (a board asks
  * et_hpet_legacy_replacement() instead); timers without periodic or 64-bit
@@ -48,7 +54,8 @@
  * no drift (unlike 7.2); one interrupt per periodic match (7.2 pulses twice);
  * a comparator in the past is missed as the spec says (QEMU fires at once);
  * 32-bit one-shot timers keep matching and wrapping every 2^32 ticks; no 1 us
- * storm clamp (a period is what the guest wrote); routes outside
+ * storm clamp (a period is what the guest wrote); matches crossed by one
+ * step or set coalesce (QEMU's qtest fires each); routes outside
  * Tn_INT_ROUTE_CAP do not stick; shared level lines are ORed; counter reads
  * and timer expiries never race (QEMU's expiry callback takes no lock).
  */
@@ -75,35 +82,39 @@ typedef struct hpet_timer {
     et_timer *timer; /* armed for the next event while the counter runs */
 } hpet_timer;
 
+#define CACHE_LINE 64
+
 struct hpet {
     et_device dev;
     et_device_ops ops; /* per instance: the region covers every timer */
-    uint32_t period_fs;
-    /* ticks per ns = 10^6 / period_fs = tick_int + tick_rem / period_fs, with
-     * tick_frac = floor(tick_rem * 2^64 / period_fs): the hot counter read
-     * multiplies instead of dividing (ticks_between). */
-    uint64_t tick_int;
-    uint64_t tick_rem;
-    uint64_t tick_frac;
-    /* For a whole number d of ns per tick (QEMU's 10 ns), dt / d as one
-     * multiply and a shift (Granlund-Montgomery, exact for dt < 2^63):
-     * ns_magic = ceil(2^(63 + l) / d), ns_shift = l - 1, l = ceil(log2 d).
-     * ns_per_tick is 0 for other periods. */
-    uint64_t ns_per_tick;
-    uint64_t ns_magic;
-    unsigned ns_shift;
     uint32_t num_timers;
     bool msi;
     et_hpet_fsb_write_fn fsb_write;
     void *fsb_opaque;
 
-    /* Published under the sequence lock (lock-free counter reads). */
-    unsigned seq;
+    /* What a lock-free counter read touches, on a cache line of its own
+     * (expiries write the state below it often). Published under the
+     * sequence lock: */
+    unsigned seq __attribute__((aligned(CACHE_LINE)));
     uint64_t gen_conf;  /* GEN_CONF */
     int64_t anchor_ns;  /* while enabled: when the counter read `counter` */
     uint64_t counter;   /* halted: the counter; enabled: its value at anchor */
+    /* Constant: for a whole number d of ns per tick (QEMU's 10 ns), dt / d
+     * is one multiply and a shift (Granlund-Montgomery, exact for
+     * dt < 2^63): ns_magic = ceil(2^(63 + l) / d), ns_shift = l - 1,
+     * l = ceil(log2 d). ns_per_tick is 0 for other periods. */
+    uint64_t ns_per_tick;
+    uint64_t ns_magic;
+    unsigned ns_shift;
+    uint32_t period_fs;
+    /* ticks per ns = 10^6 / period_fs = tick_int + tick_rem / period_fs, with
+     * tick_frac = floor(tick_rem * 2^64 / period_fs): other periods multiply
+     * instead of dividing too (ticks_fractional). */
+    uint64_t tick_int;
+    uint64_t tick_rem;
+    uint64_t tick_frac;
 
-    uint64_t isr; /* GINTR_STA */
+    uint64_t isr __attribute__((aligned(CACHE_LINE))); /* GINTR_STA */
     hpet_timer *timers;
     et_irq_line lines[ET_HPET_NUM_LINES];
     char line_names[ET_HPET_NUM_LINES][8];
@@ -756,7 +767,14 @@ et_device *et_hpet_new(et_clock *clock, const char *name, const et_hpet_config *
         return NULL;
     }
 
-    hpet *s = et__xcalloc(1, sizeof(*s));
+    /* Aligned so that the lock-free read's fields share no cache line with
+     * state other threads write; et_device_free's free() takes it. */
+    hpet *s = NULL;
+    if (posix_memalign((void **)&s, CACHE_LINE, sizeof(*s)) != 0) {
+        snprintf(err, errlen, "hpet: out of memory");
+        return NULL;
+    }
+    memset(s, 0, sizeof(*s));
     s->ops = hpet_ops;
     if (ET_HPET_TN_CONF(cfg->num_timers) > ET_HPET_REGION_SIZE) {
         /* The spec's 1 KiB holds 24 timers; QEMU leaves 24..31 unreachable. */
