@@ -20,7 +20,8 @@
  * informational, like QEMU's loadvm keeping the run state).
  *
  * Rules for callers: never call these holding a device lock or from a timer
- * callback; load expects no concurrent guest accesses (a stopped VM); every
+ * callback; load expects no concurrent guest accesses (a stopped VM: lock-free
+ * read paths such as ops->read_lockless are not synchronised with it); every
  * device must be on the given clock and have a distinct name. Sinks must be
  * idempotent: the re-synchronisation delivers a level the sink may already
  * have. (ThreadSanitizer's deadlock detector tracks at most 64 locks held at
