@@ -519,7 +519,11 @@ static void test_realtime_runner_vcpus_and_big_lock(void **state)
                       ad->name, res.accesses, res.observations, res.main_loop_runs, res.fired,
                       res.irq_events, res.pauses, res.long_pauses, (long long)res.drain_ms);
         assert_true(res.irq_events > 0);
-        assert_true(res.fired >= 100);
+        /* The runner must have fired, but how often depends on the host's
+         * load: vCPU catch-up on access takes over the firings it reaches
+         * first (and the runner counts only callbacks it ran), so under a
+         * loaded machine most expiries can run on the vCPU threads. */
+        assert_true(res.fired > 0);
         expect_no_lockdep_report();
     }
 }
