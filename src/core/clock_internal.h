@@ -30,6 +30,7 @@ struct et_clock {
     pthread_cond_t queue_cond; /* a firing finished: wakes synchronous cancels */
     et_timer_heap heap;
     uint64_t next_seq;
+    unsigned inflight; /* firings popped off the heap, not finished yet */
 
     /* The notifier. Calls hold notify_lock for reading, et_clock_set_notify
      * holds it for writing (writers preferred), so once set_notify returns
