@@ -40,13 +40,13 @@ bool et_clock_is_manual(const et_clock *clock);
  * deadline (so expiry work is exact however late it runs). */
 int64_t et_clock_now(et_clock *clock);
 
-/* Inside a timer callback: the time the firing pass that runs it is
- * bringing the clock to (the target of a step or set, the time
- * et_clock_run_expired read, the time of the access whose catch-up runs it);
- * always >= et_clock_now(). Elsewhere, et_clock_now(). A device whose
- * periodic events fell behind (a stalled runner, a long step) uses it to
- * merge the events due by then into one, as hardware interrupt coalescing
- * would (the HPET does). */
+/* Inside a timer callback run late: the time the late pass is bringing
+ * the clock to (the time et_clock_run_expired read, the time of the access
+ * whose catch-up runs it); always >= et_clock_now(). Elsewhere, and in
+ * callbacks run by stepping or setting a manual clock (time passing exactly,
+ * nothing late), et_clock_now(). A device whose periodic events fell behind
+ * (a stalled runner or host) uses it to merge the events due by then into
+ * one, as hardware interrupt coalescing would (the HPET does). */
 int64_t et_clock_horizon(et_clock *clock);
 
 /* Manual clocks: advance by ns (>= 0). Every timer due at or before the

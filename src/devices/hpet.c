@@ -16,10 +16,10 @@
  *     will be missed". One written equal to the counter matches at once.
  *   - periodic mode: at each match the comparator advances by the last
  *     value written (the period), from the match itself, never from "now".
- *     Matches that the clock passed in one go (a stalled runner, a long
- *     step) are coalesced: one interrupt, and the comparator moves to the
- *     first match after the time the firing pass brings the clock to
- *     (et_clock_horizon). A zero period leaves the comparator where it is,
+ *     Matches a late pass covers in one go (a stalled runner or host) are
+ *     coalesced: one interrupt, and the comparator moves to the first match
+ *     after the time the pass brings the clock to (et_clock_horizon); a
+ *     manual clock's step or set is not late and fires each match. A zero period leaves the comparator where it is,
  *     so the next match is a full counter wrap away.
  *   - 32-bit non-periodic mode: also each wrap of the low 32 bits to 0
  *     (spec 2.4.3.1, "another interrupt when the main counter wraps").
@@ -54,8 +54,7 @@
  * no drift (unlike 7.2); one interrupt per periodic match (7.2 pulses twice);
  * a comparator in the past is missed as the spec says (QEMU fires at once);
  * 32-bit one-shot timers keep matching and wrapping every 2^32 ticks; no 1 us
- * storm clamp (a period is what the guest wrote); matches crossed by one
- * step or set coalesce (QEMU's qtest fires each); routes outside
+ * storm clamp (a period is what the guest wrote); routes outside
  * Tn_INT_ROUTE_CAP do not stick; shared level lines are ORed; counter reads
  * and timer expiries never race (QEMU's expiry callback takes no lock).
  */
