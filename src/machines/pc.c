@@ -1,16 +1,41 @@
-/* QEMU's i440FX PC (qemu-system-x86_64 -machine pc; QEMU 7.2
- * hw/i386/pc_piix.c, pc.c): the HPET at 0xfed00000 (3 timers, 100 MHz,
- * Tn_INT_ROUTE_CAP 0x4: IOAPIC pin 2 only) wired to the IOAPIC inputs,
- * and the default 128 MiB of RAM below the PCI hole. QOM paths from `info
- * qom-tree`: the IOAPIC is /machine/i440fx/ioapic, the HPET
- * /machine/unattached/device[8]. */
-#include "machines/pc_hpet.h"
+/* QEMU's two PC boards (qemu-system-x86_64; QEMU 7.2 hw/i386/pc.c,
+ * pc_piix.c, pc_q35.c), reduced to their timer: the HPET at 0xfed00000
+ * (3 timers, 100 MHz) whose output line i drives IOAPIC input i (QEMU's
+ * GSI i), and the default 128 MiB of RAM. They differ only in the HPET's
+ * Tn_INT_ROUTE_CAP (pc: 0x4, IOAPIC pin 2 only; q35: 0x00ff0104, pins 2, 8
+ * and 16-23) and in their QOM paths (from `info qom-tree`). */
+#include "emutime/devices/hpet.h"
+#include "machines/machine_internal.h"
 
-static const et_hpet_config hpet_config = {
-    .num_timers = 3,
-    .period_fs = ET_HPET_DEFAULT_PERIOD_FS,
-    .int_route_cap = ET_HPET_ROUTE_CAP_PC,
-};
+#define PC_IOAPIC_INPUTS 24
+#define PC_HPET_BASE 0xfed00000u
+#define PC_HPET_HZ 100000000u
+
+#define PC_HPET_WIRE(i) { .output = (i), .controller = "ioapic", .input = (i) }
+
+#define PC_HPET_WIRES                                                          \
+    PC_HPET_WIRE(0), PC_HPET_WIRE(1), PC_HPET_WIRE(2), PC_HPET_WIRE(3),        \
+    PC_HPET_WIRE(4), PC_HPET_WIRE(5), PC_HPET_WIRE(6), PC_HPET_WIRE(7),        \
+    PC_HPET_WIRE(8), PC_HPET_WIRE(9), PC_HPET_WIRE(10), PC_HPET_WIRE(11),      \
+    PC_HPET_WIRE(12), PC_HPET_WIRE(13), PC_HPET_WIRE(14), PC_HPET_WIRE(15),    \
+    PC_HPET_WIRE(16), PC_HPET_WIRE(17), PC_HPET_WIRE(18), PC_HPET_WIRE(19),    \
+    PC_HPET_WIRE(20), PC_HPET_WIRE(21), PC_HPET_WIRE(22), PC_HPET_WIRE(23)
+
+#define PC_IOAPIC_NUMBERING                                                     \
+    "IOAPIC input N (QEMU's GSI N, before the IOAPIC maps pin 0 to 2): HPET "   \
+    "legacy timer 0 is 0, timer 1 is 8"
+
+#define PC_OPTIONS                                                              \
+    { .name = "pit", .def = "on",                                              \
+      .help = "the i8254 PIT; not modelled either way, so on behaves as off" }, \
+    { .name = "hpet", .def = "on", .help = "the HPET at 0xfed00000" }
+
+#define PC_NOTES                                                                \
+    "Not modelled: the CPU and its local APIC, the i8254 PIT (use pit=off in "  \
+    "QEMU for the same interrupts), the i8259 PICs, the IOAPIC registers, the " \
+    "MC146818 RTC, every I/O port (all read as unassigned, all ones), the ROMs " \
+    "and firmware."
+
 
 static const et_board_wire hpet_wires[] = { PC_HPET_WIRES };
 
@@ -18,29 +43,9 @@ static const et_board_counter hpet_counters[] = {
     { .name = "main_counter", .offset = ET_HPET_MAIN_COUNTER, .size = 8 },
 };
 
-static const et_board_device devices[] = {
-    {
-        .name = "hpet",
-        .type = "hpet",
-        .base = PC_HPET_BASE,
-        .clock_hz = PC_HPET_HZ,
-        .config = &hpet_config,
-        .wires = hpet_wires,
-        .n_wires = ET_N(hpet_wires),
-        .counters = hpet_counters,
-        .n_counters = ET_N(hpet_counters),
-        .option = "hpet",
-    },
-};
-
 static const et_board_controller controllers[] = {
     { .name = "ioapic", .kind = ET_IC_IOAPIC, .n_inputs = PC_IOAPIC_INPUTS,
       .numbering = PC_IOAPIC_NUMBERING },
-};
-
-static const et_board_qom qom[] = {
-    { .path = "/machine/i440fx/ioapic", .controller = "ioapic" },
-    { .path = "/machine/unattached/device[8]", .device = "hpet" },
 };
 
 static const et_board_ram ram[] = {
@@ -50,20 +55,49 @@ static const et_board_ram ram[] = {
 
 static const et_board_option options[] = { PC_OPTIONS };
 
-const et_board et__board_pc = {
-    .name = "pc",
-    .description = "i440FX PC: HPET on the IOAPIC",
-    .qemu_binary = "qemu-system-x86_64",
-    .intercept = "irq_intercept_in ioapic",
-    .controllers = controllers,
-    .n_controllers = ET_N(controllers),
-    .devices = devices,
-    .n_devices = ET_N(devices),
-    .qom = qom,
-    .n_qom = ET_N(qom),
-    .ram = ram,
-    .n_ram = ET_N(ram),
-    .options = options,
-    .n_options = ET_N(options),
-    .notes = PC_NOTES,
+#define PC_HPET_DEVICE(config_)                                                \
+    {                                                                          \
+        .name = "hpet", .type = "hpet", .base = PC_HPET_BASE,                  \
+        .clock_hz = PC_HPET_HZ, .config = (config_), .wires = hpet_wires,      \
+        .n_wires = ET_N(hpet_wires), .counters = hpet_counters,                \
+        .n_counters = ET_N(hpet_counters), .option = "hpet",                   \
+    }
+
+#define PC_BOARD(name_, description_, devices_, qom_)                          \
+    {                                                                          \
+        .name = (name_), .description = (description_),                        \
+        .qemu_binary = "qemu-system-x86_64",                                   \
+        .intercept = "irq_intercept_in ioapic",                                \
+        .controllers = controllers, .n_controllers = ET_N(controllers),        \
+        .devices = (devices_), .n_devices = ET_N(devices_),                    \
+        .qom = (qom_), .n_qom = ET_N(qom_), .ram = ram, .n_ram = ET_N(ram),    \
+        .options = options, .n_options = ET_N(options), .notes = PC_NOTES,    \
+    }
+
+/* pc: i440FX. */
+static const et_hpet_config pc_hpet = {
+    .num_timers = 3,
+    .period_fs = ET_HPET_DEFAULT_PERIOD_FS,
+    .int_route_cap = ET_HPET_ROUTE_CAP_PC,
 };
+static const et_board_device pc_devices[] = { PC_HPET_DEVICE(&pc_hpet) };
+static const et_board_qom pc_qom[] = {
+    { .path = "/machine/i440fx/ioapic", .controller = "ioapic" },
+    { .path = "/machine/unattached/device[8]", .device = "hpet" },
+};
+const et_board et__board_pc =
+    PC_BOARD("pc", "i440FX PC: HPET on the IOAPIC", pc_devices, pc_qom);
+
+/* q35. */
+static const et_hpet_config q35_hpet = {
+    .num_timers = 3,
+    .period_fs = ET_HPET_DEFAULT_PERIOD_FS,
+    .int_route_cap = ET_HPET_ROUTE_CAP_Q35,
+};
+static const et_board_device q35_devices[] = { PC_HPET_DEVICE(&q35_hpet) };
+static const et_board_qom q35_qom[] = {
+    { .path = "/machine/q35/ioapic", .controller = "ioapic" },
+    { .path = "/machine/unattached/device[7]", .device = "hpet" },
+};
+const et_board et__board_q35 =
+    PC_BOARD("q35", "Q35 PC: HPET on the IOAPIC", q35_devices, q35_qom);
