@@ -54,7 +54,7 @@ fuzz: build-fuzz/CMakeCache.txt
 		name=$$(basename $$f _libfuzzer); \
 		mkdir -p build-fuzz/corpus/$$name; \
 		echo "== $$name ($(FUZZ_SECONDS) s)"; \
-		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+		$$f -max_total_time=$(FUZZ_SECONDS) -timeout=20 -print_final_stats=1 \
 			build-fuzz/corpus/$$name tests/fuzz/corpus/$$name; \
 	done
 

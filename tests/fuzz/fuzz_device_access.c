@@ -3,7 +3,8 @@
  *
  * Input: byte 0 picks the device; then 11-byte operations
  *   [kind][a][b][value: 8 bytes little-endian]
- * kind % 4: 0 read, 1 write, 2 clock step (value % 10 ms), 3 reset.
+ * kind % 4: 0 read, 1 write, 2 clock step (value % 1 ms, at most 20 ms of
+ * virtual time in all, so that every input runs in bounded time), 3 reset.
  * For accesses, a < 0xc0 picks one of the adapter's offsets, otherwise the
  * offset is raw (value >> 48, anywhere in or past the region); b picks the
  * size among 1, 2, 4, 8 and, when b & 0x80, an invalid size (3).
@@ -19,6 +20,8 @@
 #include <string.h>
 
 #include "device_adapter.h"
+
+#define STEP_BUDGET_NS 20000000
 
 typedef struct transcript {
     uint64_t *v;
@@ -78,6 +81,7 @@ static void run(const et_test_adapter *ad, const uint8_t *data, size_t size, tra
         abort();
     }
     static const unsigned sizes[] = { 1, 2, 4, 8 };
+    int64_t budget = STEP_BUDGET_NS;
     for (size_t i = 0; i + 11 <= size; i += 11) {
         const uint8_t *op = data + i;
         uint64_t value = get_u64(op + 3);
@@ -100,10 +104,18 @@ static void run(const et_test_adapter *ad, const uint8_t *data, size_t size, tra
         case 1:
             et_device_write(dev, offset, value, sz);
             break;
-        case 2:
-            et_clock_step(t->clock, (int64_t)(value % 10000000));
+        case 2: {
+            /* At most STEP_BUDGET_NS of virtual time per input: a device
+             * can run a 10 ns periodic timer, and every expiry costs. */
+            int64_t ns = (int64_t)(value % 1000000);
+            if (ns > budget) {
+                ns = budget;
+            }
+            budget -= ns;
+            et_clock_step(t->clock, ns);
             put(t, (uint64_t)et_clock_now(t->clock));
             break;
+        }
         default:
             et_device_reset(dev);
             break;

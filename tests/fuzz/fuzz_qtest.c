@@ -82,9 +82,17 @@ static void quiet_log(void *opaque, const char *line)
     (void)line;
 }
 
-/* The parser alone, line by line. */
-static void parse_lines(const char *text, size_t len)
+/* Virtual time one input may ask for, in all: every expiry costs, and a
+ * device can run a 10 ns periodic timer. Larger requests are neutralised
+ * (their line becomes an unknown command) so every input runs in bounded
+ * time; memsets are bounded likewise. */
+#define STEP_BUDGET_NS 20000000
+#define MEMSET_BUDGET (1u << 20)
+
+/* The parser alone, line by line; also applies the budgets above to text. */
+static void parse_lines(char *text, size_t len)
 {
+    int64_t budget = STEP_BUDGET_NS;
     size_t start = 0;
     for (size_t i = 0; i <= len; i++) {
         if (i == len || text[i] == '\n') {
@@ -97,11 +105,24 @@ static void parse_lines(const char *text, size_t len)
             copy[n] = 0;
             et_qtest_cmd cmd;
             char reason[192];
-            if (et_qtest_parse(copy, n, &cmd, reason, sizeof(reason)) == ET_QTEST_PARSED &&
-                (cmd.op == ET_QTEST_READ || cmd.op == ET_QTEST_WRITE) &&
-                cmd.size != 1 && cmd.size != 2 && cmd.size != 4 && cmd.size != 8) {
-                fprintf(stderr, "fuzz: parser accepted access size %u\n", cmd.size);
-                abort();
+            if (et_qtest_parse(copy, n, &cmd, reason, sizeof(reason)) == ET_QTEST_PARSED) {
+                if ((cmd.op == ET_QTEST_READ || cmd.op == ET_QTEST_WRITE) &&
+                    cmd.size != 1 && cmd.size != 2 && cmd.size != 4 && cmd.size != 8) {
+                    fprintf(stderr, "fuzz: parser accepted access size %u\n", cmd.size);
+                    abort();
+                }
+                bool too_much = false;
+                if (cmd.op == ET_QTEST_CLOCK_STEP) {
+                    too_much = cmd.ns < 0 || cmd.ns > budget;
+                    budget -= too_much ? 0 : cmd.ns;
+                } else if (cmd.op == ET_QTEST_CLOCK_SET) {
+                    too_much = cmd.ns > STEP_BUDGET_NS;
+                } else if (cmd.op == ET_QTEST_MEMSET) {
+                    too_much = cmd.len > MEMSET_BUDGET;
+                }
+                if (too_much && n > 0) {
+                    text[start] = '#';
+                }
             }
             free(copy);
             start = i + 1;
