@@ -3,7 +3,9 @@
 # Safe to run again: it installs only what is missing. Needs root (or sudo).
 set -euo pipefail
 
-packages=(cmake ninja-build gcc clang libclang-rt-14-dev make pkg-config libcmocka-dev valgrind)
+# libuv and libevent are the peers `make bench` measures against.
+packages=(cmake ninja-build gcc clang libclang-rt-14-dev make pkg-config libcmocka-dev valgrind
+          libuv1-dev libevent-dev)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
