@@ -81,13 +81,15 @@ static void test_realtime_run_expired_and_pause(void **state)
     et_clock_free(c);
 }
 
-static char last_error[512];
 
+#ifndef NDEBUG /* used only by the usage-check tests */
+static char last_error[512];
 static void record_error(const char *msg, void *opaque)
 {
     (void)opaque;
     strncpy(last_error, msg, sizeof(last_error) - 1);
 }
+#endif
 
 static void test_usage_errors(void **state)
 {

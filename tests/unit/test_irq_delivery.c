@@ -326,15 +326,16 @@ static void test_unconnected_owned_line(void **state)
     et_clock_free(clock);
 }
 
+#ifndef NDEBUG /* used only by the usage-check tests */
 static int usage_errors;
 static char usage_message[512];
-
 static void count_usage_error(const char *message, void *opaque)
 {
     (void)opaque;
     usage_errors++;
     snprintf(usage_message, sizeof(usage_message), "%s", message);
 }
+#endif
 
 static void test_change_without_lock_is_a_usage_error(void **state)
 {

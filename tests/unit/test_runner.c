@@ -303,14 +303,16 @@ static void test_runner_fired_counts_callbacks(void **state)
     et_clock_free(clock);
 }
 
-static int usage_errors;
 
+#ifndef NDEBUG /* used only by the usage-check tests */
+static int usage_errors;
 static void count_usage_error(const char *message, void *opaque)
 {
     (void)message;
     (void)opaque;
     usage_errors++;
 }
+#endif
 
 static void test_manual_clock_is_refused(void **state)
 {
