@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "device_adapter.h"
+#include "adapter_drive.h"
 #include "emutime/devices/sp804.h"
 #include "emutime/emutime.h"
 
@@ -510,48 +510,11 @@ static void test_pit_saved_state_declared(void **state)
 
 /* --- shared-suite adapters ------------------------------------------------- */
 
-static int n_sink_calls;
-
-static void count_sink(void *opaque, int n, int level)
-{
-    (void)opaque;
-    (void)n;
-    (void)level;
-    n_sink_calls++;
-}
-
-static void run_adapter(const char *name)
-{
-    const et_test_adapter *a = NULL;
-    for (size_t i = 0; i < et_test_adapter_count(); i++) {
-        if (strcmp(et_test_adapter_get(i)->name, name) == 0) {
-            a = et_test_adapter_get(i);
-        }
-    }
-    assert_non_null(a);
-    et_clock *clock = et_clock_new_manual();
-    char err[128];
-    n_sink_calls = 0;
-    et_device *dev = a->create(clock, true, count_sink, NULL, err, sizeof(err));
-    assert_non_null(dev);
-    uint64_t obs = 0, rnd = 4242;
-    char msg[256];
-    for (int i = 0; i < 20000; i++) {
-        rnd = rnd * 6364136223846793005u + 1442695040888963407u;
-        et_clock_step(clock, (int64_t)((rnd >> 33) % 97));
-        a->random_access(dev, rnd >> 7);
-        assert_true(a->observe(dev, &obs, msg, sizeof(msg)));
-    }
-    assert_true(n_sink_calls > 100);
-    et_device_free(dev);
-    et_clock_free(clock);
-}
-
 static void test_adapters_on_manual_clock(void **state)
 {
     (void)state;
-    run_adapter("sp804");
-    run_adapter("integrator-pit");
+    assert_true(et_test_adapter_drive("sp804", 4242, 20000, NULL) > 100);
+    assert_true(et_test_adapter_drive("integrator-pit", 4242, 20000, NULL) > 100);
 }
 
 int main(void)
