@@ -765,6 +765,15 @@ static void test_callback_sets_period(void **state)
     assert_int_equal(f->times[2], 50 * P);
 }
 
+/* The ptimer is stopped and its timer is not armed. */
+static void assert_stopped_and_unarmed(fixture *f)
+{
+    et_ptimer_state st;
+    et_ptimer_get_state(PT, &st);
+    assert_int_equal(st.enabled, 0);
+    assert_int_equal(st.timer_expire, -1);
+}
+
 static void test_callback_stops_periodic(void **state)
 {
     fixture *f = *state;
@@ -774,10 +783,7 @@ static void test_callback_stops_periodic(void **state)
     STEP(100 * P);
     assert_int_equal(f->calls, 1);
     assert_int_equal(et_ptimer_get_count(PT), 10);
-    et_ptimer_state st;
-    et_ptimer_get_state(PT, &st);
-    assert_int_equal(st.enabled, 0);
-    assert_int_equal(st.timer_expire, -1);
+    assert_stopped_and_unarmed(f);
 }
 
 static void test_callback_stops_limit_0(void **state)
@@ -794,10 +800,7 @@ static void test_callback_stops_limit_0(void **state)
     STEP(100 * P);
     assert_int_equal(f->calls, 1);
     assert_int_equal(et_ptimer_get_count(PT), 0);
-    et_ptimer_state st;
-    et_ptimer_get_state(PT, &st);
-    assert_int_equal(st.enabled, 0);
-    assert_int_equal(st.timer_expire, -1);
+    assert_stopped_and_unarmed(f);
 }
 
 static void test_callback_stops_at_zero_count(void **state)
@@ -813,10 +816,7 @@ static void test_callback_stops_at_zero_count(void **state)
        et_ptimer_run(PT, 0));
     assert_int_equal(f->calls, 1);
     assert_int_equal(et_ptimer_get_count(PT), 10);
-    et_ptimer_state st;
-    et_ptimer_get_state(PT, &st);
-    assert_int_equal(st.enabled, 0);
-    assert_int_equal(st.timer_expire, -1);
+    assert_stopped_and_unarmed(f);
     STEP(100 * P);
     assert_int_equal(f->calls, 1);
     assert_int_equal(et_ptimer_get_count(PT), 10);
