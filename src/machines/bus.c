@@ -55,6 +55,46 @@ int et__bus_add_device(et__bus *bus, uint64_t base, et_device *dev, char *err, s
     return add_region(bus, &r, err, errlen);
 }
 
+int et__bus_add_device_under(et__bus *bus, uint64_t base, et_device *dev, char *err,
+                             size_t errlen)
+{
+    uint64_t size = dev->ops->region_size;
+    if (size == 0) {
+        snprintf(err, errlen, "%s has no register region", dev->name);
+        return -1;
+    }
+    /* One piece per gap between the regions inside the window. */
+    uint64_t at = base, end = base + (size - 1); /* last byte */
+    for (;;) {
+        uint64_t gap_end = end;
+        bool covered = false;
+        for (size_t i = 0; i < bus->n; i++) {
+            const et__region *o = &bus->regions[i];
+            uint64_t o_last = o->base + (o->size - 1);
+            if (o->base <= at && at <= o_last) {
+                covered = true;
+                at = o_last; /* skip past it below */
+                break;
+            }
+            if (o->base > at && o->base - 1 < gap_end) {
+                gap_end = o->base - 1;
+            }
+        }
+        if (!covered) {
+            et__region r = { .base = at, .size = gap_end - at + 1, .dev = dev,
+                             .dev_offset = at - base, .name = dev->name };
+            if (add_region(bus, &r, err, errlen) != 0) {
+                return -1;
+            }
+            at = gap_end;
+        }
+        if (at >= end) {
+            return 0;
+        }
+        at++;
+    }
+}
+
 int et__bus_add_ram(et__bus *bus, const char *name, uint64_t base, uint64_t size, char *err,
                     size_t errlen)
 {
@@ -224,7 +264,7 @@ void et__bus_read(et__bus *bus, uint64_t addr, uint8_t *buf, size_t len)
             break;
         }
         case PIECE_DEV: {
-            uint64_t v = et_device_read(r->dev, addr - r->base, (unsigned)l);
+            uint64_t v = et_device_read(r->dev, addr - r->base + r->dev_offset, (unsigned)l);
             for (size_t i = 0; i < l; i++) {
                 buf[i] = (uint8_t)(v >> (8 * i));
             }
@@ -268,7 +308,7 @@ void et__bus_write(et__bus *bus, uint64_t addr, const uint8_t *buf, size_t len)
             for (size_t i = 0; i < l; i++) {
                 v |= (uint64_t)buf[i] << (8 * i);
             }
-            et_device_write(r->dev, addr - r->base, v, (unsigned)l);
+            et_device_write(r->dev, addr - r->base + r->dev_offset, v, (unsigned)l);
             break;
         }
         }

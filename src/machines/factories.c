@@ -3,6 +3,7 @@
  * device's constructor. */
 #include <string.h>
 
+#include "emutime/devices/armv7m_systick.h"
 #include "emutime/devices/cmsdk_apb_dualtimer.h"
 #include "emutime/devices/cmsdk_apb_timer.h"
 #include "emutime/devices/cmsdk_apb_watchdog.h"
@@ -33,6 +34,14 @@ static et_device *make_cmsdk_watchdog(et_clock *clock, const char *name, et_cloc
     et_cmsdk_apb_watchdog_config cfg = *(const et_cmsdk_apb_watchdog_config *)config;
     cfg.wdogclk = clk;
     return et_cmsdk_apb_watchdog_new(clock, name, &cfg, err, errlen);
+}
+
+static et_device *make_armv7m_systick(et_clock *clock, const char *name, et_clock_input *clk,
+                                      const void *config, char *err, size_t errlen)
+{
+    et_armv7m_systick_config cfg = *(const et_armv7m_systick_config *)config;
+    cfg.cpuclk = clk; /* the board clock is the processor clock */
+    return et_armv7m_systick_new(clock, name, &cfg, err, errlen);
 }
 
 static et_device *make_sp804(et_clock *clock, const char *name, et_clock_input *clk,
@@ -70,6 +79,7 @@ static const et__device_factory factories[] = {
     { "cmsdk-apb-dualtimer", make_cmsdk_dualtimer },
     { "cmsdk-apb-watchdog", make_cmsdk_watchdog },
     { "sp804", make_sp804 },
+    { "armv7m-systick", make_armv7m_systick },
     { "hpet", make_hpet },
     { "riscv.aclint.mtimer", make_aclint_mtimer },
     { "riscv.aclint.swi", make_aclint_swi },

@@ -319,7 +319,8 @@ static int build(et_machine *m, char *err, size_t errlen)
                 return -1;
             }
             add_device(m, c->view, NULL);
-            if (et__bus_add_device(&m->bus, cd->base, c->view, why, sizeof(why)) != 0) {
+            /* Below the board's devices: SysTick sits inside the SCS. */
+            if (et__bus_add_device_under(&m->bus, cd->base, c->view, why, sizeof(why)) != 0) {
                 snprintf(err, errlen, "%s: %s", b->name, why);
                 return -1;
             }

@@ -61,6 +61,7 @@ typedef struct et__ram {
 typedef struct et__region {
     uint64_t base, size;
     et_device *dev;      /* a device region, or */
+    uint64_t dev_offset; /* the device offset at base (a piece of a view) */
     et__ram *ram;        /* RAM (or an alias of it) */
     const char *name;
 } et__region;
@@ -72,6 +73,11 @@ typedef struct et__bus {
 
 /* Adds a region; -1 with a message if it overlaps another. */
 int et__bus_add_device(et__bus *bus, uint64_t base, et_device *dev, char *err, size_t errlen);
+/* Maps a device below the regions already there, as QEMU's lower-priority
+ * overlapping subregions: it answers every address of its window no other
+ * region holds (the NVIC's SCS window around the SysTick registers). */
+int et__bus_add_device_under(et__bus *bus, uint64_t base, et_device *dev, char *err,
+                             size_t errlen);
 int et__bus_add_ram(et__bus *bus, const char *name, uint64_t base, uint64_t size, char *err,
                     size_t errlen);
 /* Maps the RAM region called target again at base (its first size bytes). */

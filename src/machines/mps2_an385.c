@@ -3,9 +3,13 @@
  * 0x40000000 and 0x40001000 (NVIC 8 and 9), the dual timer at 0x40002000
  * (NVIC 10, the combined TIMINTC only) and the watchdog at 0x40008000
  * (the NMI; its reset request resets the machine), all on the 25 MHz
- * SYSCLK. The NVIC is seen through its register view at 0xe000e000. The
+ * SYSCLK. The SysTick at 0xe000e010 counts SYSCLK or the 1 MHz reference
+ * clock QEMU gives the board (REFCLK_FRQ) and pends exception 15 through
+ * the NVIC's "systick-trigger" input. The NVIC is seen through its
+ * register view at 0xe000e000, under the SysTick registers. The
  * LAN9118 Ethernet controller, not modelled, holds NVIC 13 high from reset
  * (QEMU's model drives its active-low line as a high level). */
+#include "emutime/devices/armv7m_systick.h"
 #include "emutime/devices/cmsdk_apb_dualtimer.h"
 #include "emutime/devices/cmsdk_apb_timer.h"
 #include "emutime/devices/cmsdk_apb_watchdog.h"
@@ -54,6 +58,19 @@ static const et_board_counter watchdog_counters[] = {
     { .name = "value", .offset = ET_CMSDK_WDOG_VALUE, .size = 4 },
 };
 
+/* CLKSOURCE = 1 counts the processor clock (the board's SYSCLK, filled in
+ * by the factory); CLKSOURCE = 0, the reset value, QEMU's fixed 1 MHz
+ * REFCLK (which also gives SYST_CALIB 9999: 10 ms, no skew). */
+static const et_armv7m_systick_config systick_config = { .refclk_hz = 1000000 };
+
+static const et_board_wire systick_wires[] = {
+    { .output = ET_SYSTICK_IRQ_SYSTICK, .controller = "nvic", .input_name = "systick-trigger" },
+};
+
+static const et_board_counter systick_counters[] = {
+    { .name = "current", .offset = ET_SYSTICK_CVR, .size = 4 },
+};
+
 static const et_board_device devices[] = {
     {
         .name = "timer0",
@@ -99,6 +116,17 @@ static const et_board_device devices[] = {
         .counters = watchdog_counters,
         .n_counters = ET_N(watchdog_counters),
     },
+    {
+        .name = "systick",
+        .type = "armv7m-systick",
+        .base = 0xe000e010,
+        .clock = "sysclk",
+        .config = &systick_config,
+        .wires = systick_wires,
+        .n_wires = ET_N(systick_wires),
+        .counters = systick_counters,
+        .n_counters = ET_N(systick_counters),
+    },
 };
 
 static const et_board_clock clocks[] = {
@@ -122,6 +150,7 @@ static const et_board_qom qom[] = {
     { .path = "/machine/timer1", .device = "timer1" },
     { .path = "/machine/dualtimer", .device = "dualtimer" },
     { .path = "/machine/watchdog", .device = "watchdog" },
+    { .path = "/machine/armv7m/systick-reg-ns", .device = "systick" },
 };
 
 /* QEMU maps SSRAM1 twice, the block RAM four times and SSRAM2/3 twice. */
@@ -143,7 +172,8 @@ static const et_board_held_line held[] = {
 
 const et_board et__board_mps2_an385 = {
     .name = "mps2-an385",
-    .description = "ARM MPS2 with AN385 (Cortex-M3): CMSDK APB timers, dual timer, watchdog",
+    .description = "ARM MPS2 with AN385 (Cortex-M3): CMSDK APB timers, dual timer, watchdog, "
+                   "SysTick",
     .qemu_binary = "qemu-system-arm",
     .intercept = "irq_intercept_in /machine/armv7m",
     .clocks = clocks,
@@ -158,6 +188,7 @@ const et_board et__board_mps2_an385 = {
     .n_ram = ET_N(ram),
     .held = held,
     .n_held = ET_N(held),
-    .notes = "Not modelled: the CPU, SysTick and the other SCS registers, the UARTs, GPIO, "
+    .notes = "Not modelled: the CPU, the SCS registers beyond the NVIC view and SysTick, "
+             "the UARTs, GPIO, "
              "SPI, I2C, the FPGA and SCC registers, the LAN9118.",
 };

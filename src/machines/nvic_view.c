@@ -7,14 +7,20 @@
  * rising input level; a clear does not clear an input still held high, rule
  * R_CVJS, as QEMU does), ICTR, CPUID (Cortex-M3 r0p1 as QEMU reports it),
  * AIRCR's read value (VECTKEYSTAT, PRIGROUP 0; writes, SYSRESETREQ
- * included, are not modelled), and ICSR's NMIPENDSET, ISRPENDING,
- * VECTPENDING and RETTOBASE. The NMI is
+ * included, are not modelled), and ICSR's NMIPENDSET, PENDSVSET/PENDSVCLR,
+ * PENDSTSET/PENDSTCLR, ISRPENDING, VECTPENDING and RETTOBASE. The NMI is
  * a named input ("NMI"): a high level pends it, and it stays pending (no CPU
- * takes it). Priorities are not modelled (all 0), so VECTPENDING is the NMI
- * if pending, else the lowest-numbered enabled pending interrupt.
- * Not modelled: the CPU (nothing is ever active), SysTick, priority and
- * fault registers, PendSV/SysTick pend bits; they read as 0 and writes are
- * reported as guest errors.
+ * takes it). The SysTick timer's request is the named input
+ * "systick-trigger" (QEMU's name): a high level pends exception 15, which
+ * ICSR.PENDSTSET shows until PENDSTCLR clears it. Priorities are not
+ * modelled (all 0, their reset value), so VECTPENDING is the NMI if
+ * pending, else the lowest-numbered pending exception: PendSV (14),
+ * SysTick (15), then the lowest-numbered enabled pending interrupt;
+ * ISRPENDING counts external interrupts only (B3.2.4).
+ * Not modelled: the CPU (nothing is ever active), priority and fault
+ * registers; they read as 0 and writes are reported as guest errors. The
+ * SysTick registers (0x010-0x0ff) are a device of their own that a board
+ * maps over this window (armv7m_systick.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +33,8 @@
 #define NVIC_WORDS (NVIC_MAX_INPUTS / 32)
 #define NVIC_FIRST_IRQ 16 /* exception number of external interrupt 0 */
 #define EXCP_NMI 2
+#define EXCP_PENDSV 14
+#define EXCP_SYSTICK 15
 
 #define REG_ICTR 0x004
 #define REG_ISER 0x100
@@ -39,6 +47,12 @@
 #define REG_AIRCR 0xd0c
 
 #define ICSR_NMIPENDSET (1u << 31)
+#define ICSR_PENDSVSET (1u << 28)
+#define ICSR_PENDSVCLR (1u << 27)
+#define ICSR_PENDSTSET (1u << 26)
+#define ICSR_PENDSTCLR (1u << 25)
+#define ICSR_WRITABLE (ICSR_NMIPENDSET | ICSR_PENDSVSET | ICSR_PENDSVCLR | ICSR_PENDSTSET | \
+                       ICSR_PENDSTCLR)
 #define ICSR_ISRPENDING (1u << 22)
 #define ICSR_RETTOBASE (1u << 11)
 #define ICSR_VECTPENDING_SHIFT 12
@@ -53,6 +67,8 @@ typedef struct nvic_view {
     uint32_t pending[NVIC_WORDS];
     uint32_t level[NVIC_WORDS];
     bool nmi_pending;
+    bool pendsv_pending;
+    bool systick_pending;
 } nvic_view;
 
 static bool bit(const uint32_t *map, unsigned n)
@@ -81,6 +97,15 @@ static uint32_t icsr(const nvic_view *s)
                 vectpending = NVIC_FIRST_IRQ + n;
             }
         }
+    }
+    /* Equal priorities: the lower exception number is taken first. */
+    if (s->systick_pending) {
+        v |= ICSR_PENDSTSET;
+        vectpending = EXCP_SYSTICK;
+    }
+    if (s->pendsv_pending) {
+        v |= ICSR_PENDSVSET;
+        vectpending = EXCP_PENDSV;
     }
     if (s->nmi_pending) {
         v |= ICSR_NMIPENDSET;
@@ -168,8 +193,20 @@ static void nvic_write(et_device *dev, uint64_t offset, uint64_t value, unsigned
         if (value & ICSR_NMIPENDSET) {
             s->nmi_pending = true;
         }
-        if (value & ~(uint64_t)ICSR_NMIPENDSET) {
-            et_device_guest_error(dev, "ICSR write 0x%llx: only NMIPENDSET is modelled",
+        /* SET wins over CLR when both are written (as QEMU). */
+        if (value & ICSR_PENDSVSET) {
+            s->pendsv_pending = true;
+        } else if (value & ICSR_PENDSVCLR) {
+            s->pendsv_pending = false;
+        }
+        if (value & ICSR_PENDSTSET) {
+            s->systick_pending = true;
+        } else if (value & ICSR_PENDSTCLR) {
+            s->systick_pending = false;
+        }
+        if (value & ~(uint64_t)ICSR_WRITABLE) {
+            et_device_guest_error(dev, "ICSR write 0x%llx: only the pend set/clear bits are "
+                                       "modelled",
                                   (unsigned long long)value);
         }
         return;
@@ -185,6 +222,8 @@ static void nvic_reset(et_device *dev)
     memset(s->enabled, 0, sizeof(s->enabled));
     memset(s->pending, 0, sizeof(s->pending));
     s->nmi_pending = false;
+    s->pendsv_pending = false;
+    s->systick_pending = false;
 }
 
 static const et_field nvic_fields[] = {
@@ -192,10 +231,12 @@ static const et_field nvic_fields[] = {
     ET_FIELD_ARRAY(nvic_view, pending, ET_FT_U32, 1),
     ET_FIELD_ARRAY(nvic_view, level, ET_FT_U32, 1),
     ET_FIELD_BOOL(nvic_view, nmi_pending, 1),
+    ET_FIELD_BOOL_V(nvic_view, pendsv_pending, 2, 0),
+    ET_FIELD_BOOL_V(nvic_view, systick_pending, 2, 0),
     ET_FIELD_END,
 };
 
-static const et_vmstate nvic_state = { "armv7m-nvic-view", 1, nvic_fields };
+static const et_vmstate nvic_state = { "armv7m-nvic-view", 2, nvic_fields };
 
 static const et_device_ops nvic_ops = {
     .type = "armv7m-nvic-view",
@@ -206,6 +247,10 @@ static const et_device_ops nvic_ops = {
     .reset = nvic_reset,
     .state = &nvic_state,
 };
+
+/* Indexes into nvic_named. */
+#define NAMED_NMI 0
+#define NAMED_SYSTICK 1
 
 static et_lock_class nvic_lock_class = ET_LOCK_CLASS_INIT("armv7m-nvic-view");
 
@@ -226,9 +271,13 @@ static void nvic_set_input(et_device *dev, int named, unsigned n, int level)
 {
     nvic_view *s = (nvic_view *)dev;
     et_device_lock(dev);
-    if (named == 0) { /* NMI: a high level pends it */
+    if (named == NAMED_NMI) { /* a high level pends it */
         if (level) {
             s->nmi_pending = true;
+        }
+    } else if (named == NAMED_SYSTICK) { /* SysTick's pulse pends exception 15 */
+        if (level) {
+            s->systick_pending = true;
         }
     } else if (n < s->n_inputs && bit(s->level, n) != (level != 0)) {
         set_bit(s->level, n, level != 0);
@@ -239,7 +288,7 @@ static void nvic_set_input(et_device *dev, int named, unsigned n, int level)
     et_device_unlock(dev);
 }
 
-static const char *const nvic_named[] = { "NMI", NULL };
+static const char *const nvic_named[] = { "NMI", "systick-trigger", NULL };
 
 const et__ic_kind et__ic_kind_nvic = {
     .kind = ET_IC_NVIC,
