@@ -10,6 +10,7 @@
 #include "emutime/devices/hpet.h"
 #include "emutime/devices/riscv_aclint.h"
 #include "emutime/devices/sp804.h"
+#include "emutime/devices/stellaris_sysctl.h"
 #include "machines/machine_internal.h"
 
 static et_device *make_cmsdk_timer(et_clock *clock, const char *name, et_clock_input *clk,
@@ -42,6 +43,14 @@ static et_device *make_armv7m_systick(et_clock *clock, const char *name, et_cloc
     et_armv7m_systick_config cfg = *(const et_armv7m_systick_config *)config;
     cfg.cpuclk = clk; /* the board clock is the processor clock */
     return et_armv7m_systick_new(clock, name, &cfg, err, errlen);
+}
+
+static et_device *make_stellaris_sysctl(et_clock *clock, const char *name, et_clock_input *clk,
+                                        const void *config, char *err, size_t errlen)
+{
+    et_stellaris_sysctl_config cfg = *(const et_stellaris_sysctl_config *)config;
+    cfg.sysclk = clk; /* the board clock it drives */
+    return et_stellaris_sysctl_new(clock, name, &cfg, err, errlen);
 }
 
 static et_device *make_sp804(et_clock *clock, const char *name, et_clock_input *clk,
@@ -80,6 +89,7 @@ static const et__device_factory factories[] = {
     { "cmsdk-apb-watchdog", make_cmsdk_watchdog },
     { "sp804", make_sp804 },
     { "armv7m-systick", make_armv7m_systick },
+    { "stellaris-sysctl", make_stellaris_sysctl },
     { "hpet", make_hpet },
     { "riscv.aclint.mtimer", make_aclint_mtimer },
     { "riscv.aclint.swi", make_aclint_swi },
