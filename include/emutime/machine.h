@@ -43,6 +43,7 @@ typedef struct et_board_clock {
 #define ET_IC_GIC    "gic"         /* inputs only, no register view */
 #define ET_IC_IOAPIC "ioapic"      /* inputs only */
 #define ET_IC_HART   "riscv-hart"  /* a hart's mip inputs, no register view */
+#define ET_IC_ARMV8M_NVIC "armv8m-nvic" /* inputs only, no register view */
 
 typedef struct et_board_controller {
     const char *name;      /* "nvic" */
@@ -82,6 +83,8 @@ typedef struct et_board_device {
     const et_board_counter *counters;
     unsigned n_counters;
     const char *option;      /* created only when this board option is "on" */
+    const char *peer;        /* an earlier device of the board this one is
+                              * built on (an SSE timer's system counter) */
 } et_board_device;
 
 /* A QOM path that QEMU's irq_intercept_in/out and set_irq_in accept. */

@@ -13,6 +13,7 @@ static const et_board *const boards[] = {
     &et__board_q35,
     &et__board_virt,
     &et__board_lm3s811evb,
+    &et__board_mps3_an547,
 };
 
 size_t et_board_count(void)

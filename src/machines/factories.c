@@ -10,6 +10,8 @@
 #include "emutime/devices/hpet.h"
 #include "emutime/devices/riscv_aclint.h"
 #include "emutime/devices/sp804.h"
+#include "emutime/devices/sse_counter.h"
+#include "emutime/devices/sse_timer.h"
 #include "emutime/devices/stellaris_sysctl.h"
 #include "machines/machine_internal.h"
 
@@ -53,6 +55,32 @@ static et_device *make_stellaris_sysctl(et_clock *clock, const char *name, et_cl
     return et_stellaris_sysctl_new(clock, name, &cfg, err, errlen);
 }
 
+static et_device *make_sse_counter(et_clock *clock, const char *name, et_clock_input *clk,
+                                   const void *config, char *err, size_t errlen)
+{
+    (void)config;
+    et_sse_counter_config cfg = { .clk = clk };
+    return et_sse_counter_new(clock, name, &cfg, err, errlen);
+}
+
+static et_device *make_sse_counter_status(et_clock *clock, const char *name,
+                                          et_clock_input *clk, const void *config,
+                                          et_device *peer, char *err, size_t errlen)
+{
+    (void)clk;
+    (void)config;
+    return et_sse_counter_status_new(clock, name, peer, err, errlen);
+}
+
+static et_device *make_sse_timer(et_clock *clock, const char *name, et_clock_input *clk,
+                                 const void *config, et_device *peer, char *err, size_t errlen)
+{
+    (void)clk; /* it counts its peer's timestamp, not a clock */
+    (void)config;
+    et_sse_timer_config cfg = { .counter = peer };
+    return et_sse_timer_new(clock, name, &cfg, err, errlen);
+}
+
 static et_device *make_sp804(et_clock *clock, const char *name, et_clock_input *clk,
                              const void *config, char *err, size_t errlen)
 {
@@ -90,6 +118,7 @@ static const et__device_factory factories[] = {
     { "sp804", make_sp804 },
     { "armv7m-systick", make_armv7m_systick },
     { "stellaris-sysctl", make_stellaris_sysctl },
+    { "sse-counter", make_sse_counter },
     { "hpet", make_hpet },
     { "riscv.aclint.mtimer", make_aclint_mtimer },
     { "riscv.aclint.swi", make_aclint_swi },
@@ -100,6 +129,21 @@ const et__device_factory *et__device_factory_find(const char *type)
     for (size_t i = 0; i < sizeof(factories) / sizeof(factories[0]); i++) {
         if (strcmp(factories[i].type, type) == 0) {
             return &factories[i];
+        }
+    }
+    return NULL;
+}
+
+static const et__device_peer_factory peer_factories[] = {
+    { "sse-counter-status", make_sse_counter_status },
+    { "sse-timer", make_sse_timer },
+};
+
+const et__device_peer_factory *et__device_peer_factory_find(const char *type)
+{
+    for (size_t i = 0; i < sizeof(peer_factories) / sizeof(peer_factories[0]); i++) {
+        if (strcmp(peer_factories[i].type, type) == 0) {
+            return &peer_factories[i];
         }
     }
     return NULL;

@@ -15,11 +15,13 @@
 static const et__ic_kind kind_gic = { .kind = ET_IC_GIC };
 static const et__ic_kind kind_ioapic = { .kind = ET_IC_IOAPIC };
 static const et__ic_kind kind_hart = { .kind = ET_IC_HART };
+static const et__ic_kind kind_armv8m_nvic = { .kind = ET_IC_ARMV8M_NVIC };
 
 const et__ic_kind *et__ic_kind_find(const char *kind)
 {
     static const et__ic_kind *const kinds[] = {
         &et__ic_kind_nvic, &et__ic_kind_vic, &kind_gic, &kind_ioapic, &kind_hart,
+        &kind_armv8m_nvic,
     };
     for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
         if (strcmp(kinds[i]->kind, kind) == 0) {
@@ -274,7 +276,8 @@ static int build(et_machine *m, char *err, size_t errlen)
             continue;
         }
         const et__device_factory *f = et__device_factory_find(d->type);
-        if (!f) {
+        const et__device_peer_factory *pf = f ? NULL : et__device_peer_factory_find(d->type);
+        if (!f && !pf) {
             snprintf(err, errlen, "%s: device type '%s' (%s) is not available in this build",
                      b->name, d->type, d->name);
             return -1;
@@ -285,7 +288,23 @@ static int build(et_machine *m, char *err, size_t errlen)
             return -1;
         }
         why[0] = '\0';
-        et_device *dev = f->create(m->clock, d->name, clk, d->config, why, sizeof(why));
+        et_device *dev;
+        if (pf) {
+            int p = -1; /* among the devices created so far */
+            for (size_t k = 0; d->peer && k < m->n_devs && p < 0; k++) {
+                if (strcmp(m->devs[k]->name, d->peer) == 0) {
+                    p = (int)k;
+                }
+            }
+            if (p < 0) {
+                snprintf(err, errlen, "%s: %s (%s) needs an earlier device as its peer", b->name,
+                         d->name, d->type);
+                return -1;
+            }
+            dev = pf->create(m->clock, d->name, clk, d->config, m->devs[p], why, sizeof(why));
+        } else {
+            dev = f->create(m->clock, d->name, clk, d->config, why, sizeof(why));
+        }
         if (!dev) {
             snprintf(err, errlen, "%s: cannot create %s (%s): %s", b->name, d->name, d->type,
                      why);

@@ -23,6 +23,19 @@ typedef struct et__device_factory {
     et__device_factory_fn create;
 } et__device_factory;
 
+/* A device built on another device of the board (the entry's peer: an SSE
+ * timer on its system counter). */
+typedef et_device *(*et__device_peer_factory_fn)(et_clock *clock, const char *name,
+                                                 et_clock_input *clk, const void *config,
+                                                 et_device *peer, char *err, size_t errlen);
+
+typedef struct et__device_peer_factory {
+    const char *type;
+    et__device_peer_factory_fn create;
+} et__device_peer_factory;
+
+const et__device_peer_factory *et__device_peer_factory_find(const char *type);
+
 const et__device_factory *et__device_factory_find(const char *type);
 
 /* --- interrupt-controller views ------------------------------------------- */
@@ -95,6 +108,7 @@ void et__bus_fill(et__bus *bus, uint64_t addr, uint8_t byte, size_t len);
 /* Each board file defines one of these. */
 extern const et_board et__board_mps2_an385;
 extern const et_board et__board_lm3s811evb;
+extern const et_board et__board_mps3_an547;
 extern const et_board et__board_versatilepb;
 extern const et_board et__board_realview_eb;
 extern const et_board et__board_vexpress_a9;
