@@ -41,6 +41,7 @@ typedef struct sse_timer {
     et_timer *timer; /* the next match */
     et_irq_line irq;
     et__sse_timebase *tb;
+    uint32_t tb_count; /* 1: the saved state's view of *tb */
     uint32_t cntfrq;
     uint32_t ctl;    /* ENABLE, IMASK */
     uint64_t cval;
@@ -295,6 +296,15 @@ static const et_field sse_timer_fields[] = {
     ET_FIELD_U32(sse_timer, aival_ctl, 1),
     ET_FIELD_TIMER(sse_timer, timer, 1),
     ET_FIELD_IRQ(sse_timer, irq, 1),
+    /* The timestamp it compares (its counter's anchor and rate), so a
+     * timer restores exactly on its own; on a board every copy, the
+     * counter's included, holds the same values. */
+    ET_FIELD_VARRAY_MEMBER(sse_timer, tb, et__sse_timebase, enabled, ET_FT_BOOL, tb_count, 1),
+    ET_FIELD_VARRAY_MEMBER(sse_timer, tb, et__sse_timebase, cnt_then, ET_FT_U64, tb_count, 1),
+    ET_FIELD_VARRAY_MEMBER(sse_timer, tb, et__sse_timebase, frac_then, ET_FT_U32, tb_count, 1),
+    ET_FIELD_VARRAY_MEMBER(sse_timer, tb, et__sse_timebase, ns_then, ET_FT_I64, tb_count, 1),
+    ET_FIELD_VARRAY_MEMBER(sse_timer, tb, et__sse_timebase, scale, ET_FT_U32, tb_count, 1),
+    ET_FIELD_VARRAY_MEMBER(sse_timer, tb, et__sse_timebase, period, ET_FT_U64, tb_count, 1),
     ET_FIELD_END
 };
 
@@ -336,6 +346,7 @@ et_device *et_sse_timer_new(et_clock *clock, const char *name, const et_sse_time
     sse_timer *t = et__xcalloc(1, sizeof(*t));
     et_device_init(&t->dev, &sse_timer_ops, clock, name, &sse_timer_lock_class);
     t->tb = tb;
+    t->tb_count = 1;
     t->timer = et_device_timer_new(&t->dev, sse_timer_expired, t);
     et_irq_init(&t->irq, &t->dev, "irq");
     et_device_add_irq(&t->dev, &t->irq);
