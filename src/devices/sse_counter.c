@@ -158,6 +158,14 @@ static et__sse_timebase *timebase_new(void)
     return tb;
 }
 
+et__sse_timebase *et__sse_timebase_new_free_running(uint64_t period)
+{
+    et__sse_timebase *tb = timebase_new();
+    tb->enabled = true;
+    tb->period = period;
+    return tb;
+}
+
 et__sse_timebase *et__sse_counter_timebase(et_device *dev)
 {
     if (!dev || dev->ops != &counter_ops) {

@@ -42,6 +42,12 @@ typedef struct et__sse_timebase {
 et__sse_timebase *et__sse_counter_timebase(et_device *dev);
 void et__sse_timebase_unref(et__sse_timebase *tb);
 
+/* A timestamp no counter device controls: enabled, one count per tick of
+ * period (2^-32 ns), 0 at virtual time 0, so the count is a function of
+ * the clock alone (a CPU's generic timer without a memory-mapped counter
+ * module). One reference, for the caller. */
+et__sse_timebase *et__sse_timebase_new_free_running(uint64_t period);
+
 /* The count at now (tb locked by the callee). */
 uint64_t et__sse_timebase_value(et__sse_timebase *tb, int64_t now);
 /* The first instant (ns) at which the count is >= target: now if it
