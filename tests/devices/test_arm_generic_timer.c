@@ -245,6 +245,17 @@ static void test_virtual_offset_overflow(void **state)
     wr(f, V_CVAL, UINT64_MAX);
     assert_int_equal(f->level[ET_ARM_GT_VIRT], 0);
     assert_int_equal(et_clock_deadline(f->clock), ET_NO_DEADLINE);
+    /* The hang itself: CNTVOFF 100 (CNTVCT = CNTPCT - 100) and CVAL
+     * 2^64 - 1. QEMU 7.2 arms the physical tick CVAL + CNTVOFF, which
+     * wraps to 99, in the past: it fires, finds the condition false and
+     * re-arms at 99 again, forever. Here: not met, nothing armed, and
+     * time moves on. */
+    wr(f, CNTVOFF, 100);
+    assert_int_equal(f->level[ET_ARM_GT_VIRT], 0);
+    assert_int_equal(et_clock_deadline(f->clock), ET_NO_DEADLINE);
+    step(f, 1000000);
+    assert_int_equal(rd(f, V_CTL), ENABLE);
+    assert_int_equal(f->raises[ET_ARM_GT_VIRT], 1);
 }
 
 /* The hypervisor and secure physical timers: their own registers and
