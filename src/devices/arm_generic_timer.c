@@ -346,12 +346,7 @@ static const et_field gt_fields[] = {
     /* The counter's timestamp (its anchor and rate), so the count resumes
      * exactly from its saved value, whatever virtual time the restoring
      * machine had. */
-    ET_FIELD_VARRAY_MEMBER(generic_timer, tb, et__sse_timebase, enabled, ET_FT_BOOL, tb_count, 1),
-    ET_FIELD_VARRAY_MEMBER(generic_timer, tb, et__sse_timebase, cnt_then, ET_FT_U64, tb_count, 1),
-    ET_FIELD_VARRAY_MEMBER(generic_timer, tb, et__sse_timebase, frac_then, ET_FT_U32, tb_count, 1),
-    ET_FIELD_VARRAY_MEMBER(generic_timer, tb, et__sse_timebase, ns_then, ET_FT_I64, tb_count, 1),
-    ET_FIELD_VARRAY_MEMBER(generic_timer, tb, et__sse_timebase, scale, ET_FT_U32, tb_count, 1),
-    ET_FIELD_VARRAY_MEMBER(generic_timer, tb, et__sse_timebase, period, ET_FT_U64, tb_count, 1),
+    ET__SSE_TIMEBASE_FIELDS(generic_timer),
     ET_FIELD_END
 };
 

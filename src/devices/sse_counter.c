@@ -352,12 +352,7 @@ static void counter_destroy(et_device *dev)
 static const et_field counter_fields[] = {
     ET_FIELD_U32(sse_counter, cntcr, 1),
     ET_FIELD_U32(sse_counter, cntscr, 1),
-    ET_FIELD_VARRAY_MEMBER(sse_counter, tb, et__sse_timebase, enabled, ET_FT_BOOL, tb_count, 1),
-    ET_FIELD_VARRAY_MEMBER(sse_counter, tb, et__sse_timebase, cnt_then, ET_FT_U64, tb_count, 1),
-    ET_FIELD_VARRAY_MEMBER(sse_counter, tb, et__sse_timebase, frac_then, ET_FT_U32, tb_count, 1),
-    ET_FIELD_VARRAY_MEMBER(sse_counter, tb, et__sse_timebase, ns_then, ET_FT_I64, tb_count, 1),
-    ET_FIELD_VARRAY_MEMBER(sse_counter, tb, et__sse_timebase, scale, ET_FT_U32, tb_count, 1),
-    ET_FIELD_VARRAY_MEMBER(sse_counter, tb, et__sse_timebase, period, ET_FT_U64, tb_count, 1),
+    ET__SSE_TIMEBASE_FIELDS(sse_counter),
     ET_FIELD_END
 };
 

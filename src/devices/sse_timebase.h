@@ -37,6 +37,18 @@ typedef struct et__sse_timebase {
     unsigned n_consumers;
 } et__sse_timebase;
 
+/* The saved-state fields of a timestamp a device points to as `tb`, with
+ * a uint32_t `tb_count` of 1 (vmstate.h's heap-array form): the anchor,
+ * the fraction, the scale and the tick period, everything the count's
+ * future depends on. */
+#define ET__SSE_TIMEBASE_FIELDS(st)                                                        \
+    ET_FIELD_VARRAY_MEMBER(st, tb, et__sse_timebase, enabled, ET_FT_BOOL, tb_count, 1),    \
+    ET_FIELD_VARRAY_MEMBER(st, tb, et__sse_timebase, cnt_then, ET_FT_U64, tb_count, 1),    \
+    ET_FIELD_VARRAY_MEMBER(st, tb, et__sse_timebase, frac_then, ET_FT_U32, tb_count, 1),   \
+    ET_FIELD_VARRAY_MEMBER(st, tb, et__sse_timebase, ns_then, ET_FT_I64, tb_count, 1),     \
+    ET_FIELD_VARRAY_MEMBER(st, tb, et__sse_timebase, scale, ET_FT_U32, tb_count, 1),       \
+    ET_FIELD_VARRAY_MEMBER(st, tb, et__sse_timebase, period, ET_FT_U64, tb_count, 1)
+
 /* The timebase of an sse-counter control-frame device, or NULL if dev is
  * not one; takes a reference (et__sse_timebase_unref to drop it). */
 et__sse_timebase *et__sse_counter_timebase(et_device *dev);

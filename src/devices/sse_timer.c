@@ -299,12 +299,7 @@ static const et_field sse_timer_fields[] = {
     /* The timestamp it compares (its counter's anchor and rate), so a
      * timer restores exactly on its own; on a board every copy, the
      * counter's included, holds the same values. */
-    ET_FIELD_VARRAY_MEMBER(sse_timer, tb, et__sse_timebase, enabled, ET_FT_BOOL, tb_count, 1),
-    ET_FIELD_VARRAY_MEMBER(sse_timer, tb, et__sse_timebase, cnt_then, ET_FT_U64, tb_count, 1),
-    ET_FIELD_VARRAY_MEMBER(sse_timer, tb, et__sse_timebase, frac_then, ET_FT_U32, tb_count, 1),
-    ET_FIELD_VARRAY_MEMBER(sse_timer, tb, et__sse_timebase, ns_then, ET_FT_I64, tb_count, 1),
-    ET_FIELD_VARRAY_MEMBER(sse_timer, tb, et__sse_timebase, scale, ET_FT_U32, tb_count, 1),
-    ET_FIELD_VARRAY_MEMBER(sse_timer, tb, et__sse_timebase, period, ET_FT_U64, tb_count, 1),
+    ET__SSE_TIMEBASE_FIELDS(sse_timer),
     ET_FIELD_END
 };
 
