@@ -198,7 +198,11 @@ static void notify_consumers(void *opaque, uint64_t arg)
     (void)arg;
     et_lock_acquire(&tb->lock);
     unsigned n = tb->n_consumers;
-    et__sse_consumer *copy = et__xmalloc(sizeof(*copy) * (n ? n : 1));
+    if (n == 0) {
+        et_lock_release(&tb->lock);
+        return;
+    }
+    et__sse_consumer *copy = et__xmalloc(sizeof(*copy) * n);
     memcpy(copy, tb->consumers, sizeof(*copy) * n);
     et_lock_release(&tb->lock);
     for (unsigned i = 0; i < n; i++) {
