@@ -12,6 +12,7 @@
 #include "emutime/devices/sp804.h"
 #include "emutime/devices/sse_counter.h"
 #include "emutime/devices/sse_timer.h"
+#include "emutime/devices/stellaris_gptm.h"
 #include "emutime/devices/stellaris_sysctl.h"
 #include "machines/machine_internal.h"
 
@@ -53,6 +54,14 @@ static et_device *make_stellaris_sysctl(et_clock *clock, const char *name, et_cl
     et_stellaris_sysctl_config cfg = *(const et_stellaris_sysctl_config *)config;
     cfg.sysclk = clk; /* the board clock it drives */
     return et_stellaris_sysctl_new(clock, name, &cfg, err, errlen);
+}
+
+static et_device *make_stellaris_gptm(et_clock *clock, const char *name, et_clock_input *clk,
+                                      const void *config, char *err, size_t errlen)
+{
+    (void)config;
+    et_stellaris_gptm_config cfg = { .clk = clk };
+    return et_stellaris_gptm_new(clock, name, &cfg, err, errlen);
 }
 
 static et_device *make_sse_counter(et_clock *clock, const char *name, et_clock_input *clk,
@@ -118,6 +127,7 @@ static const et__device_factory factories[] = {
     { "sp804", make_sp804 },
     { "armv7m-systick", make_armv7m_systick },
     { "stellaris-sysctl", make_stellaris_sysctl },
+    { "stellaris-gptm", make_stellaris_gptm },
     { "sse-counter", make_sse_counter },
     { "hpet", make_hpet },
     { "riscv.aclint.mtimer", make_aclint_mtimer },

@@ -4,7 +4,10 @@
  * the system clock (200 MHz / 16 = 12.5 MHz from reset); the Luminary
  * watchdog at 0x40000000 (NVIC 18; its reset output resets the machine)
  * and the SysTick, both counting that clock (QEMU connects no SysTick
- * reference clock on this SoC, so CLKSOURCE reads 1); the NVIC's view at
+ * reference clock on this SoC, so CLKSOURCE reads 1); the three
+ * general-purpose timer modules at 0x40030000-0x40032fff on the same clock,
+ * timer A on NVIC 19, 21, 23 and timer B on 20, 22, 24 (the datasheet's
+ * vectors; QEMU wires timer A only); the NVIC's view at
  * 0xe000e000 with QEMU's 64 inputs; the 8 KiB SRAM at 0x20000000.
  *
  * QOM paths follow QEMU 7.2's creation order: the system control block is
@@ -13,6 +16,7 @@
  * to [5] and the watchdog device[6]. */
 #include "emutime/devices/armv7m_systick.h"
 #include "emutime/devices/cmsdk_apb_watchdog.h"
+#include "emutime/devices/stellaris_gptm.h"
 #include "emutime/devices/stellaris_sysctl.h"
 #include "machines/machine_internal.h"
 
@@ -47,6 +51,27 @@ static const et_board_counter systick_counters[] = {
     { .name = "current", .offset = ET_SYSTICK_CVR, .size = 4 },
 };
 
+#define GPTM_WIRES(name, a, b)                                                   \
+    static const et_board_wire name[] = {                                        \
+        { .output = ET_GPTM_IRQ_TIMERA, .controller = "nvic", .input = (a) },     \
+        { .output = ET_GPTM_IRQ_TIMERB, .controller = "nvic", .input = (b) },     \
+    }
+
+GPTM_WIRES(gptm0_wires, 19, 20);
+GPTM_WIRES(gptm1_wires, 21, 22);
+GPTM_WIRES(gptm2_wires, 23, 24);
+
+static const et_board_counter gptm_counters[] = {
+    { .name = "tar", .offset = ET_GPTM_TAR, .size = 4 },
+};
+
+#define GPTM(name_, base_, wires_)                                               \
+    {                                                                            \
+        .name = (name_), .type = "stellaris-gptm", .base = (base_),              \
+        .clock = "sysclk", .wires = (wires_), .n_wires = ET_N(wires_),           \
+        .counters = gptm_counters, .n_counters = ET_N(gptm_counters),            \
+    }
+
 static const et_board_device devices[] = {
     {
         .name = "sysctl",
@@ -79,6 +104,9 @@ static const et_board_device devices[] = {
         .counters = systick_counters,
         .n_counters = ET_N(systick_counters),
     },
+    GPTM("gptm0", 0x40030000, gptm0_wires),
+    GPTM("gptm1", 0x40031000, gptm1_wires),
+    GPTM("gptm2", 0x40032000, gptm2_wires),
 };
 
 /* The system control block sets it from RCC; this is its reset rate. */
@@ -101,6 +129,9 @@ static const et_board_qom qom[] = {
     { .path = "/machine/unattached/device[1]/nvic", .controller = "nvic" },
     { .path = "/machine/unattached/device[1]/systick-reg-ns", .device = "systick" },
     { .path = "/machine/unattached/device[0]", .device = "sysctl" },
+    { .path = "/machine/unattached/device[3]", .device = "gptm0" },
+    { .path = "/machine/unattached/device[4]", .device = "gptm1" },
+    { .path = "/machine/unattached/device[5]", .device = "gptm2" },
     { .path = "/machine/unattached/device[6]", .device = "watchdog" },
 };
 
@@ -111,7 +142,7 @@ static const et_board_ram ram[] = {
 const et_board et__board_lm3s811evb = {
     .name = "lm3s811evb",
     .description = "TI Stellaris LM3S811 EVB (Cortex-M3): system control clock tree, "
-                   "Luminary watchdog, SysTick",
+                   "Luminary watchdog, GPTMs, SysTick",
     .qemu_binary = "qemu-system-arm",
     .intercept = "irq_intercept_in /machine/unattached/device[1]",
     .clocks = clocks,
@@ -124,7 +155,7 @@ const et_board et__board_lm3s811evb = {
     .n_qom = ET_N(qom),
     .ram = ram,
     .n_ram = ET_N(ram),
-    .notes = "Not modelled: the CPU, the general-purpose timers (GPTM), the flash (reads 0, "
+    .notes = "Not modelled: the CPU, the GPTMs' capture and PWM modes, the flash (reads 0, "
              "as QEMU's without -kernel), the bit-band aliases, the UARTs, GPIO, I2C, SSI, "
              "ADC, PWM and the OLED display.",
 };
