@@ -194,8 +194,8 @@ static void describe(const et_board *b)
     if (b->n_options) {
         printf("  options:\n");
         for (unsigned i = 0; i < b->n_options; i++) {
-            printf("    %s=on|off (default %s): %s\n", b->options[i].name, b->options[i].def,
-                   b->options[i].help);
+            printf("    %s=%s (default %s): %s\n", b->options[i].name,
+                   b->options[i].check ? "VALUE" : "on|off", b->options[i].def, b->options[i].help);
         }
     }
     if (b->notes) {

@@ -13,6 +13,7 @@
 #include "emutime/snapshot.h"
 #include "emutime/timer.h"
 #include "emutime/vmstate.h"
+#include "emutime/wallclock.h"
 
 #define EMUTIME_VERSION "0.1.0"
 

@@ -108,10 +108,17 @@ typedef struct et_board_held_line {
     const char *what;
 } et_board_held_line;
 
+/* Checks a value of a string-valued board option: 0 if it is acceptable,
+ * else -1 with the reason in err ("not a number of CPUs"). */
+typedef int (*et_board_option_check_fn)(const char *value, char *err, size_t errlen);
+
 typedef struct et_board_option {
     const char *name;   /* "pit" */
-    const char *def;    /* "on" or "off" */
+    const char *def;    /* "on" or "off"; a string option's default value */
     const char *help;
+    /* NULL: an on/off switch. Else the option takes any value this accepts
+     * ("rtc-base=2020-01-01", "smp=4"); its default must pass it too. */
+    et_board_option_check_fn check;
 } et_board_option;
 
 typedef struct et_board {
@@ -153,7 +160,8 @@ void et_machine_free(et_machine *m);
 
 const et_board *et_machine_board(const et_machine *m);
 et_clock *et_machine_clock(et_machine *m);
-/* The value ("on"/"off") of a board option, NULL for an unknown one. */
+/* The value of a board option ("on"/"off" for a switch, the string given for
+ * a string option), NULL for an unknown one. */
 const char *et_machine_option(const et_machine *m, const char *name);
 
 /* Guest accesses through the machine's address space (little-endian). An

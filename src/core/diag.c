@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/internal.h"
 
@@ -63,4 +64,12 @@ void *et__xrealloc(void *p, size_t size)
         out_of_memory(size);
     }
     return q;
+}
+
+char *et__xstrndup(const char *s, size_t n)
+{
+    char *d = et__xmalloc(n + 1);
+    memcpy(d, s, n);
+    d[n] = '\0';
+    return d;
 }

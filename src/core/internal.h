@@ -51,6 +51,7 @@ void et__pass_leave(et__pass *pass);
 void *et__xmalloc(size_t size);
 void *et__xcalloc(size_t n, size_t size);
 void *et__xrealloc(void *p, size_t size);
+char *et__xstrndup(const char *s, size_t n);
 
 /* (a * b) / c without intermediate overflow (128-bit), rounded down. */
 static inline uint64_t et__muldiv64(uint64_t a, uint64_t b, uint64_t c)

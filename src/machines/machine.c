@@ -52,7 +52,7 @@ typedef struct route {
 
 struct et_machine {
     const et_board *board;
-    const char **option_values; /* per board option */
+    char **option_values; /* per board option, owned copies */
     et_clock *clock;
     et_clock_input **clocks;
     et_device **devs;
@@ -144,6 +144,39 @@ static void reset_views(et_machine *m)
 }
 
 /* "NAME[,OPT=VALUE...]" */
+/* Sets board option i from the spec's text val[0..vlen). */
+static int set_option(et_machine *m, unsigned i, const char *val, size_t vlen, char *err,
+                      size_t errlen)
+{
+    const et_board_option *o = &m->board->options[i];
+    char *v = et__xstrndup(val, vlen);
+    if (o->check) {
+        char why[160] = "";
+        if (o->check(v, why, sizeof(why)) != 0) {
+            snprintf(err, errlen, "machine option %s: bad value '%s': %s", o->name, v, why);
+            free(v);
+            return -1;
+        }
+    } else if (strcmp(v, "on") != 0 && strcmp(v, "off") != 0) {
+        snprintf(err, errlen, "machine option %s: value '%s' is not on or off", o->name, v);
+        free(v);
+        return -1;
+    }
+    free(m->option_values[i]);
+    m->option_values[i] = v;
+    return 0;
+}
+
+static void free_options(et_machine *m)
+{
+    if (m->option_values) {
+        for (unsigned i = 0; i < m->board->n_options; i++) {
+            free(m->option_values[i]);
+        }
+        free(m->option_values);
+    }
+}
+
 static int parse_spec(et_machine *m, const char *spec, char *err, size_t errlen)
 {
     const char *comma = strchr(spec, ',');
@@ -169,7 +202,7 @@ static int parse_spec(et_machine *m, const char *spec, char *err, size_t errlen)
     m->board = b;
     m->option_values = et__xcalloc(b->n_options ? b->n_options : 1, sizeof(char *));
     for (unsigned i = 0; i < b->n_options; i++) {
-        m->option_values[i] = b->options[i].def;
+        m->option_values[i] = et__xstrndup(b->options[i].def, strlen(b->options[i].def));
     }
     const char *p = comma;
     while (p && *p == ',') {
@@ -203,13 +236,7 @@ static int parse_spec(et_machine *m, const char *spec, char *err, size_t errlen)
             }
             return -1;
         }
-        if (vlen == 2 && strncmp(val, "on", 2) == 0) {
-            m->option_values[i] = "on";
-        } else if (vlen == 3 && strncmp(val, "off", 3) == 0) {
-            m->option_values[i] = "off";
-        } else {
-            snprintf(err, errlen, "machine option %s: value '%.*s' is not on or off",
-                     b->options[i].name, (int)vlen, val);
+        if (set_option(m, i, val, vlen, err, errlen) != 0) {
             return -1;
         }
         p = end;
@@ -427,7 +454,7 @@ et_machine *et_machine_new(const char *spec, char *err, size_t errlen)
         spec = ET_DEFAULT_MACHINE;
     }
     if (parse_spec(m, spec, err, errlen) != 0) {
-        free(m->option_values);
+        free_options(m);
         free(m);
         return NULL;
     }
@@ -464,7 +491,7 @@ void et_machine_free(et_machine *m)
         free(m->clocks);
     }
     et_clock_free(m->clock);
-    free(m->option_values);
+    free_options(m);
     free(m);
 }
 
