@@ -49,6 +49,11 @@ typedef struct et__sp804_counter_variant {
     /* Divisor for the undefined prescale setting 0b11 (the SP804 TRM says
      * "do not use"; QEMU's SP804 divides by 1, the CMSDK RTL by 256). */
     unsigned prescale3_divisor;
+    /* Value read exactly on a tick edge: false, the count the edge loaded
+     * (DDI 0271: one decrement per TIMCLK edge; what QEMU's LEGACY SP804
+     * reads there too); true, the count before it, as QEMU's CMSDK dual
+     * timer reads (its own qtest expects that, so emutime keeps it). */
+    bool qemu_edge_reads;
 } et__sp804_counter_variant;
 
 struct et__sp804_counter {
