@@ -463,13 +463,15 @@ static void dual_write_reg(et__sp804_dual *s, uint32_t reg, uint32_t value)
 
 uint64_t et__sp804_dual_read(et_device *dev, uint64_t offset, unsigned size)
 {
-    return et__apb_lane_read(dual_read_reg(to_dual(dev), (uint32_t)offset & ~3u), offset, size);
+    return et__apb_read(dual_read_reg(to_dual(dev), (uint32_t)offset & ~3u), offset, size);
 }
 
 void et__sp804_dual_write(et_device *dev, uint64_t offset, uint64_t value, unsigned size)
 {
-    (void)size;
-    dual_write_reg(to_dual(dev), (uint32_t)offset & ~3u, et__apb_lane_write(value, offset));
+    uint32_t v;
+    if (et__apb_write(dev, offset, value, size, &v)) {
+        dual_write_reg(to_dual(dev), (uint32_t)offset & ~3u, v);
+    }
 }
 
 void et__sp804_dual_reset(et_device *dev)

@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "devices/apb_access.h"
 #include "emutime/clocktree.h"
 #include "emutime/device.h"
 
@@ -91,20 +92,6 @@ void et__sp804_counter_write(et__sp804_counter *c, uint32_t offset, uint32_t val
 
 /* The masked interrupt (RIS && IE). */
 bool et__sp804_counter_mis(const et__sp804_counter *c);
-
-/* APB has one 32-bit data path: a narrower access uses the byte lanes of
- * the register its address falls in, and a narrow write writes zeros to
- * the other lanes (no byte strobes). */
-static inline uint64_t et__apb_lane_read(uint32_t reg_value, uint64_t offset, unsigned size)
-{
-    uint64_t v = (uint64_t)reg_value >> (8 * (unsigned)(offset & 3));
-    return size >= 4 ? v : v & ((UINT64_C(1) << (8 * size)) - 1);
-}
-
-static inline uint32_t et__apb_lane_write(uint64_t value, uint64_t offset)
-{
-    return (uint32_t)(value << (8 * (unsigned)(offset & 3)));
-}
 
 /* --- a device of two counters (the SP804 and the CMSDK dual timer) ------ */
 

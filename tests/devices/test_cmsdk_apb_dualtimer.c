@@ -643,8 +643,13 @@ static void test_bad_accesses(void **state)
     wr(f, T2 + BGLOAD, 0xA1B2C3D4);
     assert_int_equal(et_device_read(f->dev, T2 + BGLOAD + 1, 1), 0xC3);
     assert_int_equal(et_device_read(f->dev, T2 + LOAD + 2, 2), 0xA1B2);
+    /* Narrow writes: at byte 0 zero-extended, at bytes 1-3 ignored (as in
+     * QEMU; devices/apb_access.h). */
     et_device_write(f->dev, T2 + BGLOAD + 2, 0x12, 1);
-    assert_int_equal(rd(f, T2 + BGLOAD), 0x120000);
+    assert_int_equal(rd(f, T2 + BGLOAD), 0xA1B2C3D4);
+    assert_int_equal(errors(f), e + 14);
+    et_device_write(f->dev, T2 + BGLOAD, 0x1234, 2);
+    assert_int_equal(rd(f, T2 + BGLOAD), 0x1234);
 }
 
 static void test_reset(void **state)
