@@ -384,6 +384,28 @@ static void test_oneshot(void **state)
     assert_int_equal(rd(f, T1 + RIS), 0);
 }
 
+/* A one-shot count that stopped at 0 "halts until you reprogram it", and
+ * writing Load reprograms it (DDI 0271, one-shot mode): Load 3 restarts it
+ * for 3 ticks. (QEMU only sets the count; the counter stays stopped until
+ * Control is written.) */
+static void test_divergence_oneshot_load_restarts(void **state)
+{
+    fixture *f = *state;
+    wr(f, T1 + LOAD, 2);
+    wr(f, T1 + CONTROL, EN | IE | ONESHOT | B32);
+    step(f, 2 * U);
+    assert_int_equal(rd(f, T1 + RIS), 1);
+    wr(f, T1 + INTCLR, 1);
+    step(f, 10 * U);
+    wr(f, T1 + LOAD, 3);
+    step(f, 3 * U - 1);
+    assert_int_equal(rd(f, T1 + VALUE), 1);
+    assert_int_equal(rd(f, T1 + RIS), 0);
+    step(f, 1);
+    assert_int_equal(rd(f, T1 + RIS), 1);
+    assert_int_equal(f->ev[f->n_ev - 1].t, 15 * U);
+}
+
 /* Each counter follows its own TIMCLK, at run time. */
 static void test_per_counter_clocks(void **state)
 {
@@ -631,6 +653,7 @@ int main(void)
         T_(test_divergence_exact_prescale),
         T_(test_undefined_prescale),
         T_(test_oneshot),
+        T_(test_divergence_oneshot_load_restarts),
         cmocka_unit_test(test_per_counter_clocks),
         T_(test_integration_test_registers),
         T_(test_bad_accesses),
