@@ -65,8 +65,11 @@ class Script:
     def __init__(self, path):
         self.path = path
         self.rel = os.path.relpath(path, SRC)
-        with open(path) as f:
-            self.lines = f.read().splitlines()
+        with open(path, 'rb') as f:
+            data = f.read()
+        if data and data[0] < 0x20 and data[0] not in b'\t\n\r':
+            data = data[1:]  # a fuzz corpus seed: its first byte selects the machine
+        self.lines = data.decode('utf-8', 'replace').splitlines()
         self.machine = header(self.lines, 'machine') or \
             os.path.splitext(os.path.basename(path))[0]
         self.qemu_machine = header(self.lines, 'qemu-machine') or self.machine
