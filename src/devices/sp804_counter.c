@@ -6,7 +6,11 @@
  *  - Load sets the count at once, in every mode (free-running included);
  *    BGLoad only changes the next reload value; both read back as Load.
  *  - Control writes never reload the count: disabling freezes it, enabling
- *    continues from it, a mode change takes effect at the next zero.
+ *    continues from it, a mode change takes effect at the next zero, a size
+ *    change keeps the count's tick edges.
+ *  - Value is the count the last tick edge loaded, exactly on an edge too
+ *    (an edge at the instant of the read has happened); the dual timer
+ *    keeps QEMU's CMSDK rounding there (et__sp804_counter_variant).
  *  - In 16-bit mode only bits 15:0 count; bits 31:16 keep what the last
  *    Load (or, in periodic mode, the last reload) put there, so Value's top
  *    half is not forced to 0 (SP804 TRM note on TimerXValue).
