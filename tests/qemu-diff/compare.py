@@ -12,7 +12,8 @@ fails, and so does an entry that matches no difference.
 
 The board of a script is the machine named by a '# machine: NAME' header
 line, else the file name (examples/pc.qtest is for pc). QEMU runs the
-machine of a '# qemu-machine: NAME' line when there is one (pc,pit=off).
+machine of a '# qemu-machine: NAME' line when there is one; pc and q35
+default to pc,pit=off and q35,pit=off (emutime has no PIT).
 
 snapshot_save and snapshot_load are emutime extensions: their own answers
 are not compared. QEMU gets the equivalent of a snapshot_load: a fresh QEMU
@@ -61,6 +62,11 @@ def header(lines, key):
     return None
 
 
+# What QEMU runs for a machine whose script names no qemu-machine: emutime
+# models no PIT, and QEMU's toggles IOAPIC input 0 (docs/machines.md).
+QEMU_MACHINE = {'pc': 'pc,pit=off', 'q35': 'q35,pit=off'}
+
+
 class Script:
     def __init__(self, path):
         self.path = path
@@ -72,7 +78,8 @@ class Script:
         self.lines = data.decode('utf-8', 'replace').splitlines()
         self.machine = header(self.lines, 'machine') or \
             os.path.splitext(os.path.basename(path))[0]
-        self.qemu_machine = header(self.lines, 'qemu-machine') or self.machine
+        self.qemu_machine = header(self.lines, 'qemu-machine') or \
+            QEMU_MACHINE.get(self.machine, self.machine)
         # (line number, command) for every command line
         self.commands = [(i + 1, line) for i, line in enumerate(self.lines)
                          if line.strip(' \t\r') and not line.strip(' \t\r').startswith('#')]
