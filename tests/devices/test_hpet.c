@@ -1052,7 +1052,7 @@ static void test_lines_change_in_timer_order(void **state)
  * 2.3.5: with LEG_RT_CNF set timer 0 drives IRQ0 (line 0 here, the board's
  * IOAPIC pin 2) and the Tn_INT_ROUTE of timers 0 and 1 no longer applies):
  * the line moves at once, the routed pin falls and line 0 rises. (QEMU 7.2
- * leaves the old pin high until the timer is disabled.) */
+ * raises nothing and leaves the old pin high.) */
 static void test_legacy_replacement_moves_a_pending_level(void **state)
 {
     (void)state;
