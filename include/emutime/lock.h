@@ -1,8 +1,9 @@
 /* emutime: locks with a run-time lock-order checker.
  *
  * The lock order is one way: embedder locks -> device lock -> timer-queue lock
- * (a leaf). In debug builds (NDEBUG not defined) every et_lock belongs to a
- * lock class; the checker learns the order in which classes are taken and
+ * (a leaf). With the checker built in (the CMake option EMUTIME_LOCKDEP: on
+ * in development and test builds, off in the optimized build `make install`
+ * installs) every et_lock belongs to a lock class; the checker learns the order in which classes are taken and
  * reports an inversion with the call sites of both orders, before the program
  * ever deadlocks on it. Embedders can make their own big lock (QEMU's BQL)
  * visible to the checker with et_lockdep_acquired/et_lockdep_released.
@@ -58,7 +59,7 @@ unsigned long et_thread_id(void);
 void et__lockdep_acquired(et_lock_class *cls, const char *file, int line);
 void et_lockdep_released(et_lock_class *cls);
 
-/* Whether the checker is compiled in (debug builds). */
+/* Whether the checker is compiled in (EMUTIME_LOCKDEP). */
 bool et_lockdep_enabled(void);
 
 /* How an inversion is reported. The default handler prints the report to
