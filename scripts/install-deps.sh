@@ -4,7 +4,7 @@
 set -euo pipefail
 
 # libuv and libevent are the peers `make bench` measures against.
-packages=(cmake ninja-build gcc clang libclang-rt-14-dev make pkg-config libcmocka-dev valgrind
+packages=(cmake ninja-build gcc g++ clang libclang-rt-14-dev make pkg-config libcmocka-dev valgrind
           libuv1-dev libevent-dev)
 missing=()
 for p in "${packages[@]}"; do

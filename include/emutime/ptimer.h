@@ -27,7 +27,7 @@ extern "C" {
 #endif
 
 typedef struct et_ptimer et_ptimer;
-typedef struct et_lock et_lock;
+#include "emutime/lock.h" /* et_lock */
 typedef void (*et_ptimer_cb)(void *opaque);
 
 /* Policy flags, at QEMU's bit values. */

@@ -24,7 +24,7 @@ extern "C" {
 #endif
 
 typedef struct et_timer et_timer;
-typedef struct et_lock et_lock;
+#include "emutime/lock.h" /* et_lock */
 
 typedef void (*et_timer_cb)(void *opaque);
 

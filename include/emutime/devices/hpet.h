@@ -121,10 +121,11 @@ typedef struct et_hpet_config {
     void *fsb_opaque;
 } et_hpet_config;
 
-#define ET_HPET_CONFIG_DEFAULTS                                                \
-    ((et_hpet_config){ .num_timers = 3,                                        \
-                       .period_fs = ET_HPET_DEFAULT_PERIOD_FS,                 \
-                       .int_route_cap = ET_HPET_ROUTE_CAP_PC })
+/* QEMU's defaults: 3 timers, ET_HPET_DEFAULT_PERIOD_FS, the pc routing
+ * capability, no MSI. A function (not a compound literal) so that C++ can
+ * use it too. */
+et_hpet_config et_hpet_config_defaults(void);
+#define ET_HPET_CONFIG_DEFAULTS (et_hpet_config_defaults())
 
 /* Creates an HPET on clock; cfg NULL means the defaults. Returns NULL with a
  * message in err (nothing allocated) for a bad configuration. */
