@@ -14,10 +14,9 @@
 #define EMUTIME_DIAG_H
 
 #include <stdbool.h>
+#include "emutime/export.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+ET_BEGIN_DECLS
 
 typedef void (*et_usage_error_fn)(const char *message, void *opaque);
 
@@ -27,8 +26,6 @@ void et_set_usage_error_handler(et_usage_error_fn fn, void *opaque);
 /* Whether this library was built with the usage checks. */
 bool et_usage_checks_enabled(void);
 
-#ifdef __cplusplus
-}
-#endif
+ET_END_DECLS
 
 #endif

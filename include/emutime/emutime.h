@@ -12,6 +12,7 @@
 #include "emutime/devices/riscv_aclint.h"
 #include "emutime/devices/sp804.h"
 #include "emutime/diag.h"
+#include "emutime/export.h"
 #include "emutime/irq.h"
 #include "emutime/lock.h"
 #include "emutime/machine.h"

@@ -13,10 +13,9 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include "emutime/export.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+ET_BEGIN_DECLS
 
 /* A lock class: all locks that play the same role (every device lock of one
  * device type, say). Define classes statically: the checker keys on the
@@ -71,8 +70,6 @@ void et_lockdep_set_report_handler(et_lockdep_report_fn fn, void *opaque);
 /* Forgets every learned order (for tests). */
 void et_lockdep_reset(void);
 
-#ifdef __cplusplus
-}
-#endif
+ET_END_DECLS
 
 #endif

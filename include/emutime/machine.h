@@ -22,10 +22,9 @@
 
 #include "emutime/clock.h"
 #include "emutime/device.h"
+#include "emutime/export.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+ET_BEGIN_DECLS
 
 /* The machine the tools use when none is given. */
 #define ET_DEFAULT_MACHINE "mps2-an385"
@@ -230,8 +229,6 @@ int et_machine_snapshot_save(et_machine *m, uint8_t **buf, size_t *len, char *er
 int et_machine_snapshot_load(et_machine *m, const uint8_t *buf, size_t len, char *err,
                              size_t errlen);
 
-#ifdef __cplusplus
-}
-#endif
+ET_END_DECLS
 
 #endif

@@ -14,7 +14,8 @@ compilers=("cc -x c -std=c99" "cc -x c -std=c11" "c++ -x c++ -std=c++11" "c++ -x
 headers=$(cd "$INC" && find emutime -name '*.h' | sort)
 for h in $headers; do
     for cc in "${compilers[@]}"; do
-        if printf '#include <%s>\n#include <%s>\n' "$h" "$h" |
+        # (the typedef keeps a header of macros alone from being an empty unit)
+        if printf '#include <%s>\n#include <%s>\ntypedef int et_compat_unit;\n' "$h" "$h" |
             $cc -pedantic -Wall -Wextra -Werror -fsyntax-only -I"$INC" - 2>"$TMP/err"; then
             passed=$((passed + 1))
         else
@@ -30,6 +31,17 @@ for h in $headers; do
         passed=$((passed + 1))
     else
         echo "FAIL: emutime/emutime.h does not include $h"
+        failed=$((failed + 1))
+    fi
+done
+# Every public header declares its API between ET_BEGIN_DECLS and
+# ET_END_DECLS (export.h), or its functions are not exported.
+for h in $headers; do
+    case "$h" in emutime/emutime.h|emutime/export.h) continue ;; esac
+    if grep -q '^ET_BEGIN_DECLS' "$INC/$h" && grep -q '^ET_END_DECLS' "$INC/$h"; then
+        passed=$((passed + 1))
+    else
+        echo "FAIL: $h does not bracket its declarations with ET_BEGIN_DECLS / ET_END_DECLS"
         failed=$((failed + 1))
     fi
 done

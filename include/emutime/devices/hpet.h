@@ -43,10 +43,9 @@
 
 #include "emutime/clock.h"
 #include "emutime/device.h"
+#include "emutime/export.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+ET_BEGIN_DECLS
 
 /* The spec's 1 KiB block, which holds timers 0..23. With more timers the
  * device's region grows to ET_HPET_TN_CONF(num_timers) (0x500 for 32), so
@@ -137,8 +136,6 @@ et_device *et_hpet_new(et_clock *clock, const char *name, const et_hpet_config *
  * timers 0 and 1 replace (spec 2.4.2.1). Takes the device lock. */
 bool et_hpet_legacy_replacement(et_device *dev);
 
-#ifdef __cplusplus
-}
-#endif
+ET_END_DECLS
 
 #endif
