@@ -3,6 +3,7 @@
 #define EMUTIME_EMUTIME_H
 
 #include "emutime/clock.h"
+#include "emutime/clock_poll.h"
 #include "emutime/clocktree.h"
 #include "emutime/device.h"
 #include "emutime/devices/cmsdk_apb_dualtimer.h"
