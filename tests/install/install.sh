@@ -99,4 +99,11 @@ passed=$((passed + 1))
 
 "$TMP/prefix/bin/emutime" machines >/dev/null
 passed=$((passed + 1))
+# The man page is installed, and groff (where present) reads it cleanly.
+test -f "$TMP/prefix/share/man/man1/emutime.1"
+if command -v groff >/dev/null 2>&1; then
+    warnings=$(groff -man -Tutf8 -ww -z "$TMP/prefix/share/man/man1/emutime.1" 2>&1)
+    if [ -n "$warnings" ]; then echo "FAIL: man page: $warnings"; exit 1; fi
+fi
+passed=$((passed + 1))
 echo "$passed passed, 0 failed"
