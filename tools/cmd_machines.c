@@ -4,6 +4,7 @@
  * themselves). */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "options.h"
@@ -21,6 +22,7 @@ static void machines_usage(FILE *f)
             "\n"
             "Options:\n"
             "  -s, --short   one line per machine\n"
+            "  -j, --json    the board tables as JSON (an array of machines)\n"
             "  -h, --help    show this help\n");
 }
 
@@ -209,15 +211,17 @@ int tool_cmd_machines(int argc, char **argv)
 {
     static const struct option longopts[] = {
         { "short", no_argument, NULL, 's' },
+        { "json", no_argument, NULL, 'j' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    bool brief = false;
+    bool brief = false, json = false;
     int c;
     tool_getopt_reset();
-    while ((c = tool_getopt(argc, argv, ":sh", longopts, "machines")) != -1) {
+    while ((c = tool_getopt(argc, argv, ":sjh", longopts, "machines")) != -1) {
         switch (c) {
         case 's': brief = true; break;
+        case 'j': json = true; break;
         case 'h': machines_usage(stdout); return TOOL_EXIT_OK;
         default: return TOOL_EXIT_USAGE;
         }
@@ -229,6 +233,12 @@ int tool_cmd_machines(int argc, char **argv)
             return TOOL_EXIT_USAGE;
         }
     }
+    if (brief && json) {
+        tool_error("machines: --short and --json do not go together");
+        return TOOL_EXIT_USAGE;
+    }
+    const et_board **chosen = calloc(et_board_count() + 1, sizeof(*chosen));
+    size_t n_chosen = 0;
     for (size_t i = 0; i < et_board_count(); i++) {
         const et_board *b = et_board_get(i);
         bool wanted = optind == argc;
@@ -238,12 +248,19 @@ int tool_cmd_machines(int argc, char **argv)
         if (!wanted) {
             continue;
         }
-        if (brief) {
+        if (json) {
+            chosen[n_chosen++] = b;
+        } else if (brief) {
             printf("%-12s %s%s\n", b->name, b->description,
                    strcmp(b->name, ET_DEFAULT_MACHINE) == 0 ? " (default)" : "");
         } else {
             describe(b);
         }
+    }
+    int rc = json ? tool_machines_json(chosen, n_chosen) : 0;
+    free(chosen);
+    if (rc != 0) {
+        return TOOL_EXIT_ERROR;
     }
     return fflush(stdout) == 0 ? TOOL_EXIT_OK : TOOL_EXIT_ERROR;
 }

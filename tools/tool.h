@@ -21,6 +21,9 @@ int tool_cmd_qtest(int argc, char **argv);
 int tool_cmd_machines(int argc, char **argv);
 int tool_cmd_snapshot(int argc, char **argv);
 
+/* `machines --json`: the boards' tables as one JSON array on stdout. */
+int tool_machines_json(const et_board *const *boards, size_t n);
+
 /* "emutime: <message>" on stderr. */
 void tool_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -768,6 +768,13 @@ static bool check_config(const et_hpet_config *cfg, char *err, size_t errlen)
     return true;
 }
 
+et_hpet_config et_hpet_config_defaults(void)
+{
+    et_hpet_config c = { .num_timers = 3, .period_fs = ET_HPET_DEFAULT_PERIOD_FS,
+                         .int_route_cap = ET_HPET_ROUTE_CAP_PC };
+    return c;
+}
+
 et_device *et_hpet_new(et_clock *clock, const char *name, const et_hpet_config *cfg,
                        char *err, size_t errlen)
 {

@@ -54,6 +54,7 @@ struct et_machine {
     const et_board *board;
     char **option_values; /* per board option, owned copies */
     et_clock *clock;
+    bool owns_clock; /* et_machine_new's own manual clock */
     et_clock_input **clocks;
     et_device **devs;
     const et_board_device **dev_desc; /* NULL for controller views */
@@ -143,7 +144,6 @@ static void reset_views(et_machine *m)
     }
 }
 
-/* "NAME[,OPT=VALUE...]" */
 /* Sets board option i from the spec's text val[0..vlen). */
 static int set_option(et_machine *m, unsigned i, const char *val, size_t vlen, char *err,
                       size_t errlen)
@@ -177,6 +177,7 @@ static void free_options(et_machine *m)
     }
 }
 
+/* "NAME[,OPT=VALUE...]" */
 static int parse_spec(et_machine *m, const char *spec, char *err, size_t errlen)
 {
     const char *comma = strchr(spec, ',');
@@ -446,8 +447,12 @@ static int build(et_machine *m, char *err, size_t errlen)
     return 0;
 }
 
-et_machine *et_machine_new(const char *spec, char *err, size_t errlen)
+et_machine *et_machine_new_on_clock(const char *spec, et_clock *clock, char *err, size_t errlen)
 {
+    if (!clock) {
+        snprintf(err, errlen, "et_machine_new_on_clock: no clock");
+        return NULL;
+    }
     et_machine *m = et__xcalloc(1, sizeof(*m));
     m->icpt_obj = m->icpt_ctrl = m->icpt_dev = -1;
     if (!spec) {
@@ -458,11 +463,23 @@ et_machine *et_machine_new(const char *spec, char *err, size_t errlen)
         free(m);
         return NULL;
     }
-    m->clock = et_clock_new_manual();
+    m->clock = clock;
     if (build(m, err, errlen) != 0) {
         et_machine_free(m);
         return NULL;
     }
+    return m;
+}
+
+et_machine *et_machine_new(const char *spec, char *err, size_t errlen)
+{
+    et_clock *clock = et_clock_new_manual();
+    et_machine *m = et_machine_new_on_clock(spec, clock, err, errlen);
+    if (!m) {
+        et_clock_free(clock);
+        return NULL;
+    }
+    m->owns_clock = true;
     return m;
 }
 
@@ -490,7 +507,9 @@ void et_machine_free(et_machine *m)
         }
         free(m->clocks);
     }
-    et_clock_free(m->clock);
+    if (m->owns_clock) {
+        et_clock_free(m->clock);
+    }
     free_options(m);
     free(m);
 }
