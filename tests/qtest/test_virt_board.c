@@ -13,57 +13,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "emutime/machine.h"
-#include "emutime/qtest.h"
-
-typedef struct fixture {
-    et_machine *m;
-    et_qtest *q;
-    char out[4096];
-    size_t len;
-} fixture;
-
-static void collect(void *opaque, const char *text, size_t len)
-{
-    fixture *f = opaque;
-    assert_true(f->len + len < sizeof(f->out));
-    memcpy(f->out + f->len, text, len);
-    f->len += len;
-    f->out[f->len] = '\0';
-}
-
-static fixture *start(const char *spec)
-{
-    fixture *f = calloc(1, sizeof(*f));
-    char err[256];
-    f->m = et_machine_new(spec, err, sizeof(err));
-    if (!f->m) {
-        fail_msg("%s: %s", spec, err);
-    }
-    f->q = et_qtest_new(f->m, collect, f);
-    return f;
-}
-
-static void stop(fixture *f)
-{
-    et_qtest_free(f->q);
-    et_machine_free(f->m);
-    free(f);
-}
-
-static void expect(fixture *f, const char *cmd, const char *output)
-{
-    f->len = 0;
-    f->out[0] = '\0';
-    et_qtest_execute(f->q, cmd, strlen(cmd));
-    if (strcmp(f->out, output) != 0) {
-        fail_msg("'%s': got\n%s---\nexpected\n%s---", cmd, f->out, output);
-    }
-}
+#include "qtest_fixture.h"
 
 /* The default machine (smp=1, sockets=1) is the board's table as it is:
  * what `emutime machines` and docs/machines.md describe. */
@@ -71,7 +24,7 @@ static void test_default_is_the_table(void **state)
 {
     (void)state;
     const et_board *table = et_board_find("virt");
-    fixture *f = start("virt");
+    qt_fixture *f = qt_start("virt");
     const et_board *b = et_machine_board(f->m);
     assert_int_equal(b->n_devices, table->n_devices);
     for (unsigned i = 0; i < b->n_devices; i++) {
@@ -95,7 +48,7 @@ static void test_default_is_the_table(void **state)
     assert_string_equal(et_machine_option(f->m, "sockets"), "1");
     assert_string_equal(et_machine_option(f->m, "rtc-base"), "utc");
     assert_string_equal(et_machine_option(f->m, "rtc-clock"), "host");
-    stop(f);
+    qt_stop(f);
 }
 
 /* -smp 4: one socket, one ACLINT with 4 harts. mtimecmp[i] at
@@ -104,36 +57,36 @@ static void test_default_is_the_table(void **state)
 static void test_smp4_per_hart_lines(void **state)
 {
     (void)state;
-    fixture *f = start("virt,smp=4");
+    qt_fixture *f = qt_start("virt,smp=4");
     assert_int_equal(et_machine_device_count(f->m), 3); /* mswi, mtimer, rtc */
-    expect(f, "irq_intercept_in /machine/soc0/harts[2]", "OK\n");
+    qt_expect(f, "irq_intercept_in /machine/soc0/harts[2]", "OK\n");
     /* Hart 2's MTIP was high from reset: lowering it prints nothing (QEMU). */
-    expect(f, "writeq 0x02004010 0xffffffffffffffff", "OK\n");
+    qt_expect(f, "writeq 0x02004010 0xffffffffffffffff", "OK\n");
     /* Other harts' lines are not hart 2's inputs. */
-    expect(f, "writeq 0x02004008 0xffffffffffffffff", "OK\n");
-    expect(f, "writeq 0x02004008 0", "OK\n");
-    expect(f, "writel 0x02000004 1", "OK\n");
+    qt_expect(f, "writeq 0x02004008 0xffffffffffffffff", "OK\n");
+    qt_expect(f, "writeq 0x02004008 0", "OK\n");
+    qt_expect(f, "writel 0x02000004 1", "OK\n");
     /* Its own: MSIP (3) and MTIP (7). mtimecmp 5 is 500 ns at 10 MHz. */
-    expect(f, "writel 0x02000008 1", "IRQ raise 3\nOK\n");
-    expect(f, "writeq 0x02004010 5", "OK\n");
-    expect(f, "clock_step 499", "OK 499\n");
-    expect(f, "clock_step 1", "IRQ raise 7\nOK 500\n");
-    expect(f, "readl 0x02000008", "OK 0x0000000000000001\n");
-    expect(f, "readl 0x0200000c", "OK 0x0000000000000000\n");
+    qt_expect(f, "writel 0x02000008 1", "IRQ raise 3\nOK\n");
+    qt_expect(f, "writeq 0x02004010 5", "OK\n");
+    qt_expect(f, "clock_step 499", "OK 499\n");
+    qt_expect(f, "clock_step 1", "IRQ raise 7\nOK 500\n");
+    qt_expect(f, "readl 0x02000008", "OK 0x0000000000000001\n");
+    qt_expect(f, "readl 0x0200000c", "OK 0x0000000000000000\n");
     /* There is no fifth hart: past msip[3] is a guest error reading 0. */
-    expect(f, "readl 0x02000010", "OK 0x0000000000000000\n");
-    expect(f, "irq_intercept_in /machine/soc0/harts[4]", "FAIL Unknown device\n");
-    stop(f);
+    qt_expect(f, "readl 0x02000010", "OK 0x0000000000000000\n");
+    qt_expect(f, "irq_intercept_in /machine/soc0/harts[4]", "FAIL Unknown device\n");
+    qt_stop(f);
 
     /* intercept_out on the MTIMER: N is the hart (QEMU: writeq
      * 0x02004018 -1 then 0 gives "IRQ raise 3", with -smp 4). */
-    f = start("virt,smp=4");
-    expect(f, "irq_intercept_out /machine/unattached/device[1]", "OK\n");
-    expect(f, "writeq 0x02004018 -1", "OK\n");
-    expect(f, "writeq 0x02004018 0", "IRQ raise 3\nOK\n");
-    expect(f, "writeq 0x02004008 -1", "OK\n");
-    expect(f, "writeq 0x02004008 0", "IRQ raise 1\nOK\n");
-    stop(f);
+    f = qt_start("virt,smp=4");
+    qt_expect(f, "irq_intercept_out /machine/unattached/device[1]", "OK\n");
+    qt_expect(f, "writeq 0x02004018 -1", "OK\n");
+    qt_expect(f, "writeq 0x02004018 0", "IRQ raise 3\nOK\n");
+    qt_expect(f, "writeq 0x02004008 -1", "OK\n");
+    qt_expect(f, "writeq 0x02004008 0", "IRQ raise 1\nOK\n");
+    qt_stop(f);
 }
 
 /* Two sockets of 5 harts: QEMU's default NUMA assignment puts hart i in
@@ -144,7 +97,7 @@ static void test_smp4_per_hart_lines(void **state)
 static void test_two_sockets(void **state)
 {
     (void)state;
-    fixture *f = start("virt,smp=5,sockets=2");
+    qt_fixture *f = qt_start("virt,smp=5,sockets=2");
     assert_int_equal(et_machine_device_count(f->m), 5);
     assert_non_null(et_machine_find_device(f->m, "mtimer1"));
     assert_non_null(et_machine_find_device(f->m, "mswi1"));
@@ -156,29 +109,29 @@ static void test_two_sockets(void **state)
     }
     assert_true(rtc_path);
     /* Socket 1's relative hart 0 is hart 2. */
-    expect(f, "irq_intercept_in /machine/soc1/harts[0]", "OK\n");
-    expect(f, "writeq 0x02014000 0xffffffffffffffff", "OK\n");
-    expect(f, "writeq 0x02014000 0", "IRQ raise 7\nOK\n");
-    expect(f, "writel 0x02010000 1", "IRQ raise 3\nOK\n");
+    qt_expect(f, "irq_intercept_in /machine/soc1/harts[0]", "OK\n");
+    qt_expect(f, "writeq 0x02014000 0xffffffffffffffff", "OK\n");
+    qt_expect(f, "writeq 0x02014000 0", "IRQ raise 7\nOK\n");
+    qt_expect(f, "writel 0x02010000 1", "IRQ raise 3\nOK\n");
     /* Socket 0's hart 0 is another hart. */
-    expect(f, "writel 0x02000000 1", "OK\n");
+    qt_expect(f, "writel 0x02000000 1", "OK\n");
     /* mtimecmp reads index by relative hart (QEMU 7.2 reads with the
      * absolute id: 0x02014008 read 0x161 there, docs/divergences.md). */
-    expect(f, "writeq 0x02014008 0x1234", "OK\n");
-    expect(f, "readq 0x02014008", "OK 0x0000000000001234\n");
+    qt_expect(f, "writeq 0x02014008 0x1234", "OK\n");
+    qt_expect(f, "readq 0x02014008", "OK 0x0000000000001234\n");
     /* Two sockets each have a harts[0]: the partial path is ambiguous. */
-    expect(f, "irq_intercept_in harts[0]", "FAIL Unknown device\n");
-    stop(f);
+    qt_expect(f, "irq_intercept_in harts[0]", "FAIL Unknown device\n");
+    qt_stop(f);
 
-    f = start("virt,smp=5,sockets=2");
-    expect(f, "irq_intercept_out /machine/unattached/device[4]", "OK\n");
-    expect(f, "writeq 0x02014010 -1", "OK\n");
-    expect(f, "writeq 0x02014010 0", "IRQ raise 2\nOK\n");
+    f = qt_start("virt,smp=5,sockets=2");
+    qt_expect(f, "irq_intercept_out /machine/unattached/device[4]", "OK\n");
+    qt_expect(f, "writeq 0x02014010 -1", "OK\n");
+    qt_expect(f, "writeq 0x02014010 0", "IRQ raise 2\nOK\n");
     /* Each socket's mtime is its own register. */
-    expect(f, "writeq 0x0201bff8 0x100", "OK\n");
-    expect(f, "readq 0x0201bff8", "OK 0x0000000000000100\n");
-    expect(f, "readq 0x0200bff8", "OK 0x0000000000000000\n");
-    stop(f);
+    qt_expect(f, "writeq 0x0201bff8 0x100", "OK\n");
+    qt_expect(f, "readq 0x0201bff8", "OK 0x0000000000000100\n");
+    qt_expect(f, "readq 0x0200bff8", "OK 0x0000000000000000\n");
+    qt_stop(f);
 }
 
 static void test_option_limits(void **state)
@@ -213,28 +166,28 @@ static void test_option_limits(void **state)
 static void test_rtc_on_plic(void **state)
 {
     (void)state;
-    fixture *f = start("virt,smp=2,rtc-base=2020-01-01,rtc-clock=vm");
-    expect(f, "irq_intercept_in /machine/unattached/device[2]", "OK\n");
-    expect(f, "readl 0x101000", "OK 0x00000000b98a0000\n");
-    expect(f, "readl 0x101004", "OK 0x0000000015e59a35\n");
-    expect(f, "writel 0x101010 1", "OK\n");
-    expect(f, "writel 0x10100c 0x15e59a35", "OK\n");
-    expect(f, "writel 0x101008 0xb98a0000", "IRQ raise 11\nOK\n");
-    expect(f, "readl 0x101018", "OK 0x0000000000000000\n");
-    expect(f, "writel 0x10101c 1", "IRQ lower 11\nOK\n");
+    qt_fixture *f = qt_start("virt,smp=2,rtc-base=2020-01-01,rtc-clock=vm");
+    qt_expect(f, "irq_intercept_in /machine/unattached/device[2]", "OK\n");
+    qt_expect(f, "readl 0x101000", "OK 0x00000000b98a0000\n");
+    qt_expect(f, "readl 0x101004", "OK 0x0000000015e59a35\n");
+    qt_expect(f, "writel 0x101010 1", "OK\n");
+    qt_expect(f, "writel 0x10100c 0x15e59a35", "OK\n");
+    qt_expect(f, "writel 0x101008 0xb98a0000", "IRQ raise 11\nOK\n");
+    qt_expect(f, "readl 0x101018", "OK 0x0000000000000000\n");
+    qt_expect(f, "writel 0x10101c 1", "IRQ lower 11\nOK\n");
     /* A future alarm fires at its nanosecond. */
-    expect(f, "writel 0x101008 0xb98a0064", "OK\n");
-    expect(f, "readl 0x101018", "OK 0x0000000000000001\n");
-    expect(f, "clock_step 100", "IRQ raise 11\nOK 100\n");
+    qt_expect(f, "writel 0x101008 0xb98a0064", "OK\n");
+    qt_expect(f, "readl 0x101018", "OK 0x0000000000000001\n");
+    qt_expect(f, "clock_step 100", "IRQ raise 11\nOK 100\n");
     /* Sub-word accesses are refused (QEMU: invalid size, 0). */
-    expect(f, "readb 0x101000", "OK 0x0000000000000000\n");
+    qt_expect(f, "readb 0x101000", "OK 0x0000000000000000\n");
     /* A 64-bit read: TIME_LOW, then TIME_HIGH (QEMU: 0x15e59a35b98a0000 at 0). */
-    expect(f, "readq 0x101000", "OK 0x15e59a35b98a0064\n");
+    qt_expect(f, "readq 0x101000", "OK 0x15e59a35b98a0064\n");
     /* Reset clears the alarm and the interrupt, keeps the time. */
     et_machine_reset(f->m);
-    expect(f, "readl 0x101010", "OK 0x0000000000000000\n");
-    expect(f, "readq 0x101000", "OK 0x15e59a35b98a0064\n");
-    stop(f);
+    qt_expect(f, "readl 0x101010", "OK 0x0000000000000000\n");
+    qt_expect(f, "readq 0x101000", "OK 0x15e59a35b98a0064\n");
+    qt_stop(f);
 }
 
 /* Per-hart state round-trips through a machine snapshot, and a snapshot
@@ -242,40 +195,40 @@ static void test_rtc_on_plic(void **state)
 static void test_snapshot_per_hart(void **state)
 {
     (void)state;
-    fixture *a = start("virt,smp=4,rtc-base=2020-01-01,rtc-clock=vm");
-    expect(a, "writeq 0x02004000 0xffffffffffffffff", "OK\n");
-    expect(a, "writeq 0x02004008 30", "OK\n");
-    expect(a, "writeq 0x02004010 0xffffffffffffffff", "OK\n");
-    expect(a, "writeq 0x02004018 20", "OK\n");
-    expect(a, "writel 0x02000008 1", "OK\n");
-    expect(a, "writel 0x101004 0x20", "OK\n");
-    expect(a, "clock_step 1000", "OK 1000\n");
+    qt_fixture *a = qt_start("virt,smp=4,rtc-base=2020-01-01,rtc-clock=vm");
+    qt_expect(a, "writeq 0x02004000 0xffffffffffffffff", "OK\n");
+    qt_expect(a, "writeq 0x02004008 30", "OK\n");
+    qt_expect(a, "writeq 0x02004010 0xffffffffffffffff", "OK\n");
+    qt_expect(a, "writeq 0x02004018 20", "OK\n");
+    qt_expect(a, "writel 0x02000008 1", "OK\n");
+    qt_expect(a, "writel 0x101004 0x20", "OK\n");
+    qt_expect(a, "clock_step 1000", "OK 1000\n");
     uint8_t *buf;
     size_t len;
     char err[256];
     assert_int_equal(et_machine_snapshot_save(a->m, &buf, &len, err, sizeof(err)), 0);
 
-    fixture *b = start("virt,smp=4,rtc-base=2020-01-01,rtc-clock=vm");
-    expect(b, "clock_step 77", "OK 77\n");
+    qt_fixture *b = qt_start("virt,smp=4,rtc-base=2020-01-01,rtc-clock=vm");
+    qt_expect(b, "clock_step 77", "OK 77\n");
     assert_int_equal(et_machine_snapshot_load(b->m, buf, len, err, sizeof(err)), 0);
-    expect(b, "irq_intercept_out /machine/unattached/device[1]", "OK\n");
-    expect(b, "readq 0x02004008", "OK 0x000000000000001e\n");
-    expect(b, "readq 0x02004018", "OK 0x0000000000000014\n");
-    expect(b, "readl 0x02000008", "OK 0x0000000000000001\n");
-    expect(b, "readl 0x0200000c", "OK 0x0000000000000000\n");
+    qt_expect(b, "irq_intercept_out /machine/unattached/device[1]", "OK\n");
+    qt_expect(b, "readq 0x02004008", "OK 0x000000000000001e\n");
+    qt_expect(b, "readq 0x02004018", "OK 0x0000000000000014\n");
+    qt_expect(b, "readl 0x02000008", "OK 0x0000000000000001\n");
+    qt_expect(b, "readl 0x0200000c", "OK 0x0000000000000000\n");
     /* mtime 10 at 1000 ns: hart 3 rises at 2000 ns, hart 1 at 3000 ns. */
-    expect(b, "clock_step 1000", "IRQ raise 3\nOK 2000\n");
-    expect(b, "clock_step 1000", "IRQ raise 1\nOK 3000\n");
-    expect(b, "readl 0x101004", "OK 0x0000000000000000\n"); /* the latch is 0 until TIME_LOW */
-    expect(b, "readl 0x101000", "OK 0x00000000b98a0bb8\n"); /* 0x20_b98a0000 + 3000 ns */
-    expect(b, "readl 0x101004", "OK 0x0000000000000020\n");
+    qt_expect(b, "clock_step 1000", "IRQ raise 3\nOK 2000\n");
+    qt_expect(b, "clock_step 1000", "IRQ raise 1\nOK 3000\n");
+    qt_expect(b, "readl 0x101004", "OK 0x0000000000000000\n"); /* the latch is 0 until TIME_LOW */
+    qt_expect(b, "readl 0x101000", "OK 0x00000000b98a0bb8\n"); /* 0x20_b98a0000 + 3000 ns */
+    qt_expect(b, "readl 0x101004", "OK 0x0000000000000020\n");
 
-    fixture *c = start("virt,smp=2");
+    qt_fixture *c = qt_start("virt,smp=2");
     assert_int_equal(et_machine_snapshot_load(c->m, buf, len, err, sizeof(err)), -1);
     free(buf);
-    stop(a);
-    stop(b);
-    stop(c);
+    qt_stop(a);
+    qt_stop(b);
+    qt_stop(c);
 }
 
 int main(void)
