@@ -237,12 +237,23 @@ static void test_snapshot_per_hart(void **state)
  * several harts, MSIP, past the last msip, the RTC's time halves, alarm
  * arming, CLEAR_ALARM, an alarm in the past with the interrupt disabled,
  * the write-only, unmapped and read-only registers, a refused 16-bit read. */
+typedef struct step {
+    const char *cmd, *output;
+} step;
+
+static void run_steps(const char *spec, const step *steps, size_t n)
+{
+    qt_fixture *f = qt_start(spec);
+    for (size_t i = 0; i < n; i++) {
+        qt_expect(f, steps[i].cmd, steps[i].output);
+    }
+    qt_stop(f);
+}
+
 static void test_registers_match_qemu(void **state)
 {
     (void)state;
-    static const struct {
-        const char *cmd, *output;
-    } script[] = {
+    static const step script[] = {
         { "irq_intercept_out /machine/unattached/device[1]", "OK\n" },
         { "writeq 0x02004000 300", "OK\n" },
         { "writeq 0x02004008 -1", "OK\n" },
@@ -277,11 +288,35 @@ static void test_registers_match_qemu(void **state)
         { "writel 0x101018 5", "OK\n" },
         { "readw 0x101000", "OK 0x0000000000000000\n" },
     };
-    qt_fixture *f = qt_start("virt,smp=4,rtc-base=2020-01-01,rtc-clock=vm");
-    for (size_t i = 0; i < sizeof(script) / sizeof(script[0]); i++) {
-        qt_expect(f, script[i].cmd, script[i].output);
-    }
-    qt_stop(f);
+    run_steps("virt,smp=4,rtc-base=2020-01-01,rtc-clock=vm", script,
+              sizeof(script) / sizeof(script[0]));
+}
+
+/* Two sockets, the same way (QEMU: -smp 5 -numa node -numa node): hart 4
+ * is /machine/soc1/harts[2], its mtimecmp at 0x02014010 and msip at
+ * 0x02010008; socket 1's mtime is its own. (No mtimecmp reads or 32-bit
+ * mtimecmp writes on socket 1: QEMU indexes those by the absolute hart.) */
+static void test_two_sockets_match_qemu(void **state)
+{
+    (void)state;
+    static const step script[] = {
+        { "irq_intercept_in /machine/soc1/harts[2]", "OK\n" },
+        { "writeq 0x02014010 -1", "OK\n" },
+        { "writeq 0x02014010 0", "IRQ raise 7\nOK\n" },
+        { "writeq 0x02014008 -1", "OK\n" },
+        { "writel 0x02010008 1", "IRQ raise 3\nOK\n" },
+        { "readl 0x02010008", "OK 0x0000000000000001\n" },
+        { "writel 0x02010004 1", "OK\n" },
+        { "writel 0x02010008 0", "IRQ lower 3\nOK\n" },
+        { "writeq 0x0201bff8 0x100", "OK\n" },
+        { "readq 0x0201bff8", "OK 0x0000000000000100\n" },
+        { "readq 0x0200bff8", "OK 0x0000000000000000\n" },
+        { "writeq 0x02014010 0x200", "IRQ lower 7\nOK\n" },
+        { "writeq 0x0201bff8 0x200", "IRQ raise 7\nOK\n" },
+        { "readl 0x0201000c", "OK 0x0000000000000000\n" },
+        { "readl 0x02000008", "OK 0x0000000000000000\n" },
+    };
+    run_steps("virt,smp=5,sockets=2", script, sizeof(script) / sizeof(script[0]));
 }
 
 /* Divergence (docs/divergences.md, "RISC-V ACLINT"): QEMU drives MTIP on
@@ -310,6 +345,7 @@ int main(void)
         cmocka_unit_test(test_rtc_on_plic),
         cmocka_unit_test(test_snapshot_per_hart),
         cmocka_unit_test(test_registers_match_qemu),
+        cmocka_unit_test(test_two_sockets_match_qemu),
         cmocka_unit_test(test_divergence_no_redrive_of_high_mtip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
