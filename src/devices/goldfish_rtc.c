@@ -73,14 +73,17 @@ static void alarm_fire(goldfish_rtc *s)
  * instant it will (lock held). */
 static void alarm_schedule(goldfish_rtc *s)
 {
-    uint64_t now = time_now(s);
+    int64_t src = et_wallclock_source_now(&s->wc, s->dev.clock);
+    uint64_t now = (uint64_t)src + s->tick_offset;
     if (s->alarm_next <= now) {
         alarm_fire(s);
         return;
     }
     s->alarm_running = true;
     uint64_t wait = s->alarm_next - now; /* > 0 */
-    int64_t vm = et_clock_now(s->dev.clock);
+    /* On the vm source the one reading serves both (a real-time clock
+     * read twice would put the deadline late by the time between). */
+    int64_t vm = s->wc.source == ET_WALLCLOCK_VM ? src : et_clock_now(s->dev.clock);
     if (wait > (uint64_t)(INT64_MAX - vm)) {
         et_timer_del(s->alarm); /* beyond the clock's range: never */
         return;
