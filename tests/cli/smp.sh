@@ -24,4 +24,11 @@ expect_status 2 "--smp out of range" "$EMUTIME" qtest --machine virt --smp 513
 expect_grep "the number of harts is 1 to 512" "$TMP/err" "--smp 513"
 expect_status 2 "sockets without harts" "$EMUTIME" run --machine virt,sockets=4 --smp 2 "$script"
 expect_grep "4 sockets need at least 4 harts" "$TMP/err" "sockets=4 --smp 2"
+
+# `emutime machines` describes a layout: two sockets of 5 harts.
+expect_status 0 "machines virt,smp=5,sockets=2" "$EMUTIME" machines virt,smp=5,sockets=2
+expect_grep "mtimer1    riscv.aclint.mtimer  0x02014000-0x0201bfff" "$TMP/out" "socket 1's MTIMER"
+expect_grep "/machine/soc1/harts\[2\] *in: hart4 inputs" "$TMP/out" "hart 4's QOM path"
+expect_grep "/machine/unattached/device\[18\] *rtc" "$TMP/out" "the RTC's QOM path"
+expect_status 2 "machines with a bad option value" "$EMUTIME" machines virt,smp=0
 finish
