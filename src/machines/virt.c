@@ -159,24 +159,25 @@ static int parse_count(const char *value, unsigned max, unsigned *out)
     return 0;
 }
 
-static int check_smp(const char *value, char *err, size_t errlen)
+static int check_count(const char *value, unsigned max, const char *what, char *err,
+                       size_t errlen)
 {
     unsigned n;
-    if (parse_count(value, VIRT_MAX_HARTS, &n) != 0) {
-        snprintf(err, errlen, "the number of harts is 1 to %u", VIRT_MAX_HARTS);
+    if (parse_count(value, max, &n) != 0) {
+        snprintf(err, errlen, "the number of %s is 1 to %u", what, max);
         return -1;
     }
     return 0;
 }
 
+static int check_smp(const char *value, char *err, size_t errlen)
+{
+    return check_count(value, VIRT_MAX_HARTS, "harts", err, errlen);
+}
+
 static int check_sockets(const char *value, char *err, size_t errlen)
 {
-    unsigned n;
-    if (parse_count(value, VIRT_MAX_SOCKETS, &n) != 0) {
-        snprintf(err, errlen, "the number of sockets is 1 to %u", VIRT_MAX_SOCKETS);
-        return -1;
-    }
-    return 0;
+    return check_count(value, VIRT_MAX_SOCKETS, "sockets", err, errlen);
 }
 
 static const et_board_option options[] = {
