@@ -44,14 +44,42 @@ def find_qemu(machine, explicit):
     return path
 
 
+def qemu_machine(machine):
+    """An emutime machine spec as QEMU's -machine value plus other options:
+    virt's smp, sockets (NUMA nodes), rtc-base and rtc-clock are QEMU's -smp,
+    -numa node, -rtc; every other option is a machine property."""
+    name, *opts = machine.split(',')
+    props, extra, rtc = [name], [], []
+    sockets = 1
+    for opt in opts:
+        key, _, value = opt.partition('=')
+        if name == 'virt' and key == 'smp':
+            extra += ['-smp', value]
+        elif name == 'virt' and key == 'sockets':
+            sockets = int(value)
+        elif name == 'virt' and key in ('rtc-base', 'rtc-clock'):
+            rtc.append('%s=%s' % (key[4:], value))
+        else:
+            props.append(opt)
+    if sockets > 1:  # the default 128 MiB split over the nodes
+        extra += ['-m', '128M']
+        for i in range(sockets):
+            size = 128 // sockets + (128 % sockets if i == sockets - 1 else 0)
+            extra += ['-numa', 'node,mem=%dM' % size]
+    if rtc:
+        extra += ['-rtc', ','.join(rtc)]
+    return ','.join(props), extra
+
+
 def qemu_command(qemu, machine, extra=()):
     """The command line of a qtest QEMU for machine (QEMU-style options)."""
-    cmd = [qemu, '-machine', machine, '-accel', 'qtest', '-qtest', 'stdio',
+    props, machine_extra = qemu_machine(machine)
+    cmd = [qemu, '-machine', props, '-accel', 'qtest', '-qtest', 'stdio',
            '-qtest-log', '/dev/null', '-display', 'none', '-nodefaults',
            '-serial', 'none', '-monitor', 'none']
     if machine.split(',')[0] == 'virt':
         cmd += ['-bios', 'none']
-    return cmd + list(extra)
+    return cmd + machine_extra + list(extra)
 
 
 class Session:

@@ -55,6 +55,11 @@ typedef struct tool_session {
     bool tracing;
 } tool_session;
 
+/* The machine spec for --machine and --smp (either may be NULL): MACHINE
+ * with ",smp=N" appended. Returns buf, or NULL after printing the error
+ * (smp given twice, or a spec too long). */
+const char *tool_machine_spec(const char *machine, const char *smp, char *buf, size_t len);
+
 /* Returns TOOL_EXIT_OK, or an exit code after printing the error. load is a
  * snapshot file to start from, or NULL. */
 int tool_session_open(tool_session *s, const char *machine, const char *trace,

@@ -9,6 +9,7 @@
 #include "emutime/devices/cmsdk_apb_dualtimer.h"
 #include "emutime/devices/cmsdk_apb_timer.h"
 #include "emutime/devices/cmsdk_apb_watchdog.h"
+#include "emutime/devices/goldfish_rtc.h"
 #include "emutime/devices/hpet.h"
 #include "emutime/devices/riscv_aclint.h"
 #include "emutime/devices/sp804.h"

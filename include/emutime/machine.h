@@ -44,6 +44,7 @@ typedef struct et_board_clock {
 #define ET_IC_GIC    "gic"         /* inputs only, no register view */
 #define ET_IC_IOAPIC "ioapic"      /* inputs only */
 #define ET_IC_HART   "riscv-hart"  /* a hart's mip inputs, no register view */
+#define ET_IC_PLIC   "sifive-plic" /* inputs only, no register view */
 
 typedef struct et_board_controller {
     const char *name;      /* "nvic" */
@@ -142,6 +143,16 @@ typedef struct et_board {
     const et_board_option *options;
     unsigned n_options;
     const char *notes;         /* what is not modelled, for `emutime machines` */
+    /* A board whose layout depends on its option values (virt's smp and
+     * sockets: a timer per socket, a controller per hart). The table above
+     * is the layout for the default values and holds the templates;
+     * et_machine_new calls this, after the options are parsed, with
+     * values[i] the value of options[i], and builds the board it returns
+     * (made with the library's board builder, freed with the machine). NULL
+     * with a message in err for values that do not go together. NULL for a
+     * board built as its table is. */
+    struct et_board *(*instantiate)(const struct et_board *self, const char *const *values,
+                                    char *err, size_t errlen);
 } et_board;
 
 /* The boards built into this library, in a fixed order. */

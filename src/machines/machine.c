@@ -15,11 +15,13 @@
 static const et__ic_kind kind_gic = { .kind = ET_IC_GIC };
 static const et__ic_kind kind_ioapic = { .kind = ET_IC_IOAPIC };
 static const et__ic_kind kind_hart = { .kind = ET_IC_HART };
+static const et__ic_kind kind_plic = { .kind = ET_IC_PLIC };
 
 const et__ic_kind *et__ic_kind_find(const char *kind)
 {
     static const et__ic_kind *const kinds[] = {
         &et__ic_kind_nvic, &et__ic_kind_vic, &kind_gic, &kind_ioapic, &kind_hart,
+        &kind_plic,
     };
     for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
         if (strcmp(kinds[i]->kind, kind) == 0) {
@@ -52,6 +54,7 @@ typedef struct route {
 
 struct et_machine {
     const et_board *board;
+    et_board *built_board; /* board->instantiate's result, owned */
     char **option_values; /* per board option, owned copies */
     et_clock *clock;
     bool owns_clock; /* et_machine_new's own manual clock */
@@ -463,6 +466,16 @@ et_machine *et_machine_new_on_clock(const char *spec, et_clock *clock, char *err
         free(m);
         return NULL;
     }
+    if (m->board->instantiate) {
+        m->built_board = m->board->instantiate(m->board, (const char *const *)m->option_values,
+                                               err, errlen);
+        if (!m->built_board) {
+            free_options(m);
+            free(m);
+            return NULL;
+        }
+        m->board = m->built_board;
+    }
     m->clock = clock;
     if (build(m, err, errlen) != 0) {
         et_machine_free(m);
@@ -511,6 +524,7 @@ void et_machine_free(et_machine *m)
         et_clock_free(m->clock);
     }
     free_options(m);
+    et__board_free(m->built_board);
     free(m);
 }
 

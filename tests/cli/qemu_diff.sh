@@ -12,12 +12,19 @@ cat >"$kit/bin/fake" <<FAKE
 #!/bin/bash
 # A qtest QEMU stand-in: emutime qtest on the -machine given, with
 # \$FAKE_SED applied to its replies.
-machine=
+# QEMU's -smp, -numa node and -rtc map back onto emutime's board options.
+machine= opts= sockets=0
 while [ \$# -gt 0 ]; do
-    case \$1 in -machine) machine=\$2; shift ;; esac
+    case \$1 in
+    -machine) machine=\$2; shift ;;
+    -smp) opts="\$opts,smp=\$2"; shift ;;
+    -numa) sockets=\$((sockets + 1)); shift ;;
+    -rtc) for kv in \${2//,/ }; do opts="\$opts,rtc-\$kv"; done; shift ;;
+    esac
     shift
 done
-"$EMUTIME" qtest --machine "\${machine%%,*}" | sed -u "\${FAKE_SED:-}"
+[ \$sockets -gt 1 ] && opts="\$opts,sockets=\$sockets"
+"$EMUTIME" qtest --machine "\$machine\$opts" | sed -u "\${FAKE_SED:-}"
 FAKE
 chmod +x "$kit/bin/fake"
 for b in arm x86_64 riscv64; do ln -s fake "$kit/bin/qemu-system-$b"; done
