@@ -3,8 +3,10 @@
  * A board is a table: clocks, timer devices at QEMU's addresses, the
  * interrupt controllers they are wired to (with QEMU's input numbering), the
  * QOM paths qtest's irq_intercept_in/out accept, RAM ranges and options. A
- * machine is one instance of a board on a manual clock: et_machine_new builds
- * it from the table, and the qtest server (qtest.h) drives it.
+ * machine is one instance of a board on a clock: et_machine_new builds it
+ * from the table on its own manual clock, which the qtest server (qtest.h)
+ * drives; et_machine_new_on_clock builds it on a real-time clock for an
+ * emulator whose vCPUs run guest code.
  *
  * Address space: devices and RAM are mapped at their bases; every other
  * address reads as 0 and ignores writes, and every I/O port reads as all
@@ -22,10 +24,9 @@
 
 #include "emutime/clock.h"
 #include "emutime/device.h"
+#include "emutime/export.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+ET_BEGIN_DECLS
 
 /* The machine the tools use when none is given. */
 #define ET_DEFAULT_MACHINE "mps2-an385"
@@ -43,6 +44,7 @@ typedef struct et_board_clock {
 #define ET_IC_GIC    "gic"         /* inputs only, no register view */
 #define ET_IC_IOAPIC "ioapic"      /* inputs only */
 #define ET_IC_HART   "riscv-hart"  /* a hart's mip inputs, no register view */
+#define ET_IC_PLIC   "sifive-plic" /* inputs only, no register view */
 #define ET_IC_ARMV8M_NVIC "armv8m-nvic" /* inputs only, no register view */
 
 typedef struct et_board_controller {
@@ -111,10 +113,17 @@ typedef struct et_board_held_line {
     const char *what;
 } et_board_held_line;
 
+/* Checks a value of a string-valued board option: 0 if it is acceptable,
+ * else -1 with the reason in err ("not a number of CPUs"). */
+typedef int (*et_board_option_check_fn)(const char *value, char *err, size_t errlen);
+
 typedef struct et_board_option {
     const char *name;   /* "pit" */
-    const char *def;    /* "on" or "off" */
+    const char *def;    /* "on" or "off"; a string option's default value */
     const char *help;
+    /* NULL: an on/off switch. Else the option takes any value this accepts
+     * ("rtc-base=2020-01-01", "smp=4"); its default must pass it too. */
+    et_board_option_check_fn check;
 } et_board_option;
 
 typedef struct et_board {
@@ -137,6 +146,16 @@ typedef struct et_board {
     const et_board_option *options;
     unsigned n_options;
     const char *notes;         /* what is not modelled, for `emutime machines` */
+    /* A board whose layout depends on its option values (virt's smp and
+     * sockets: a timer per socket, a controller per hart). The table above
+     * is the layout for the default values and holds the templates;
+     * et_machine_new calls this, after the options are parsed, with
+     * values[i] the value of options[i], and builds the board it returns
+     * (made with the library's board builder, freed with the machine). NULL
+     * with a message in err for values that do not go together. NULL for a
+     * board built as its table is. */
+    struct et_board *(*instantiate)(const struct et_board *self, const char *const *values,
+                                    char *err, size_t errlen);
 } et_board;
 
 /* The boards built into this library, in a fixed order. */
@@ -152,11 +171,20 @@ typedef struct et_machine et_machine;
  * "NAME[,OPTION=VALUE...]" ("pc,pit=off"). NULL with a message in err for an
  * unknown board, option or value, or a device that cannot be created. */
 et_machine *et_machine_new(const char *spec, char *err, size_t errlen);
+/* The same on the embedder's clock, manual or real-time (timers then fire
+ * from the runner or the embedder's loop, and devices are accessed from
+ * vCPU threads as any device is). The clock is not the machine's: free the
+ * machine first, then the clock. */
+et_machine *et_machine_new_on_clock(const char *spec, et_clock *clock, char *err,
+                                    size_t errlen);
+/* Frees the devices (et_device_free's rules: no callback or sink of theirs
+ * runs afterwards) and, for et_machine_new, the clock. */
 void et_machine_free(et_machine *m);
 
 const et_board *et_machine_board(const et_machine *m);
 et_clock *et_machine_clock(et_machine *m);
-/* The value ("on"/"off") of a board option, NULL for an unknown one. */
+/* The value of a board option ("on"/"off" for a switch, the string given for
+ * a string option), NULL for an unknown one. */
 const char *et_machine_option(const et_machine *m, const char *name);
 
 /* Guest accesses through the machine's address space (little-endian). An
@@ -225,8 +253,6 @@ int et_machine_snapshot_save(et_machine *m, uint8_t **buf, size_t *len, char *er
 int et_machine_snapshot_load(et_machine *m, const uint8_t *buf, size_t len, char *err,
                              size_t errlen);
 
-#ifdef __cplusplus
-}
-#endif
+ET_END_DECLS
 
 #endif

@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/internal.h"
 
@@ -12,6 +13,11 @@ void et_set_usage_error_handler(et_usage_error_fn fn, void *opaque)
 {
     __atomic_store_n(&usage_opaque, opaque, __ATOMIC_RELAXED);
     __atomic_store_n(&usage_handler, fn, __ATOMIC_RELEASE);
+}
+
+bool et_usage_checks_enabled(void)
+{
+    return ET_USAGE_CHECKS;
 }
 
 void et__usage_error(const char *fmt, ...)
@@ -63,4 +69,12 @@ void *et__xrealloc(void *p, size_t size)
         out_of_memory(size);
     }
     return q;
+}
+
+char *et__xstrndup(const char *s, size_t n)
+{
+    char *d = et__xmalloc(n + 1);
+    memcpy(d, s, n);
+    d[n] = '\0';
+    return d;
 }

@@ -7,6 +7,7 @@
 #include "emutime/devices/cmsdk_apb_dualtimer.h"
 #include "emutime/devices/cmsdk_apb_timer.h"
 #include "emutime/devices/cmsdk_apb_watchdog.h"
+#include "emutime/devices/goldfish_rtc.h"
 #include "emutime/devices/hpet.h"
 #include "emutime/devices/riscv_aclint.h"
 #include "emutime/devices/sp804.h"
@@ -120,6 +121,13 @@ static et_device *make_aclint_swi(et_clock *clock, const char *name, et_clock_in
     return et_riscv_aclint_swi_new(clock, name, config, err, errlen);
 }
 
+static et_device *make_goldfish_rtc(et_clock *clock, const char *name, et_clock_input *clk,
+                                    const void *config, char *err, size_t errlen)
+{
+    (void)clk; /* counts wall-clock nanoseconds */
+    return et_goldfish_rtc_new(clock, name, config, err, errlen);
+}
+
 static const et__device_factory factories[] = {
     { "cmsdk-apb-timer", make_cmsdk_timer },
     { "cmsdk-apb-dualtimer", make_cmsdk_dualtimer },
@@ -132,6 +140,7 @@ static const et__device_factory factories[] = {
     { "hpet", make_hpet },
     { "riscv.aclint.mtimer", make_aclint_mtimer },
     { "riscv.aclint.swi", make_aclint_swi },
+    { "goldfish_rtc", make_goldfish_rtc },
 };
 
 const et__device_factory *et__device_factory_find(const char *type)

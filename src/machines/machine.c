@@ -15,12 +15,14 @@
 static const et__ic_kind kind_gic = { .kind = ET_IC_GIC };
 static const et__ic_kind kind_ioapic = { .kind = ET_IC_IOAPIC };
 static const et__ic_kind kind_hart = { .kind = ET_IC_HART };
+static const et__ic_kind kind_plic = { .kind = ET_IC_PLIC };
 static const et__ic_kind kind_armv8m_nvic = { .kind = ET_IC_ARMV8M_NVIC };
 
 const et__ic_kind *et__ic_kind_find(const char *kind)
 {
     static const et__ic_kind *const kinds[] = {
         &et__ic_kind_nvic, &et__ic_kind_vic, &kind_gic, &kind_ioapic, &kind_hart,
+        &kind_plic,
         &kind_armv8m_nvic,
     };
     for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
@@ -54,8 +56,10 @@ typedef struct route {
 
 struct et_machine {
     const et_board *board;
-    const char **option_values; /* per board option */
+    et_board *built_board; /* board->instantiate's result, owned */
+    char **option_values; /* per board option, owned copies */
     et_clock *clock;
+    bool owns_clock; /* et_machine_new's own manual clock */
     et_clock_input **clocks;
     et_device **devs;
     const et_board_device **dev_desc; /* NULL for controller views */
@@ -145,6 +149,39 @@ static void reset_views(et_machine *m)
     }
 }
 
+/* Sets board option i from the spec's text val[0..vlen). */
+static int set_option(et_machine *m, unsigned i, const char *val, size_t vlen, char *err,
+                      size_t errlen)
+{
+    const et_board_option *o = &m->board->options[i];
+    char *v = et__xstrndup(val, vlen);
+    if (o->check) {
+        char why[160] = "";
+        if (o->check(v, why, sizeof(why)) != 0) {
+            snprintf(err, errlen, "machine option %s: bad value '%s': %s", o->name, v, why);
+            free(v);
+            return -1;
+        }
+    } else if (strcmp(v, "on") != 0 && strcmp(v, "off") != 0) {
+        snprintf(err, errlen, "machine option %s: value '%s' is not on or off", o->name, v);
+        free(v);
+        return -1;
+    }
+    free(m->option_values[i]);
+    m->option_values[i] = v;
+    return 0;
+}
+
+static void free_options(et_machine *m)
+{
+    if (m->option_values) {
+        for (unsigned i = 0; i < m->board->n_options; i++) {
+            free(m->option_values[i]);
+        }
+        free(m->option_values);
+    }
+}
+
 /* "NAME[,OPT=VALUE...]" */
 static int parse_spec(et_machine *m, const char *spec, char *err, size_t errlen)
 {
@@ -171,7 +208,7 @@ static int parse_spec(et_machine *m, const char *spec, char *err, size_t errlen)
     m->board = b;
     m->option_values = et__xcalloc(b->n_options ? b->n_options : 1, sizeof(char *));
     for (unsigned i = 0; i < b->n_options; i++) {
-        m->option_values[i] = b->options[i].def;
+        m->option_values[i] = et__xstrndup(b->options[i].def, strlen(b->options[i].def));
     }
     const char *p = comma;
     while (p && *p == ',') {
@@ -205,13 +242,7 @@ static int parse_spec(et_machine *m, const char *spec, char *err, size_t errlen)
             }
             return -1;
         }
-        if (vlen == 2 && strncmp(val, "on", 2) == 0) {
-            m->option_values[i] = "on";
-        } else if (vlen == 3 && strncmp(val, "off", 3) == 0) {
-            m->option_values[i] = "off";
-        } else {
-            snprintf(err, errlen, "machine option %s: value '%.*s' is not on or off",
-                     b->options[i].name, (int)vlen, val);
+        if (set_option(m, i, val, vlen, err, errlen) != 0) {
             return -1;
         }
         p = end;
@@ -439,23 +470,49 @@ static int build(et_machine *m, char *err, size_t errlen)
     return 0;
 }
 
-et_machine *et_machine_new(const char *spec, char *err, size_t errlen)
+et_machine *et_machine_new_on_clock(const char *spec, et_clock *clock, char *err, size_t errlen)
 {
+    if (!clock) {
+        snprintf(err, errlen, "et_machine_new_on_clock: no clock");
+        return NULL;
+    }
     et_machine *m = et__xcalloc(1, sizeof(*m));
     m->icpt_obj = m->icpt_ctrl = m->icpt_dev = -1;
     if (!spec) {
         spec = ET_DEFAULT_MACHINE;
     }
     if (parse_spec(m, spec, err, errlen) != 0) {
-        free(m->option_values);
+        free_options(m);
         free(m);
         return NULL;
     }
-    m->clock = et_clock_new_manual();
+    if (m->board->instantiate) {
+        m->built_board = m->board->instantiate(m->board, (const char *const *)m->option_values,
+                                               err, errlen);
+        if (!m->built_board) {
+            free_options(m);
+            free(m);
+            return NULL;
+        }
+        m->board = m->built_board;
+    }
+    m->clock = clock;
     if (build(m, err, errlen) != 0) {
         et_machine_free(m);
         return NULL;
     }
+    return m;
+}
+
+et_machine *et_machine_new(const char *spec, char *err, size_t errlen)
+{
+    et_clock *clock = et_clock_new_manual();
+    et_machine *m = et_machine_new_on_clock(spec, clock, err, errlen);
+    if (!m) {
+        et_clock_free(clock);
+        return NULL;
+    }
+    m->owns_clock = true;
     return m;
 }
 
@@ -483,8 +540,11 @@ void et_machine_free(et_machine *m)
         }
         free(m->clocks);
     }
-    et_clock_free(m->clock);
-    free(m->option_values);
+    if (m->owns_clock) {
+        et_clock_free(m->clock);
+    }
+    free_options(m);
+    et__board_free(m->built_board);
     free(m);
 }
 

@@ -40,10 +40,9 @@
 
 #include "emutime/clock.h"
 #include "emutime/device.h"
+#include "emutime/export.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+ET_BEGIN_DECLS
 
 /* The four timers, also their output line indexes. */
 typedef enum et_arm_gt_timer {
@@ -121,8 +120,6 @@ et_device *et_arm_generic_timer_new(et_clock *clock, const char *name,
 uint64_t et_arm_generic_timer_read(et_device *dev, et_arm_gt_reg reg);
 void et_arm_generic_timer_write(et_device *dev, et_arm_gt_reg reg, uint64_t value);
 
-#ifdef __cplusplus
-}
-#endif
+ET_END_DECLS
 
 #endif

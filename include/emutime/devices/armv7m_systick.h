@@ -36,10 +36,9 @@
 #include "emutime/clock.h"
 #include "emutime/clocktree.h"
 #include "emutime/device.h"
+#include "emutime/export.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+ET_BEGIN_DECLS
 
 #define ET_SYSTICK_CSR    0x00
 #define ET_SYSTICK_RVR    0x04
@@ -78,8 +77,6 @@ et_device *et_armv7m_systick_new(et_clock *clock, const char *name,
                                  const et_armv7m_systick_config *cfg, char *err,
                                  size_t errlen);
 
-#ifdef __cplusplus
-}
-#endif
+ET_END_DECLS
 
 #endif

@@ -39,10 +39,9 @@
 #include "emutime/clock.h"
 #include "emutime/clocktree.h"
 #include "emutime/device.h"
+#include "emutime/export.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+ET_BEGIN_DECLS
 
 #define ET_SSE_CNTCR    0x000
 #define ET_SSE_CNTSR    0x004
@@ -84,8 +83,6 @@ et_device *et_sse_counter_status_new(et_clock *clock, const char *name, et_devic
 /* The count at the current time (what CNTCV reads). */
 uint64_t et_sse_counter_value(et_device *counter);
 
-#ifdef __cplusplus
-}
-#endif
+ET_END_DECLS
 
 #endif

@@ -36,10 +36,9 @@
 
 #include "emutime/clock.h"
 #include "emutime/device.h"
+#include "emutime/export.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+ET_BEGIN_DECLS
 
 #define ET_SSE_TIMER_CNTPCT_LO       0x000
 #define ET_SSE_TIMER_CNTPCT_HI       0x004
@@ -77,8 +76,6 @@ typedef struct et_sse_timer_config {
 et_device *et_sse_timer_new(et_clock *clock, const char *name, const et_sse_timer_config *cfg,
                             char *err, size_t errlen);
 
-#ifdef __cplusplus
-}
-#endif
+ET_END_DECLS
 
 #endif

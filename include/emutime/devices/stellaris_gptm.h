@@ -48,10 +48,9 @@
 #include "emutime/clock.h"
 #include "emutime/clocktree.h"
 #include "emutime/device.h"
+#include "emutime/export.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+ET_BEGIN_DECLS
 
 #define ET_GPTM_CFG      0x000
 #define ET_GPTM_TAMR     0x004
@@ -106,8 +105,6 @@ et_device *et_stellaris_gptm_new(et_clock *clock, const char *name,
                                  const et_stellaris_gptm_config *cfg, char *err,
                                  size_t errlen);
 
-#ifdef __cplusplus
-}
-#endif
+ET_END_DECLS
 
 #endif

@@ -50,10 +50,9 @@
 #include "emutime/clock.h"
 #include "emutime/clocktree.h"
 #include "emutime/device.h"
+#include "emutime/export.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+ET_BEGIN_DECLS
 
 #define ET_STELLARIS_SYSCTL_DID0    0x000
 #define ET_STELLARIS_SYSCTL_DID1    0x004
@@ -134,8 +133,6 @@ et_device *et_stellaris_sysctl_new(et_clock *clock, const char *name,
  * stopped). Takes the device lock. */
 uint64_t et_stellaris_sysctl_sysclk_period(et_device *dev);
 
-#ifdef __cplusplus
-}
-#endif
+ET_END_DECLS
 
 #endif
