@@ -18,9 +18,9 @@
  * Differences from QEMU 7.2 (docs/divergences.md): QEMU implements only
  * the 32-bit modes (16-bit mode is "unimplemented"), reads TAR/TBR as 0
  * outside the RTC, times out every load ticks instead of load + 1, masks
- * IMR with 0x77 (so TBTOIM, bit 8, cannot be set), resets nothing (the
- * registers power on as 0 instead of the datasheet's 0xFFFF load, match
- * and counter values), restarts the RTC from 0 after the match instead
+ * IMR with 0x77 (so RTCIM and TBTOIM, bits 3 and 8, cannot be set),
+ * resets nothing (the registers power on as 0 instead of the datasheet's
+ * 0xFFFF load, match and counter values), restarts the RTC from 0 after the match instead
  * of counting on, ignores a load write to a running timer until it is
  * re-enabled, and the board wires only timer A's interrupt.
  */
