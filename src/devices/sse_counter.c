@@ -53,6 +53,7 @@ typedef struct sse_counter {
     unsigned clk_cb;
     uint32_t cntcr;
     uint32_t cntscr;
+    uint32_t cntfid0; /* configuration: 0, no frequency table */
 } sse_counter;
 
 typedef struct sse_counter_status {
@@ -277,14 +278,21 @@ static uint64_t counter_read(et_device *dev, uint64_t offset, unsigned size)
         return 0;
     case ET_SSE_CNTID:
         return CNTID_VALUE;
+    case ET_SSE_CNTFID0:
+    case ET_SSE_CNTFID0 + 4:
+        if (s->cntfid0) {
+            return offset == ET_SSE_CNTFID0 ? s->cntfid0 : 0; /* entry 0, then the end */
+        }
+        break;
     default:
         if (offset >= ET_SSE_COUNTER_PID4) {
             return control_ids[(offset - ET_SSE_COUNTER_PID4) / 4];
         }
-        et_device_guest_error(dev, "control frame: read of unknown register 0x%03llx (reads 0)",
-                              (unsigned long long)offset);
-        return 0;
+        break;
     }
+    et_device_guest_error(dev, "control frame: read of unknown register 0x%03llx (reads 0)",
+                          (unsigned long long)offset);
+    return 0;
 }
 
 static void counter_write(et_device *dev, uint64_t offset, uint64_t value, unsigned size)
@@ -396,6 +404,7 @@ et_device *et_sse_counter_new(et_clock *clock, const char *name,
     s->tb = timebase_new();
     s->tb_count = 1;
     s->clk = cfg->clk;
+    s->cntfid0 = cfg->cntfid0;
     et_device_reset(&s->dev);
     s->clk_cb = et_clock_input_add_callback(s->clk, clk_changed, s);
     return &s->dev;

@@ -286,9 +286,12 @@ static void test_system_counter_source(void **state)
     char err[200];
     et_clock_input *clk = et_clock_input_new("cntclk");
     et_clock_input_set_hz(clk, 32000000);
-    et_sse_counter_config ccfg = { .clk = clk };
+    et_sse_counter_config ccfg = { .clk = clk, .cntfid0 = 32000000 };
     et_device *counter = et_sse_counter_new(f->clock, "cnt", &ccfg, err, sizeof(err));
     assert_non_null(counter);
+    /* As CNTControlBase: CNTFID0 the base frequency, then the table's end. */
+    assert_int_equal(et_device_read(counter, ET_SSE_CNTFID0, 4), 32000000);
+    assert_int_equal(et_device_read(counter, ET_SSE_CNTFID0 + 4, 4), 0);
     et_arm_generic_timer_config cfg = { .counter = counter };
     et_device *gt = et_arm_generic_timer_new(f->clock, "cpu1-gt", &cfg, err, sizeof(err));
     assert_non_null(gt);

@@ -51,6 +51,7 @@ ET_BEGIN_DECLS
 #define ET_SSE_CNTID    0x01C
 #define ET_SSE_CNTSCR0  0x0D0
 #define ET_SSE_CNTSCR1  0x0D4
+#define ET_SSE_CNTFID0  0x020 /* with cfg->cntfid0 only */
 #define ET_SSE_COUNTER_PID4 0xFD0
 #define ET_SSE_COUNTER_REGION 0x1000
 
@@ -69,6 +70,11 @@ ET_BEGIN_DECLS
 typedef struct et_sse_counter_config {
     /* Required: the counter's clock. It must outlive the device. */
     et_clock_input *clk;
+    /* 0: the SSE's frame (QEMU's "sse-counter"). Else the frame is also
+     * the architecture's CNTControlBase (ARM DDI 0487 I2.2) for a generic
+     * timer's system counter: CNTFID0 at 0x020 reads this base frequency
+     * (what firmware copies into CNTFRQ) and 0x024 the table's end, 0. */
+    uint32_t cntfid0;
 } et_sse_counter_config;
 
 /* The control frame. NULL with a message in err for a bad configuration. */
