@@ -730,7 +730,7 @@ static void unlock_all(et_device **order, size_t n)
 {
     bool *pending = et__xcalloc(n ? n : 1, sizeof(*pending));
     for (size_t i = n; i-- > 0;) {
-        pending[i] = order[i]->n_events && !order[i]->delivering;
+        pending[i] = order[i]->head < order[i]->n_events;
         et_lock_release(&order[i]->lock);
     }
     for (size_t i = 0; i < n; i++) {
