@@ -173,7 +173,7 @@ static void pt_commit(et_ptimer *pt)
 /* A pass running late on a real-time clock (its horizon at or beyond the
  * deadline just armed) would otherwise run one expiry per reload period of
  * the backlog, under the device lock: with a 160 ns period, a second of
- * stall is two million callbacks. Merge them instead, in O(1): the state
+ * stall is six million callbacks. Merge them instead, in O(1): the state
  * jumps to the last expiry due by the horizon (the callback then runs as of
  * that instant, et_clock_now() reads it), the timer is armed for the one
  * after it, and the callback runs once, told how many expiries it stands
