@@ -68,7 +68,9 @@ int et_snapshot_write_file(const char *path, const uint8_t *buf, size_t len, cha
                            size_t errlen);
 
 /* Reads a whole file into a malloc'ed buffer the caller frees. Returns 0, or
- * -1 with a message naming the file and the reason. Does not validate. */
+ * -1 with a message naming the file and the reason. Only a regular file no
+ * larger than the format allows (16 + 2^32 - 1 + 4 bytes) is read; a FIFO,
+ * device or directory is refused without blocking. Does not validate. */
 int et_snapshot_read_file(const char *path, uint8_t **buf, size_t *len, char *err,
                           size_t errlen);
 
