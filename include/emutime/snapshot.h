@@ -17,7 +17,9 @@
  * holds every device's lock while it re-bases the clock to T and stores the
  * fields, then releases them all, then re-synchronises the lines. A real-time
  * clock keeps its own paused/running state across a load (the saved flag is
- * informational, like QEMU's loadvm keeping the run state).
+ * informational, like QEMU's loadvm keeping the run state). A firing pass
+ * under way when the load re-bases the clock ends before its next firing
+ * (clock.h), so nothing the load re-armed fires ahead of the clock.
  *
  * Rules for callers: never call these holding a device lock or from a timer
  * callback; load expects no concurrent guest accesses (a stopped VM: lock-free
