@@ -38,8 +38,11 @@ typedef void (*et_timer_cb)(void *opaque);
 et_timer *et_timer_new(et_clock *clock, et_timer_cb cb, void *opaque);
 
 /* Cancels (synchronously) and frees, waiting out a firing in progress on
- * another thread (the runner may run meanwhile). Never call it holding the
- * timer's bound lock while another thread may be firing it. */
+ * another thread (the runner may run meanwhile), up to the release of the
+ * timer's bound lock (where a device delivers what the expiry queued): when
+ * it returns, that firing touches neither the timer nor the lock. Never call
+ * it holding the timer's bound lock, or a lock that the bound lock's owner's
+ * sinks take (the big lock), while another thread may be firing it. */
 void et_timer_free(et_timer *timer);
 
 /* Arms (or re-arms) the timer for absolute deadline_ns. A deadline in the past

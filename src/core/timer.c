@@ -331,8 +331,10 @@ bool et__clock_fire_one(et_clock *c, int64_t limit, uint64_t epoch, bool *ran)
     }
 
     queue_lock(c);
-    t->inflight--;
     c->inflight--;
+    if (!bound) {
+        t->inflight--;
+    }
     bool free_it = finish_locked(t, run);
     if (run && outer) {
         t->cb_thread = outer; /* back to the outer call of the same callback */
@@ -340,7 +342,15 @@ bool et__clock_fire_one(et_clock *c, int64_t limit, uint64_t epoch, bool *ran)
     }
     queue_unlock(c);
     if (bound) {
+        /* Still in flight while the lock's owner releases it (a device
+         * delivers the interrupt changes the expiry queued): et_timer_free
+         * waits for that too, so once it returns the firing touches neither
+         * the lock nor its owner, which may then be destroyed. */
         et_lock_release_owner(bound);
+        queue_lock(c);
+        t->inflight--;
+        free_it = finish_locked(t, false);
+        queue_unlock(c);
     }
     if (free_it) {
         timer_destroy(t);

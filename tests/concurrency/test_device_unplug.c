@@ -19,6 +19,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 
+#include "core/clock_internal.h"
 #include "emutime/emutime.h"
 #include "race_wait.h"
 
@@ -102,6 +103,11 @@ static bool free_waits_or_returned(void *arg)
     }
     if (race_flag_set(&u->free_returned)) {
         return true; /* the bug: free did not wait (the device is gone) */
+    }
+    /* Free waits either in the timer's free (the firing, delivery included,
+     * is still in flight) or for the device's deliveries. */
+    if (et__timer_cancel_waiters(u->b->timer) > 0) {
+        return true;
     }
     et_device_lock(&u->b->dev);
     bool waiting = u->b->dev.free_waiters > 0;
