@@ -20,6 +20,7 @@
 #include <stdlib.h>
 
 #include "emutime/emutime.h"
+#include "null_regs.h"
 #include "race_wait.h"
 
 typedef struct two_lines {
@@ -36,22 +37,6 @@ static void expired(void *opaque)
     et_irq_raise(&d->a);
 }
 
-static uint64_t no_read(et_device *dev, uint64_t offset, unsigned size)
-{
-    (void)dev;
-    (void)offset;
-    (void)size;
-    return 0;
-}
-
-static void no_write(et_device *dev, uint64_t offset, uint64_t value, unsigned size)
-{
-    (void)dev;
-    (void)offset;
-    (void)value;
-    (void)size;
-}
-
 static void destroy(et_device *dev)
 {
     et_timer_free(((two_lines *)dev)->timer);
@@ -61,8 +46,8 @@ static const et_device_ops ops = {
     .type = "test-two-lines",
     .region_size = 4,
     .access_sizes = ET_ACCESS_4,
-    .read = no_read,
-    .write = no_write,
+    .read = null_regs_read,
+    .write = null_regs_write,
     .destroy = destroy,
 };
 

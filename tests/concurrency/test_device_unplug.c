@@ -21,6 +21,7 @@
 
 #include "core/clock_internal.h"
 #include "emutime/emutime.h"
+#include "null_regs.h"
 #include "race_wait.h"
 
 typedef struct blinker {
@@ -41,22 +42,6 @@ static void blinker_expired(void *opaque)
     }
 }
 
-static uint64_t blinker_read(et_device *dev, uint64_t offset, unsigned size)
-{
-    (void)dev;
-    (void)offset;
-    (void)size;
-    return 0;
-}
-
-static void blinker_write(et_device *dev, uint64_t offset, uint64_t value, unsigned size)
-{
-    (void)dev;
-    (void)offset;
-    (void)value;
-    (void)size;
-}
-
 static void blinker_destroy(et_device *dev)
 {
     et_timer_free(((blinker *)dev)->timer);
@@ -66,8 +51,8 @@ static const et_device_ops blinker_ops = {
     .type = "test-blinker",
     .region_size = 4,
     .access_sizes = ET_ACCESS_4,
-    .read = blinker_read,
-    .write = blinker_write,
+    .read = null_regs_read,
+    .write = null_regs_write,
     .destroy = blinker_destroy,
 };
 
