@@ -6,7 +6,9 @@
  *
  * Cancel is synchronous: when et_timer_del() or et_timer_free() returns, the
  * callback is not running and will not run, except when called from that
- * callback itself. That holds when the callback re-arms its own timer while
+ * callback itself (or, for et_timer_free, from a sink that the firing's
+ * release of its bound lock delivers to: the firer frees it afterwards).
+ * That holds when the callback re-arms its own timer while
  * the cancel waits for it (a periodic device does): no new callback starts
  * while a cancel waits, and what the last one armed is cancelled before the
  * cancel returns. A timer bound to a lock (et_timer_set_lock, which device

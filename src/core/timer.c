@@ -23,6 +23,26 @@ typedef struct expiry_frame {
 
 static __thread expiry_frame *expiry_top;
 
+/* The bound-lock releases this thread is inside, after a firing's callback
+ * (a device delivering what the expiry queued): the firing is still in
+ * flight, so a sink freeing that timer must not wait for it. */
+typedef struct release_frame {
+    const et_timer *timer;
+    struct release_frame *prev;
+} release_frame;
+
+static __thread release_frame *release_top;
+
+static bool releasing_here(const et_timer *t)
+{
+    for (const release_frame *f = release_top; f; f = f->prev) {
+        if (f->timer == t) {
+            return true;
+        }
+    }
+    return false;
+}
+
 bool et__expiry_now(const et_clock *clock, int64_t *now)
 {
     for (expiry_frame *f = expiry_top; f; f = f->prev) {
@@ -176,8 +196,9 @@ void et_timer_free(et_timer *t)
 
     queue_lock(c);
     cancel_locked(t);
-    if (t->cb_thread == me) {
-        /* Freed from its own callback: the firer frees it afterwards. */
+    if (t->cb_thread == me || releasing_here(t)) {
+        /* Freed from its own callback, or from a sink its firing's release
+         * delivers to: the firer frees it afterwards. */
         t->free_after_cb = true;
         queue_unlock(c);
         return;
@@ -346,10 +367,13 @@ bool et__clock_fire_one(et_clock *c, int64_t limit, uint64_t epoch, bool *ran)
          * delivers the interrupt changes the expiry queued): et_timer_free
          * waits for that too, so once it returns the firing touches neither
          * the lock nor its owner, which may then be destroyed. */
+        release_frame frame = { t, release_top };
+        release_top = &frame;
         et_lock_release_owner(bound);
+        release_top = frame.prev;
         queue_lock(c);
         t->inflight--;
-        free_it = finish_locked(t, false);
+        free_it = finish_locked(t, false) && !(run && outer);
         queue_unlock(c);
     }
     if (free_it) {

@@ -156,6 +156,38 @@ static void test_free_waits_for_delivery_in_progress(void **state)
     et_clock_free(clock);
 }
 
+/* --- a sink freeing the timer whose expiry it is delivered for ---------- */
+
+/* The firing is still in flight while its device lock is released (that is
+ * what lets et_timer_free wait for the delivery), so a free from the sink
+ * that the release calls must not wait for it: the firer frees the timer
+ * once its release is done, as for a free from the callback itself. */
+static void freeing_sink(void *opaque, int n, int level)
+{
+    blinker *b = opaque;
+    (void)n;
+    if (level && b->timer) {
+        et_timer *t = b->timer;
+        b->timer = NULL; /* the device is not accessed again */
+        et_timer_free(t);
+    }
+}
+
+static void test_sink_frees_the_timer_being_delivered(void **state)
+{
+    (void)state;
+    et_clock *clock = et_clock_new_manual();
+    blinker *b = blinker_new(clock, 10, 10, blinker_expired);
+    et_irq_connect(&b->irq, freeing_sink, b, 0);
+    et_clock_step(clock, 100); /* fires once at 10; the re-arm dies with it */
+    assert_null(b->timer);
+    assert_int_equal(et_irq_level(&b->irq), 1);
+    assert_int_equal(et_clock_deadline(clock), ET_NO_DEADLINE);
+    assert_int_equal(et_clock_now(clock), 100);
+    et_device_free(&b->dev);
+    et_clock_free(clock);
+}
+
 /* --- hot-unplug while the runner fires ----------------------------------- */
 
 typedef struct counting_sink {
@@ -217,6 +249,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_free_waits_for_delivery_in_progress),
+        cmocka_unit_test(test_sink_frees_the_timer_being_delivered),
         cmocka_unit_test(test_free_while_runner_fires),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
