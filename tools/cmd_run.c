@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "options.h"
 #include "tool.h"
@@ -45,37 +46,60 @@ static void transcript_out(void *opaque, const char *text, size_t len)
     fwrite(text, 1, len, f);
 }
 
-static char *read_file(const char *path, size_t *len, char *err, size_t errlen)
+/* Opens the script: a path, '-' for stdin. A directory is refused here,
+ * before the machine starts, with the reason. */
+static FILE *open_script(const char *path, char *err, size_t errlen)
 {
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
     if (!f) {
         snprintf(err, errlen, "%s: %s", path, strerror(errno));
         return NULL;
     }
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap);
-    for (;;) {
-        if (n == cap) {
-            cap *= 2;
-            buf = realloc(buf, cap);
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        snprintf(err, errlen, "%s: %s", path, strerror(EISDIR));
+        if (f != stdin) {
+            fclose(f);
         }
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0) {
-            break;
-        }
-    }
-    bool bad = ferror(f);
-    if (f != stdin) {
-        fclose(f);
-    }
-    if (bad) {
-        snprintf(err, errlen, "%s: read error", path);
-        free(buf);
         return NULL;
     }
+    return f;
+}
+
+enum { LINE_OK, LINE_EOF, LINE_ERROR, LINE_TOO_LONG };
+
+/* Reads one line (without its newline) into *buf, grown as needed but never
+ * beyond the longest line the qtest parser accepts: the script is streamed,
+ * so memory stays bounded whatever the input (a file with no newline at all,
+ * such as /dev/zero, ends the run at the limit). */
+static int read_line(FILE *f, char **buf, size_t *cap, size_t *len)
+{
+    size_t n = 0;
+    int ch;
+    while ((ch = getc(f)) != EOF && ch != '\n') {
+        if (n == ET_QTEST_MAX_LINE) {
+            return LINE_TOO_LONG;
+        }
+        if (n == *cap) {
+            size_t grown = *cap ? *cap * 2 : 256;
+            if (grown > ET_QTEST_MAX_LINE) {
+                grown = ET_QTEST_MAX_LINE;
+            }
+            char *p = realloc(*buf, grown);
+            if (!p) {
+                errno = ENOMEM;
+                return LINE_ERROR;
+            }
+            *buf = p;
+            *cap = grown;
+        }
+        (*buf)[n++] = (char)ch;
+    }
+    if (ch == EOF && ferror(f)) {
+        return LINE_ERROR;
+    }
     *len = n;
-    return buf;
+    return ch == EOF && n == 0 ? LINE_EOF : LINE_OK;
 }
 
 static bool is_comment_or_blank(const char *line, size_t len)
@@ -119,18 +143,20 @@ int tool_cmd_run(int argc, char **argv)
     }
 
     char err[512];
-    char *script;
-    size_t len;
+    FILE *script;
+    const char *script_name = optind < argc ? argv[optind] : tool_default_script_name;
     if (optind < argc) {
-        script = read_file(argv[optind], &len, err, sizeof(err));
+        script = open_script(argv[optind], err, sizeof(err));
         if (!script) {
             tool_error("run: %s", err);
             return TOOL_EXIT_USAGE;
         }
     } else {
-        len = strlen(tool_default_script);
-        script = malloc(len + 1);
-        memcpy(script, tool_default_script, len + 1);
+        script = fmemopen((void *)tool_default_script, strlen(tool_default_script), "r");
+        if (!script) {
+            tool_error("run: the built-in script: %s", strerror(errno));
+            return TOOL_EXIT_ERROR;
+        }
     }
 
     char spec[256];
@@ -142,30 +168,48 @@ int tool_cmd_run(int argc, char **argv)
     tool_session s;
     int rc = tool_session_open(&s, machine_spec, trace, vcd, load, transcript_out, stdout);
     if (rc != TOOL_EXIT_OK) {
-        free(script);
+        if (script != stdin) {
+            fclose(script);
+        }
         return rc;
     }
     printf("# machine %s\n", et_machine_board(s.m)->name);
-    const char *p = script, *end = script + len;
-    while (p < end) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-        if (is_comment_or_blank(p, n)) {
-            fwrite(p, 1, n, stdout);
+    char *line = NULL;
+    size_t cap = 0, n;
+    unsigned long lineno = 0;
+    int got;
+    while ((got = read_line(script, &line, &cap, &n)) == LINE_OK) {
+        lineno++;
+        if (is_comment_or_blank(line, n)) {
+            fwrite(line, 1, n, stdout);
             fputc('\n', stdout);
         } else {
             fputs("> ", stdout);
-            fwrite(p, 1, n, stdout);
+            fwrite(line, 1, n, stdout);
             fputc('\n', stdout);
-            et_qtest_execute(s.q, p, n);
+            et_qtest_execute(s.q, line, n);
         }
-        p += n + 1;
+    }
+    int read_rc = TOOL_EXIT_OK;
+    if (got == LINE_TOO_LONG) {
+        tool_error("run: %s: line %lu is longer than %u bytes", script_name, lineno + 1,
+                   ET_QTEST_MAX_LINE);
+        read_rc = TOOL_EXIT_USAGE;
+    } else if (got == LINE_ERROR) {
+        tool_error("run: %s: line %lu: %s", script_name, lineno + 1, strerror(errno));
+        read_rc = TOOL_EXIT_ERROR;
+    }
+    free(line);
+    if (script != stdin) {
+        fclose(script);
     }
     printf("# %" PRIu64 " commands, %" PRIu64 " failed, virtual time %" PRIi64 " ns\n",
            et_qtest_commands(s.q), et_qtest_failures(s.q),
            et_clock_now(et_machine_clock(s.m)));
-    free(script);
     rc = tool_session_close(&s);
+    if (rc == TOOL_EXIT_OK) {
+        rc = read_rc;
+    }
     if (fflush(stdout) != 0 || ferror(stdout)) {
         tool_error("run: writing the transcript failed");
         rc = TOOL_EXIT_ERROR;
