@@ -3,6 +3,7 @@
  * device's constructor. */
 #include <string.h>
 
+#include "emutime/devices/arm_mptimer.h"
 #include "emutime/devices/cmsdk_apb_dualtimer.h"
 #include "emutime/devices/cmsdk_apb_timer.h"
 #include "emutime/devices/cmsdk_apb_watchdog.h"
@@ -65,6 +66,14 @@ static et_device *make_aclint_swi(et_clock *clock, const char *name, et_clock_in
     return et_riscv_aclint_swi_new(clock, name, config, err, errlen);
 }
 
+static et_device *make_arm_mptimer(et_clock *clock, const char *name, et_clock_input *clk,
+                                   const void *config, char *err, size_t errlen)
+{
+    et_arm_mptimer_config cfg = *(const et_arm_mptimer_config *)config;
+    cfg.periphclk = clk;
+    return et_arm_mptimer_new(clock, name, &cfg, err, errlen);
+}
+
 static const et__device_factory factories[] = {
     { "cmsdk-apb-timer", make_cmsdk_timer },
     { "cmsdk-apb-dualtimer", make_cmsdk_dualtimer },
@@ -73,6 +82,7 @@ static const et__device_factory factories[] = {
     { "hpet", make_hpet },
     { "riscv.aclint.mtimer", make_aclint_mtimer },
     { "riscv.aclint.swi", make_aclint_swi },
+    { "arm-mptimer", make_arm_mptimer },
 };
 
 const et__device_factory *et__device_factory_find(const char *type)
