@@ -35,8 +35,8 @@ vg() {
 }
 
 for script in "$SRC"/examples/*.qtest; do
-    machine=$(basename "$script" .qtest)
-    vg "run-$machine" /dev/null "$EMUTIME" run --machine "$machine" "$script"
+    name=$(basename "$script" .qtest)
+    vg "run-$name" /dev/null "$EMUTIME" run --machine "${name%%.*}" "$script"
 done
 vg default-run /dev/null "$EMUTIME" run
 vg machines /dev/null "$EMUTIME" machines
