@@ -3,6 +3,7 @@
  * device's constructor. */
 #include <string.h>
 
+#include "emutime/devices/arm_gtimer.h"
 #include "emutime/devices/arm_mptimer.h"
 #include "emutime/devices/cmsdk_apb_dualtimer.h"
 #include "emutime/devices/cmsdk_apb_timer.h"
@@ -74,6 +75,14 @@ static et_device *make_arm_mptimer(et_clock *clock, const char *name, et_clock_i
     return et_arm_mptimer_new(clock, name, &cfg, err, errlen);
 }
 
+static et_device *make_arm_gtimer(et_clock *clock, const char *name, et_clock_input *clk,
+                                  const void *config, char *err, size_t errlen)
+{
+    et_arm_gtimer_config cfg = *(const et_arm_gtimer_config *)config;
+    cfg.periphclk = clk;
+    return et_arm_gtimer_new(clock, name, &cfg, err, errlen);
+}
+
 static const et__device_factory factories[] = {
     { "cmsdk-apb-timer", make_cmsdk_timer },
     { "cmsdk-apb-dualtimer", make_cmsdk_dualtimer },
@@ -83,6 +92,7 @@ static const et__device_factory factories[] = {
     { "riscv.aclint.mtimer", make_aclint_mtimer },
     { "riscv.aclint.swi", make_aclint_swi },
     { "arm-mptimer", make_arm_mptimer },
+    { "arm-gtimer", make_arm_gtimer },
 };
 
 const et__device_factory *et__device_factory_find(const char *type)

@@ -8,13 +8,15 @@
  * device[15] and device[3].
  *
  * The A9MPCore's private peripherals at PERIPHBASE 0x1e000000 (QEMU
- * hw/cpu/a9mpcore.c, one CPU): the private timer and watchdog at 0x1e000600
- * on CPU 0's PPIs 29 and 30. The GIC inside a9mpcore_priv
- * (/machine/unattached/device[1]/gic) numbers its inputs as QEMU's arm_gic:
- * 0-63 the SPIs (IDs 32-95, which a9mpcore_priv's own 64 inputs pass
- * through), then 64 + ID for CPU 0's PPIs: 93 the timer, 94 the watchdog.
- * The watchdog's reset request resets the machine (QEMU 7.2 models no
+ * hw/cpu/a9mpcore.c, one CPU): the global timer at 0x1e000200 on CPU 0's
+ * PPI 27, the private timer and watchdog at 0x1e000600 on PPIs 29 and 30.
+ * The GIC inside a9mpcore_priv (/machine/unattached/device[1]/gic) numbers
+ * its inputs as QEMU's arm_gic: 0-63 the SPIs (IDs 32-95, which
+ * a9mpcore_priv's own 64 inputs pass through), then 64 + ID for CPU 0's
+ * PPIs: 91 the global timer, 93 the private timer, 94 the watchdog. The
+ * watchdog's reset request resets the machine (QEMU 7.2 models no
  * watchdog mode). */
+#include "emutime/devices/arm_gtimer.h"
 #include "emutime/devices/arm_mptimer.h"
 #include "machines/sp804_boards.h"
 
@@ -27,6 +29,16 @@ static const et_board_wire mptimer_wires[] = {
     { .output = 0, .controller = "gic", .input = A9_GIC_PPI(29) },
     { .output = 1, .controller = "gic", .input = A9_GIC_PPI(30) },
     { .output = 2, .controller = ET_BOARD_RESET },
+};
+
+static const et_arm_gtimer_config gtimer_config = { .cpu_count = 1 };
+
+static const et_board_wire gtimer_wires[] = {
+    { .output = 0, .controller = "gic", .input = A9_GIC_PPI(27) },
+};
+
+static const et_board_counter gtimer_counters[] = {
+    { .name = "counter", .offset = ET_ARM_GTIMER_COUNTER_LO, .size = 4 },
 };
 
 static const et_board_counter mptimer_counters[] = {
@@ -45,6 +57,9 @@ static const et_board_device devices[] = {
     { .name = "mptimer", .type = "arm-mptimer", .base = 0x1e000600, .clock = "periphclk",
       .config = &mptimer_config, .wires = mptimer_wires, .n_wires = ET_N(mptimer_wires),
       .counters = mptimer_counters, .n_counters = ET_N(mptimer_counters) },
+    { .name = "gtimer", .type = "arm-gtimer", .base = 0x1e000200, .clock = "periphclk",
+      .config = &gtimer_config, .wires = gtimer_wires, .n_wires = ET_N(gtimer_wires),
+      .counters = gtimer_counters, .n_counters = ET_N(gtimer_counters) },
 };
 
 /* QEMU's A9MPCore timers count at 100 MHz (10 ns per tick). */
@@ -63,6 +78,7 @@ static const et_board_qom qom[] = {
     { .path = "/machine/unattached/device[1]", .controller = "gic", .inputs = 64 },
     { .path = "/machine/unattached/device[1]/gic", .controller = "gic" },
     { .path = "/machine/unattached/device[1]/mptimer", .device = "mptimer" },
+    { .path = "/machine/unattached/device[1]/gtimer", .device = "gtimer" },
     { .path = "/machine/unattached/device[14]", .device = "timer01" },
     { .path = "/machine/unattached/device[15]", .device = "timer23" },
     { .path = "/machine/unattached/device[3]", .device = "dbtimer" },
@@ -76,8 +92,8 @@ static const et_board_ram ram[] = {
 
 const et_board et__board_vexpress_a9 = {
     .name = "vexpress-a9",
-    .description = "ARM Versatile Express A9: three SP804s and the A9MPCore private timer and "
-                   "watchdog on the A9MPCore GIC",
+    .description = "ARM Versatile Express A9: three SP804s, the A9MPCore private timer, "
+                   "watchdog and global timer on the A9MPCore GIC",
     .qemu_binary = "qemu-system-arm",
     .intercept = "irq_intercept_in /machine/unattached/device[1]",
     .clocks = clocks,
