@@ -9,6 +9,7 @@
 #include "emutime/devices/cmsdk_apb_timer.h"
 #include "emutime/devices/cmsdk_apb_watchdog.h"
 #include "emutime/devices/hpet.h"
+#include "emutime/devices/pl031.h"
 #include "emutime/devices/riscv_aclint.h"
 #include "emutime/devices/sp804.h"
 #include "machines/machine_internal.h"
@@ -94,6 +95,36 @@ static const et__device_factory factories[] = {
     { "arm-mptimer", make_arm_mptimer },
     { "arm-gtimer", make_arm_gtimer },
 };
+
+/* The RTC's time base is the machine's rtc-base / rtc-clock options
+ * (QEMU's -rtc base=,clock=); "vm" is the machine's clock. */
+static et_device *make_pl031(et_machine *m, const char *name, et_clock_input *clk,
+                             const void *config, char *err, size_t errlen)
+{
+    (void)clk; /* its 1 Hz comes from the wall clock */
+    (void)config;
+    et_pl031_config cfg;
+    if (et_wallclock_init(&cfg.wallclock, et_machine_option(m, "rtc-base"),
+                          et_machine_option(m, "rtc-clock"), et_machine_clock(m), err,
+                          errlen) != 0) {
+        return NULL;
+    }
+    return et_pl031_new(et_machine_clock(m), name, &cfg, err, errlen);
+}
+
+static const et__machine_factory machine_factories[] = {
+    { "pl031", make_pl031 },
+};
+
+const et__machine_factory *et__machine_factory_find(const char *type)
+{
+    for (size_t i = 0; i < sizeof(machine_factories) / sizeof(machine_factories[0]); i++) {
+        if (strcmp(machine_factories[i].type, type) == 0) {
+            return &machine_factories[i];
+        }
+    }
+    return NULL;
+}
 
 const et__device_factory *et__device_factory_find(const char *type)
 {

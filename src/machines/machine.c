@@ -302,8 +302,9 @@ static int build(et_machine *m, char *err, size_t errlen)
         if (!device_wanted(m, d)) {
             continue;
         }
-        const et__device_factory *f = et__device_factory_find(d->type);
-        if (!f) {
+        const et__machine_factory *mf = et__machine_factory_find(d->type);
+        const et__device_factory *f = mf ? NULL : et__device_factory_find(d->type);
+        if (!f && !mf) {
             snprintf(err, errlen, "%s: device type '%s' (%s) is not available in this build",
                      b->name, d->type, d->name);
             return -1;
@@ -314,7 +315,8 @@ static int build(et_machine *m, char *err, size_t errlen)
             return -1;
         }
         why[0] = '\0';
-        et_device *dev = f->create(m->clock, d->name, clk, d->config, why, sizeof(why));
+        et_device *dev = mf ? mf->create(m, d->name, clk, d->config, why, sizeof(why))
+                            : f->create(m->clock, d->name, clk, d->config, why, sizeof(why));
         if (!dev) {
             snprintf(err, errlen, "%s: cannot create %s (%s): %s", b->name, d->name, d->type,
                      why);

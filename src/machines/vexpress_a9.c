@@ -15,7 +15,9 @@
  * a9mpcore_priv's own 64 inputs pass through), then 64 + ID for CPU 0's
  * PPIs: 91 the global timer, 93 the private timer, 94 the watchdog. The
  * watchdog's reset request resets the machine (QEMU 7.2 models no
- * watchdog mode). */
+ * watchdog mode). The PL031 RTC at 0x10017000 on input 4 (ID 36), its time
+ * base from the rtc-base / rtc-clock options. */
+#include "emutime/wallclock.h"
 #include "emutime/devices/arm_gtimer.h"
 #include "emutime/devices/arm_mptimer.h"
 #include "machines/sp804_boards.h"
@@ -50,6 +52,8 @@ static const et_board_wire timer01_wires[] = { SP804_WIRE("gic", 2) };
 static const et_board_wire timer23_wires[] = { SP804_WIRE("gic", 3) };
 static const et_board_wire dbtimer_wires[] = { SP804_WIRE("gic", 48) };
 
+static const et_board_wire rtc_wires[] = { { .output = 0, .controller = "gic", .input = 4 } };
+
 static const et_board_device devices[] = {
     SP804_DEVICE("timer01", 0x10011000, timer01_wires),
     SP804_DEVICE("timer23", 0x10012000, timer23_wires),
@@ -60,7 +64,20 @@ static const et_board_device devices[] = {
     { .name = "gtimer", .type = "arm-gtimer", .base = 0x1e000200, .clock = "periphclk",
       .config = &gtimer_config, .wires = gtimer_wires, .n_wires = ET_N(gtimer_wires),
       .counters = gtimer_counters, .n_counters = ET_N(gtimer_counters) },
+    { .name = "rtc", .type = "pl031", .base = 0x10017000, .clock_hz = 1,
+      .wires = rtc_wires, .n_wires = ET_N(rtc_wires) },
 };
+
+/* The PL031's time base, as QEMU's -rtc base=,clock=. */
+static const et_board_option options[] = {
+    { .name = "rtc-base", .def = ET_WALLCLOCK_DEFAULT_BASE,
+      .help = "the RTC's start: utc, localtime or a date (QEMU's -rtc base=)",
+      .check = et_wallclock_check_base },
+    { .name = "rtc-clock", .def = ET_WALLCLOCK_DEFAULT_CLOCK,
+      .help = "what advances the RTC: host, rt or vm (QEMU's -rtc clock=)",
+      .check = et_wallclock_check_clock },
+};
+
 
 /* QEMU's A9MPCore timers count at 100 MHz (10 ns per tick). */
 static const et_board_clock clocks[] = {
@@ -93,7 +110,7 @@ static const et_board_ram ram[] = {
 const et_board et__board_vexpress_a9 = {
     .name = "vexpress-a9",
     .description = "ARM Versatile Express A9: three SP804s, the A9MPCore private timer, "
-                   "watchdog and global timer on the A9MPCore GIC",
+                   "watchdog, global timer and the PL031 RTC on the A9MPCore GIC",
     .qemu_binary = "qemu-system-arm",
     .intercept = "irq_intercept_in /machine/unattached/device[1]",
     .clocks = clocks,
@@ -106,7 +123,9 @@ const et_board et__board_vexpress_a9 = {
     .n_qom = ET_N(qom),
     .ram = ram,
     .n_ram = ET_N(ram),
+    .options = options,
+    .n_options = ET_N(options),
     .notes = "Not modelled: the CPU, the A9MPCore's SCU and GIC registers (the rest of "
-             "0x1e000000-0x1e001fff reads 0), the UARTs, the RTC, the other peripherals, "
+             "0x1e000000-0x1e001fff reads 0), the UARTs, the other peripherals, "
              "the flash.",
 };

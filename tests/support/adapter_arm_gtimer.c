@@ -6,9 +6,9 @@
 #include "emutime/devices/arm_gtimer.h"
 
 /* Running mode: PERIPHCLK 100 MHz, prescaler 0 (10 ns increments), CPU 0's
- * comparator at 50 with auto-increment 100 and its interrupt enabled: an
- * event every 100 increments, 1 us. */
-#define RUN_INC 100
+ * comparator at 50 with auto-increment 1000 and its interrupt enabled: an
+ * event every 1000 increments, 10 us. */
+#define RUN_INC 1000
 #define RUN_CONTROL                                                            \
     (ET_ARM_GTIMER_CTRL_ENABLE | ET_ARM_GTIMER_CTRL_COMP | ET_ARM_GTIMER_CTRL_IRQ |            \
      ET_ARM_GTIMER_CTRL_AUTOINC)

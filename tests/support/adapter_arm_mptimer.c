@@ -7,9 +7,9 @@
 #include "emutime/devices/arm_mptimer.h"
 
 /* Running mode: PERIPHCLK 100 MHz (10 ns), the private timer auto-reloading
- * Load 99 with its interrupt enabled: an event every 100 counts, 1 us. The
- * watchdog idles in timer mode. */
-#define RUN_LOAD 99
+ * Load 999 with its interrupt enabled: an event every 1000 counts, 10 us.
+ * The watchdog idles in timer mode. */
+#define RUN_LOAD 999
 #define RUN_CONTROL                                                            \
     (ET_ARM_MPTIMER_CTRL_ENABLE | ET_ARM_MPTIMER_CTRL_AUTO | ET_ARM_MPTIMER_CTRL_IRQ)
 
@@ -70,8 +70,8 @@ static bool mptimer_observe(et_device *dev, uint64_t *state, char *msg, size_t l
 }
 
 /* Reads of any register; the timer's Control rewritten unchanged; the
- * watchdog programmed as a timer with its interrupt off; a stray disable
- * key. */
+ * watchdog programmed as a timer of at least 10 us with its interrupt off;
+ * a stray disable key. */
 static void mptimer_random_access(et_device *dev, uint64_t rnd)
 {
     static const uint32_t regs[] = {
@@ -89,7 +89,8 @@ static void mptimer_random_access(et_device *dev, uint64_t rnd)
         et_device_write(dev, ET_ARM_MPTIMER_CONTROL, RUN_CONTROL, 4);
         break;
     case 9:
-        et_device_write(dev, ET_ARM_MPTIMER_WDOG + ET_ARM_MPTIMER_LOAD, (rnd >> 8) & 0xff, 4);
+        et_device_write(dev, ET_ARM_MPTIMER_WDOG + ET_ARM_MPTIMER_LOAD, 1000 + ((rnd >> 8) & 0xff),
+                        4);
         break;
     case 10:
         et_device_write(dev, ET_ARM_MPTIMER_WDOG + ET_ARM_MPTIMER_CONTROL,
