@@ -35,8 +35,9 @@ vg() {
 }
 
 for script in "$SRC"/examples/*.qtest; do
-    name=$(basename "$script" .qtest)
-    vg "run-$name" /dev/null "$EMUTIME" run --machine "${name%%.*}" "$script"
+    machine=$(basename "$script" .qtest)
+    spec=$(sed -n 's/^# machine: *\([^ ]*\) *$/\1/p' "$script" | head -n 1) # as tests/cli/lib/common.sh
+    vg "run-$machine" /dev/null "$EMUTIME" run --machine "${spec:-$machine}" "$script"
 done
 vg default-run /dev/null "$EMUTIME" run
 vg machines /dev/null "$EMUTIME" machines
