@@ -293,18 +293,38 @@ static void view_write(arm_mptimer *p, unsigned cpu, uint32_t offset, uint32_t v
     }
 }
 
+/* Which CPU's blocks an offset of the region reaches: view 0 is the
+ * accessing CPU's, view n + 1 CPU n's (with cpu_views). -1: an absent CPU. */
+static int view_cpu(arm_mptimer *p, uint64_t offset)
+{
+    unsigned view = (unsigned)(offset / ET_ARM_MPTIMER_REGION);
+    if (view == 0) {
+        return (int)p->access_cpu;
+    }
+    if (view - 1 >= p->n_cpus) {
+        et_device_guest_error(&p->dev, "offset 0x%03llx: view of CPU %u, but the device has %u",
+                              (unsigned long long)offset, view - 1, (unsigned)p->n_cpus);
+        return -1;
+    }
+    return (int)view - 1;
+}
+
 static uint64_t mptimer_read(et_device *dev, uint64_t offset, unsigned size)
 {
     (void)size;
     arm_mptimer *p = to_mp(dev);
-    return view_read(p, p->access_cpu, (uint32_t)offset);
+    int cpu = view_cpu(p, offset);
+    return cpu < 0 ? 0 : view_read(p, (unsigned)cpu, (uint32_t)(offset % ET_ARM_MPTIMER_REGION));
 }
 
 static void mptimer_write(et_device *dev, uint64_t offset, uint64_t value, unsigned size)
 {
     (void)size;
     arm_mptimer *p = to_mp(dev);
-    view_write(p, p->access_cpu, (uint32_t)offset, (uint32_t)value);
+    int cpu = view_cpu(p, offset);
+    if (cpu >= 0) {
+        view_write(p, (unsigned)cpu, (uint32_t)(offset % ET_ARM_MPTIMER_REGION), (uint32_t)value);
+    }
 }
 
 static bool cpu_access_ok(arm_mptimer *p, unsigned cpu, uint64_t offset, unsigned size)
@@ -411,17 +431,15 @@ static const et_field mptimer_fields[] = {
 
 static const et_vmstate mptimer_state = { "arm-mptimer", 1, mptimer_fields };
 
-static const et_device_ops mptimer_ops = {
-    .type = "arm-mptimer",
-    .region_size = ET_ARM_MPTIMER_REGION,
-    .access_sizes = ET_ACCESS_4,
-    .unaligned_ok = false,
-    .read = mptimer_read,
-    .write = mptimer_write,
-    .reset = mptimer_reset,
-    .destroy = mptimer_destroy,
-    .state = &mptimer_state,
-};
+#define MPTIMER_OPS(region)                                                    \
+    {                                                                          \
+        .type = "arm-mptimer", .region_size = (region), .access_sizes = ET_ACCESS_4, \
+        .unaligned_ok = false, .read = mptimer_read, .write = mptimer_write,   \
+        .reset = mptimer_reset, .destroy = mptimer_destroy, .state = &mptimer_state, \
+    }
+
+static const et_device_ops mptimer_ops = MPTIMER_OPS(ET_ARM_MPTIMER_REGION);
+static const et_device_ops mptimer_views_ops = MPTIMER_OPS(ET_ARM_MPTIMER_VIEWS_REGION);
 
 et_device *et_arm_mptimer_new(et_clock *clock, const char *name,
                               const et_arm_mptimer_config *cfg, char *err, size_t errlen)
@@ -460,7 +478,8 @@ et_device *et_arm_mptimer_new(et_clock *clock, const char *name,
         }
         return NULL;
     }
-    et_device_init(&p->dev, &mptimer_ops, clock, name, &mptimer_lock_class);
+    et_device_init(&p->dev, cfg->cpu_views ? &mptimer_views_ops : &mptimer_ops, clock, name,
+                   &mptimer_lock_class);
     p->periphclk = cfg->periphclk;
     p->n_cpus = n_cpus;
     p->n_blocks = 2 * n_cpus;

@@ -322,6 +322,31 @@ static void test_two_cpus(void **state)
     assert_int_equal(et_device_guest_error_count(f->dev), errs + 2);
 }
 
+/* The ARM11 MPCore layout (cpu_views): CPU n's view at 0x100 x (n + 1)
+ * reaches the same blocks as et_arm_mptimer_cpu_*; 0x000 is CPU 0's. */
+static void test_cpu_views(void **state)
+{
+    fixture *f = *state;
+    teardown(state);
+    f = calloc(1, sizeof(*f));
+    *state = f;
+    f->clock = et_clock_new_manual();
+    f->clk = et_clock_input_new("periphclk");
+    et_clock_input_set_hz(f->clk, 100000000);
+    et_arm_mptimer_config cfg = { .periphclk = f->clk, .cpu_count = 2, .cpu_views = true };
+    char err[128];
+    f->dev = et_arm_mptimer_new(f->clock, "mptimer", &cfg, err, sizeof(err));
+    assert_non_null(f->dev);
+    wr(f, 0x200 + TLOAD, 42);   /* CPU 1's timer */
+    wr(f, 0x100 + WLOAD, 7);    /* CPU 0's watchdog */
+    assert_int_equal(et_arm_mptimer_cpu_read(f->dev, 1, TLOAD, 4), 42);
+    assert_int_equal(rd(f, WLOAD), 7);
+    assert_int_equal(rd(f, TLOAD), 0);
+    et_set_log_handler(quiet_log, NULL);
+    assert_int_equal(rd(f, 0x300 + TLOAD), 0); /* CPU 2 is absent */
+    assert_int_equal(et_device_guest_error_count(f->dev), 1);
+}
+
 /* PERIPHCLK halved at run time: the counter keeps its value (50 at
  * t = 501) and counts it down at 20 ns per count from the change, as
  * QEMU's ptimer_set_period restarts the current count: 0 at 501 + 1000. */
@@ -495,6 +520,7 @@ int main(void)
         T_(test_watchdog_disable_sequence),
         T_(test_reset_keeps_reset_flag),
         T_(test_two_cpus),
+        T_(test_cpu_views),
         T_(test_periphclk_change),
         T_(test_bad_accesses),
         cmocka_unit_test(test_bad_configuration),

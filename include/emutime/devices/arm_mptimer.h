@@ -47,11 +47,14 @@
  *
  * CPUs: et_device_read / et_device_write reach CPU 0's blocks (the model has
  * no notion of the accessing CPU, as QEMU's qtest, whose accesses are CPU
- * 0's); et_arm_mptimer_cpu_read / _write reach CPU n's.
+ * 0's); et_arm_mptimer_cpu_read / _write reach CPU n's. With cpu_views (the
+ * ARM11 MPCore's layout, as QEMU's arm11mpcore_priv maps it) the region also
+ * has CPU n's view at 0x100 x (n + 1).
  */
 #ifndef EMUTIME_DEVICES_ARM_MPTIMER_H
 #define EMUTIME_DEVICES_ARM_MPTIMER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -73,6 +76,7 @@ extern "C" {
 #define ET_ARM_MPTIMER_WDOG_RESET_STATUS 0x30
 #define ET_ARM_MPTIMER_WDOG_DISABLE      0x34
 #define ET_ARM_MPTIMER_REGION    0x100
+#define ET_ARM_MPTIMER_VIEWS_REGION 0x500 /* with cpu_views */
 
 /* Control bits. */
 #define ET_ARM_MPTIMER_CTRL_ENABLE   (1u << 0)
@@ -93,6 +97,11 @@ typedef struct et_arm_mptimer_config {
     et_clock_input *periphclk;
     /* CPUs, 1 to ET_ARM_MPTIMER_MAX_CPUS (0 means 1). */
     unsigned cpu_count;
+    /* The ARM11 MPCore layout (ARM DDI 0360): after "this CPU's" view at
+     * 0x000, CPU n's own view at 0x100 x (n + 1), so the region is
+     * 0x100 x (ET_ARM_MPTIMER_MAX_CPUS + 1) bytes (views of absent CPUs are
+     * guest errors). The Cortex-A9 has only the first view. */
+    bool cpu_views;
 } et_arm_mptimer_config;
 
 /* NULL with a message in err (nothing allocated) for a bad configuration. */
