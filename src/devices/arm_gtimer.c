@@ -13,7 +13,8 @@
  * tests/devices/test_arm_gtimer.c): the event is set when the counter
  * reaches the comparator (TRM r2p0+: "greater than or equal"), QEMU sets it
  * one increment later (counter > comparator); reserved Control bits are
- * ignored; PERIPHCLK is a clock input.
+ * ignored; PERIPHCLK is a clock input. (QEMU 7.2 itself cannot be accessed
+ * through qtest: it dies looking up the current CPU.)
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -11,11 +11,10 @@
  * it is armed for the same interval of virtual time.
  *
  * Deliberate differences from QEMU 7.2 (docs/divergences.md, tests in
- * tests/devices/test_pl031.c): RTCLR reads the last value written (QEMU:
- * 0); RTCICR clears only with bit 0 set (QEMU: any write); the match comes
- * when RTCDR becomes RTCMR (QEMU: RTCMR - RTCDR whole seconds after the
- * write, up to a second late); a device reset clears the APB registers
- * (QEMU has no reset); byte lanes for narrow accesses.
+ * tests/devices/test_pl031.c, checked against qemu-system-arm 7.2): the
+ * match comes when RTCDR becomes RTCMR (QEMU: RTCMR - RTCDR whole seconds
+ * after the write, up to a second late); a device reset clears the APB
+ * registers (QEMU's pl031 has no reset); byte lanes for narrow accesses.
  */
 #include <stdio.h>
 #include <stdlib.h>

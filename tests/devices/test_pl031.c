@@ -1,7 +1,7 @@
 /* ARM PL031 RTC (ARM DDI 0224): IDs and reset values, the 1 Hz count from a
  * wall clock, RTCLR loads, the match interrupt at the instant RTCDR becomes
  * RTCMR, the mask and clear, wrap-around, device reset, the differences from
- * QEMU 7.2, the boards (versatilepb VIC 10, vexpress-a9 SPI 4, the rtc-base
+ * QEMU 7.2 (checked with qemu-system-arm 7.2), the boards (versatilepb VIC 10, vexpress-a9 SPI 4, the rtc-base
  * / rtc-clock options) and snapshots restoring the guest's time.
  *
  * Time base: a "vm" wall clock reading 2020-01-01T00:00:00 (1577836800 s
@@ -130,8 +130,8 @@ static void test_counts_seconds(void **state)
 }
 
 /* RTCLR loads the counter at once (TRM: "the counter is loaded with the
- * value written"); the 1 Hz phase continues, and RTCLR reads back the value
- * (QEMU: 0). */
+ * value written"); the 1 Hz phase continues, and RTCLR reads back the
+ * value. */
 static void test_load(void **state)
 {
     fixture *f = *state;
@@ -146,8 +146,8 @@ static void test_load(void **state)
 }
 
 /* RTCMR 3 ahead written at 0.25 s: RIS is set when RTCDR becomes RTCMR, at
- * 3 s exactly (QEMU: at 3.25 s, three whole seconds after the write). The
- * line is RIS && IMSC; RTCICR clears with bit 0 only (QEMU: any write). */
+ * 3 s exactly (QEMU 7.2: at 3.25 s, three whole seconds after the write).
+ * The line is RIS && IMSC; RTCICR clears with bit 0 only. */
 static void test_match(void **state)
 {
     fixture *f = *state;
