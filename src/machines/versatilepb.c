@@ -4,7 +4,8 @@
  * registers are seen through the VIC view at 0x10140000, and 128 MiB of RAM.
  * QOM paths from `info qom-tree`: the VIC is /machine/unattached/device[2],
  * the SP804s device[13] and device[14]. The PL031 RTC at 0x101e8000 on VIC
- * input 10, its time base from the rtc-base / rtc-clock options. */
+ * input 10 (device[22]), its time base from the rtc-base / rtc-clock
+ * options. */
 #include "emutime/wallclock.h"
 #include "machines/sp804_boards.h"
 
@@ -42,6 +43,7 @@ static const et_board_qom qom[] = {
     { .path = "/machine/unattached/device[2]", .controller = "vic" },
     { .path = "/machine/unattached/device[13]", .device = "timer01" },
     { .path = "/machine/unattached/device[14]", .device = "timer23" },
+    { .path = "/machine/unattached/device[22]", .device = "rtc" },
 };
 
 static const et_board_ram ram[] = {

@@ -15,8 +15,9 @@
  * a9mpcore_priv's own 64 inputs pass through), then 64 + ID for CPU 0's
  * PPIs: 91 the global timer, 93 the private timer, 94 the watchdog. The
  * watchdog's reset request resets the machine (QEMU 7.2 models no
- * watchdog mode). The PL031 RTC at 0x10017000 on input 4 (ID 36), its time
- * base from the rtc-base / rtc-clock options. */
+ * watchdog mode). The PL031 RTC at 0x10017000 on input 4 (ID 36),
+ * /machine/unattached/device[19], its time base from the rtc-base /
+ * rtc-clock options. */
 #include "emutime/wallclock.h"
 #include "emutime/devices/arm_gtimer.h"
 #include "emutime/devices/arm_mptimer.h"
@@ -96,6 +97,7 @@ static const et_board_qom qom[] = {
     { .path = "/machine/unattached/device[1]/gic", .controller = "gic" },
     { .path = "/machine/unattached/device[1]/mptimer", .device = "mptimer" },
     { .path = "/machine/unattached/device[1]/gtimer", .device = "gtimer" },
+    { .path = "/machine/unattached/device[19]", .device = "rtc" },
     { .path = "/machine/unattached/device[14]", .device = "timer01" },
     { .path = "/machine/unattached/device[15]", .device = "timer23" },
     { .path = "/machine/unattached/device[3]", .device = "dbtimer" },
