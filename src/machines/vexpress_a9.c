@@ -96,6 +96,7 @@ static const et_board_qom qom[] = {
     { .path = "/machine/unattached/device[1]", .controller = "gic", .inputs = 64 },
     { .path = "/machine/unattached/device[1]/gic", .controller = "gic" },
     { .path = "/machine/unattached/device[1]/mptimer", .device = "mptimer" },
+    { .path = "/machine/unattached/device[1]/wdt", .device = "mptimer" }, /* its watchdog half */
     { .path = "/machine/unattached/device[1]/gtimer", .device = "gtimer" },
     { .path = "/machine/unattached/device[19]", .device = "rtc" },
     { .path = "/machine/unattached/device[14]", .device = "timer01" },
