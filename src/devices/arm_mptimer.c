@@ -24,8 +24,10 @@
  * the Disable register (any other value there restarts the sequence).
  *
  * The interrupt line follows QEMU: it is driven with (event flag && IRQ
- * enable) when the flag is set and when software clears it, not on Control
- * writes (the TRM sets the interrupt pending "when the event flag is set").
+ * enable) when the flag is set and when software writes the status, not on
+ * Control writes (the TRM sets the interrupt pending "when the event flag is
+ * set"); entering or leaving watchdog mode drives it too (the mode masks
+ * it).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -216,10 +218,13 @@ static void block_write(mp_block *b, uint32_t reg, uint32_t value)
         if (b->wdog) {
             value |= b->control & ET_ARM_MPTIMER_CTRL_WDMODE; /* writing 0 has no effect */
         }
+        bool mode_change = (value ^ b->control) & ET_ARM_MPTIMER_CTRL_WDMODE;
         et_ptimer_transaction_begin(b->pt);
         apply_control(b, b->control, value);
         et_ptimer_transaction_commit(b->pt);
-        update_irq(b); /* only lowers: watchdog mode masks the interrupt */
+        if (mode_change) {
+            update_irq(b); /* watchdog mode masks the interrupt */
+        }
         break;
     }
     case ET_ARM_MPTIMER_INTSTAT:
@@ -242,6 +247,7 @@ static void wdog_disable_write(arm_mptimer *p, unsigned cpu, uint32_t value)
         et_ptimer_transaction_begin(b->pt);
         apply_control(b, b->control, b->control & ~ET_ARM_MPTIMER_CTRL_WDMODE);
         et_ptimer_transaction_commit(b->pt);
+        update_irq(b);
         et_device_trace(&p->dev, "wdog-disable", "cpu %u: timer mode", cpu);
     }
     x->disable_step = 0;

@@ -140,10 +140,8 @@ static void write_reg(pl031 *r, uint32_t reg, uint32_t value)
         update_irq(r);
         break;
     case ET_PL031_ICR:
-        if (value & 1) {
-            r->is = 0;
-            update_irq(r);
-        }
+        r->is &= ~value & 1u;
+        update_irq(r); /* every write drives the line, as QEMU's */
         break;
     case ET_PL031_DR:
     case ET_PL031_RIS:

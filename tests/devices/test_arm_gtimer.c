@@ -318,13 +318,19 @@ static void test_bad_configuration(void **state)
     et_clock_free(clock);
 }
 
+/* Level changes seen through qtest's intercept (only changes count). */
 typedef struct seen {
     int n, level, count;
+    int last[128];
 } seen;
 
 static void listen(void *opaque, int n, int level)
 {
     seen *s = opaque;
+    if (n < 0 || n >= 128 || s->last[n] == level) {
+        return;
+    }
+    s->last[n] = level;
     s->n = n;
     s->level = level;
     s->count++;
@@ -340,7 +346,8 @@ static void test_vexpress(void **state)
     et_machine *b = et_machine_new("vexpress-a9", err, sizeof(err));
     assert_non_null(a);
     assert_non_null(b);
-    seen s = { 0, 0, 0 };
+    seen s;
+    memset(&s, 0, sizeof(s));
     et_machine_set_intercept_listener(a, listen, &s);
     assert_int_equal(et_machine_intercept(a, "/machine/unattached/device[1]/gic", false), 0);
     et_machine_write(a, 0x1e000210, 1000, 4);

@@ -403,14 +403,21 @@ static void test_bad_configuration(void **state)
 
 /* --- on vexpress-a9 ---------------------------------------------------------- */
 
+/* Level changes seen through qtest's intercept (which may also report
+ * repeated drives of the same level: only changes count here). */
 typedef struct seen {
     int n[16], level[16];
     int count;
+    int last[128];
 } seen;
 
 static void listen(void *opaque, int n, int level)
 {
     seen *s = opaque;
+    if (n < 0 || n >= 128 || s->last[n] == level) {
+        return;
+    }
+    s->last[n] = level;
     if (s->count < 16) {
         s->n[s->count] = n;
         s->level[s->count] = level;
@@ -428,7 +435,8 @@ static void test_vexpress_ppi(void **state)
     for (int via_gic = 0; via_gic < 2; via_gic++) {
         et_machine *m = et_machine_new("vexpress-a9", err, sizeof(err));
         assert_non_null(m);
-        seen s = { .count = 0 };
+        seen s;
+        memset(&s, 0, sizeof(s));
         et_machine_set_intercept_listener(m, listen, &s);
         assert_int_equal(et_machine_intercept(m, via_gic ? "/machine/unattached/device[1]/gic"
                                                          : "/machine/unattached/device[1]",

@@ -248,13 +248,19 @@ static void test_bad_configuration(void **state)
 
 /* --- boards ----------------------------------------------------------------- */
 
+/* Level changes seen through qtest's intercept (only changes count). */
 typedef struct seen {
     int n, level, count;
+    int last[128];
 } seen;
 
 static void listen(void *opaque, int n, int level)
 {
     seen *s = opaque;
+    if (n < 0 || n >= 128 || s->last[n] == level) {
+        return;
+    }
+    s->last[n] = level;
     s->n = n;
     s->level = level;
     s->count++;
@@ -280,7 +286,8 @@ static void test_boards(void **state)
     for (int i = 0; i < 2; i++) {
         et_machine *m = et_machine_new(boards[i].spec, err, sizeof(err));
         assert_non_null(m);
-        seen s = { 0, 0, 0 };
+        seen s;
+        memset(&s, 0, sizeof(s));
         et_machine_set_intercept_listener(m, listen, &s);
         assert_int_equal(et_machine_intercept(m, boards[i].path, false), 0);
         uint32_t t0 = T2020 + (i ? 10 : 0);
