@@ -70,8 +70,8 @@ static bool mptimer_observe(et_device *dev, uint64_t *state, char *msg, size_t l
 }
 
 /* Reads of any register; the timer's Control rewritten unchanged; the
- * watchdog programmed as a timer of at least 10 us with its interrupt off;
- * a stray disable key. */
+ * watchdog programmed as a slow timer (2.56 us counts, Load 100 to 355)
+ * with its interrupt off; a stray disable key. */
 static void mptimer_random_access(et_device *dev, uint64_t rnd)
 {
     static const uint32_t regs[] = {
@@ -89,12 +89,14 @@ static void mptimer_random_access(et_device *dev, uint64_t rnd)
         et_device_write(dev, ET_ARM_MPTIMER_CONTROL, RUN_CONTROL, 4);
         break;
     case 9:
-        et_device_write(dev, ET_ARM_MPTIMER_WDOG + ET_ARM_MPTIMER_LOAD, 1000 + ((rnd >> 8) & 0xff),
+        et_device_write(dev, ET_ARM_MPTIMER_WDOG + ET_ARM_MPTIMER_LOAD, 100 + ((rnd >> 8) & 0xff),
                         4);
         break;
     case 10:
         et_device_write(dev, ET_ARM_MPTIMER_WDOG + ET_ARM_MPTIMER_CONTROL,
-                        ET_ARM_MPTIMER_CTRL_ENABLE | ET_ARM_MPTIMER_CTRL_AUTO, 4);
+                        ET_ARM_MPTIMER_CTRL_ENABLE | ET_ARM_MPTIMER_CTRL_AUTO |
+                            ET_ARM_MPTIMER_CTRL_PRESCALER(255),
+                        4);
         break;
     case 11:
         et_device_write(dev, ET_ARM_MPTIMER_WDOG_DISABLE, ET_ARM_MPTIMER_DISABLE_KEY1, 4);
