@@ -103,6 +103,7 @@ void et__bus_fill(et__bus *bus, uint64_t addr, uint8_t byte, size_t len);
 extern const et_board et__board_mps2_an385;
 extern const et_board et__board_versatilepb;
 extern const et_board et__board_realview_eb;
+extern const et_board et__board_realview_eb_mpcore;
 extern const et_board et__board_vexpress_a9;
 extern const et_board et__board_pc;
 extern const et_board et__board_q35;

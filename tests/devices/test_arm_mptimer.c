@@ -3,7 +3,7 @@
  * watchdog mode with its reset flag, WDRESETREQ and disable sequence,
  * per-CPU blocks, PERIPHCLK followed at run time, bad accesses and
  * configuration, and the device on vexpress-a9 (GIC PPIs, machine reset,
- * snapshot). The counting corner cases QEMU's qtest checks are in
+ * snapshot) and realview-eb-mpcore (the 11MPCore's per-CPU views). The counting corner cases QEMU's qtest checks are in
  * test_arm_mptimer_qemu.c.
  *
  * Timing: PERIPHCLK 100 MHz (10 ns) as on QEMU's boards. With prescaler P a
@@ -510,6 +510,35 @@ static void test_vexpress_snapshot(void **state)
     et_machine_free(b);
 }
 
+/* realview-eb-mpcore (QEMU's arm11mpcore_priv, GIC of 64 inputs): the
+ * timer's PPI 29 is input 32 + 29 = 61, the watchdog's 62; CPU 0's own view
+ * at 0x10100700 reaches the same blocks as "this CPU's" at 0x10100600. */
+static void test_realview_eb_mpcore(void **state)
+{
+    (void)state;
+    char err[256];
+    et_machine *m = et_machine_new("realview-eb-mpcore", err, sizeof(err));
+    assert_non_null(m);
+    seen s;
+    memset(&s, 0, sizeof(s));
+    et_machine_set_intercept_listener(m, listen, &s);
+    assert_int_equal(et_machine_intercept(m, "/machine/unattached/device[2]/a11priv/gic", false),
+                     0);
+    et_machine_write(m, 0x10100700, 9, 4); /* CPU 0's view */
+    assert_int_equal(et_machine_read(m, 0x10100600, 4), 9);
+    et_machine_write(m, 0x10100608, EN | IRQ, 4);
+    et_machine_write(m, 0x10100720, 19, 4);
+    et_machine_write(m, 0x10100728, EN | IRQ, 4);
+    et_clock_step(et_machine_clock(m), 200);
+    assert_int_equal(s.count, 2);
+    assert_int_equal(s.n[0], 61);
+    assert_int_equal(s.n[1], 62);
+    et_set_log_handler(quiet_log, NULL);
+    assert_int_equal(et_machine_read(m, 0x10100800, 4), 0); /* CPU 1: absent */
+    et_set_log_handler(NULL, NULL);
+    et_machine_free(m);
+}
+
 static void test_adapter_on_manual_clock(void **state)
 {
     (void)state;
@@ -535,6 +564,7 @@ int main(void)
         cmocka_unit_test(test_vexpress_ppi),
         cmocka_unit_test(test_vexpress_watchdog_reset),
         cmocka_unit_test(test_vexpress_snapshot),
+        cmocka_unit_test(test_realview_eb_mpcore),
         cmocka_unit_test(test_adapter_on_manual_clock),
     };
 #undef T_
