@@ -43,7 +43,6 @@ typedef struct arm_gtimer {
     int64_t ref_time;
     uint32_t n_cpus;
     gt_cpu *cpus;
-    unsigned access_cpu;
 } arm_gtimer;
 
 static et_lock_class gtimer_lock_class = ET_LOCK_CLASS_INIT("arm-gtimer");
@@ -213,18 +212,18 @@ static void view_write(arm_gtimer *g, unsigned n, uint32_t reg, uint32_t value)
     evaluate(g);
 }
 
+/* et_device_read / _write are CPU 0's accesses (the model does not know
+ * the accessing CPU, as QEMU's qtest). */
 static uint64_t gtimer_read(et_device *dev, uint64_t offset, unsigned size)
 {
     (void)size;
-    arm_gtimer *g = to_gt(dev);
-    return view_read(g, g->access_cpu, (uint32_t)offset);
+    return view_read(to_gt(dev), 0, (uint32_t)offset);
 }
 
 static void gtimer_write(et_device *dev, uint64_t offset, uint64_t value, unsigned size)
 {
     (void)size;
-    arm_gtimer *g = to_gt(dev);
-    view_write(g, g->access_cpu, (uint32_t)offset, (uint32_t)value);
+    view_write(to_gt(dev), 0, (uint32_t)offset, (uint32_t)value);
 }
 
 static bool cpu_access_ok(arm_gtimer *g, unsigned cpu, uint64_t offset, unsigned size)

@@ -65,7 +65,6 @@ struct arm_mptimer {
     mp_block *blocks;
     uint32_t n_cpus;
     mp_wdog_extra *wdx;
-    unsigned access_cpu; /* whose view the current access uses */
 };
 
 static et_lock_class mptimer_lock_class = ET_LOCK_CLASS_INIT("arm-mptimer");
@@ -300,12 +299,14 @@ static void view_write(arm_mptimer *p, unsigned cpu, uint32_t offset, uint32_t v
 }
 
 /* Which CPU's blocks an offset of the region reaches: view 0 is the
- * accessing CPU's, view n + 1 CPU n's (with cpu_views). -1: an absent CPU. */
+ * accessing CPU's, which for et_device_read / _write is CPU 0 (the model
+ * does not know the accessing CPU, as QEMU's qtest); view n + 1 is CPU n's
+ * (with cpu_views). -1: an absent CPU. */
 static int view_cpu(arm_mptimer *p, uint64_t offset)
 {
     unsigned view = (unsigned)(offset / ET_ARM_MPTIMER_REGION);
     if (view == 0) {
-        return (int)p->access_cpu;
+        return 0;
     }
     if (view - 1 >= p->n_cpus) {
         et_device_guest_error(&p->dev, "offset 0x%03llx: view of CPU %u, but the device has %u",
