@@ -9,8 +9,8 @@
  * inputs 1 and 2, the PL031 at 0x10017000 on input 6, the private timer and
  * watchdog at 0x10100600 with the 11MPCore's per-CPU views (CPU 0's at
  * 0x10100700) on inputs 61 and 62 (PPIs 29, 30), 128 MiB of RAM at 0. */
-#include "emutime/devices/arm_mptimer.h"
-#include "emutime/wallclock.h"
+#include "machines/mpcore_boards.h"
+#include "machines/rtc_options.h"
 #include "machines/sp804_boards.h"
 
 #define A11_GIC_PPI(id) (32 + (id))
@@ -21,32 +21,17 @@ static const et_board_wire rtc_wires[] = { { .output = 0, .controller = "gic", .
 
 static const et_arm_mptimer_config mptimer_config = { .cpu_count = 1, .cpu_views = true };
 
-static const et_board_wire mptimer_wires[] = {
-    { .output = 0, .controller = "gic", .input = A11_GIC_PPI(29) },
-    { .output = 1, .controller = "gic", .input = A11_GIC_PPI(30) },
-    { .output = 2, .controller = ET_BOARD_RESET },
-};
-
-static const et_board_counter mptimer_counters[] = {
-    { .name = "timer", .offset = ET_ARM_MPTIMER_TIMER + ET_ARM_MPTIMER_COUNTER, .size = 4 },
-    { .name = "wdog", .offset = ET_ARM_MPTIMER_WDOG + ET_ARM_MPTIMER_COUNTER, .size = 4 },
-};
+static const et_board_wire mptimer_wires[] = { MPTIMER_WIRES(A11_GIC_PPI(0)) };
 
 static const et_board_device devices[] = {
     SP804_DEVICE("timer01", 0x10011000, timer01_wires),
     SP804_DEVICE("timer23", 0x10012000, timer23_wires),
-    { .name = "mptimer", .type = "arm-mptimer", .base = 0x10100600, .clock = "periphclk",
-      .config = &mptimer_config, .wires = mptimer_wires, .n_wires = ET_N(mptimer_wires),
-      .counters = mptimer_counters, .n_counters = ET_N(mptimer_counters) },
+    MPTIMER_DEVICE(0x10100600, &mptimer_config, mptimer_wires),
     { .name = "rtc", .type = "pl031", .base = 0x10017000, .clock_hz = 1,
       .wires = rtc_wires, .n_wires = ET_N(rtc_wires) },
 };
 
-/* QEMU's MPCore timers count at 100 MHz (10 ns per tick). */
-static const et_board_clock clocks[] = {
-    SP804_CLOCKS,
-    { .name = "periphclk", .hz = 100000000 },
-};
+static const et_board_clock clocks[] = { SP804_CLOCKS, MPCORE_PERIPHCLK };
 
 static const et_board_controller controllers[] = {
     { .name = "gic", .kind = ET_IC_GIC, .n_inputs = 64,
@@ -66,15 +51,8 @@ static const et_board_ram ram[] = {
     { .name = "ram", .base = 0x00000000, .size = 128u << 20 },
 };
 
-/* The PL031's time base, as QEMU's -rtc base=,clock=. */
-static const et_board_option options[] = {
-    { .name = "rtc-base", .def = ET_WALLCLOCK_DEFAULT_BASE,
-      .help = "the RTC's start: utc, localtime or a date (QEMU's -rtc base=)",
-      .check = et_wallclock_check_base },
-    { .name = "rtc-clock", .def = ET_WALLCLOCK_DEFAULT_CLOCK,
-      .help = "what advances the RTC: host, rt or vm (QEMU's -rtc clock=)",
-      .check = et_wallclock_check_clock },
-};
+/* The PL031's time base. */
+static const et_board_option options[] = { RTC_BOARD_OPTIONS };
 
 const et_board et__board_realview_eb_mpcore = {
     .name = "realview-eb-mpcore",

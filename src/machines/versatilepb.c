@@ -6,7 +6,7 @@
  * the SP804s device[13] and device[14]. The PL031 RTC at 0x101e8000 on VIC
  * input 10 (device[22]), its time base from the rtc-base / rtc-clock
  * options. */
-#include "emutime/wallclock.h"
+#include "machines/rtc_options.h"
 #include "machines/sp804_boards.h"
 
 static const et_board_wire timer01_wires[] = { SP804_WIRE("vic", 4) };
@@ -21,15 +21,8 @@ static const et_board_device devices[] = {
       .wires = rtc_wires, .n_wires = ET_N(rtc_wires) },
 };
 
-/* The PL031's time base, as QEMU's -rtc base=,clock=. */
-static const et_board_option options[] = {
-    { .name = "rtc-base", .def = ET_WALLCLOCK_DEFAULT_BASE,
-      .help = "the RTC's start: utc, localtime or a date (QEMU's -rtc base=)",
-      .check = et_wallclock_check_base },
-    { .name = "rtc-clock", .def = ET_WALLCLOCK_DEFAULT_CLOCK,
-      .help = "what advances the RTC: host, rt or vm (QEMU's -rtc clock=)",
-      .check = et_wallclock_check_clock },
-};
+/* The PL031's time base. */
+static const et_board_option options[] = { RTC_BOARD_OPTIONS };
 
 
 static const et_board_clock clocks[] = { SP804_CLOCKS };

@@ -18,9 +18,9 @@
  * watchdog mode). The PL031 RTC at 0x10017000 on input 4 (ID 36),
  * /machine/unattached/device[19], its time base from the rtc-base /
  * rtc-clock options. */
-#include "emutime/wallclock.h"
 #include "emutime/devices/arm_gtimer.h"
-#include "emutime/devices/arm_mptimer.h"
+#include "machines/mpcore_boards.h"
+#include "machines/rtc_options.h"
 #include "machines/sp804_boards.h"
 
 /* a9mpcore_priv: num-irq 96, so 64 SPIs and CPU n's PPIs from 64 + 32n. */
@@ -28,11 +28,7 @@
 
 static const et_arm_mptimer_config mptimer_config = { .cpu_count = 1 };
 
-static const et_board_wire mptimer_wires[] = {
-    { .output = 0, .controller = "gic", .input = A9_GIC_PPI(29) },
-    { .output = 1, .controller = "gic", .input = A9_GIC_PPI(30) },
-    { .output = 2, .controller = ET_BOARD_RESET },
-};
+static const et_board_wire mptimer_wires[] = { MPTIMER_WIRES(A9_GIC_PPI(0)) };
 
 static const et_arm_gtimer_config gtimer_config = { .cpu_count = 1 };
 
@@ -44,24 +40,16 @@ static const et_board_counter gtimer_counters[] = {
     { .name = "counter", .offset = ET_ARM_GTIMER_COUNTER_LO, .size = 4 },
 };
 
-static const et_board_counter mptimer_counters[] = {
-    { .name = "timer", .offset = ET_ARM_MPTIMER_TIMER + ET_ARM_MPTIMER_COUNTER, .size = 4 },
-    { .name = "wdog", .offset = ET_ARM_MPTIMER_WDOG + ET_ARM_MPTIMER_COUNTER, .size = 4 },
-};
-
 static const et_board_wire timer01_wires[] = { SP804_WIRE("gic", 2) };
 static const et_board_wire timer23_wires[] = { SP804_WIRE("gic", 3) };
 static const et_board_wire dbtimer_wires[] = { SP804_WIRE("gic", 48) };
-
 static const et_board_wire rtc_wires[] = { { .output = 0, .controller = "gic", .input = 4 } };
 
 static const et_board_device devices[] = {
     SP804_DEVICE("timer01", 0x10011000, timer01_wires),
     SP804_DEVICE("timer23", 0x10012000, timer23_wires),
     SP804_DEVICE("dbtimer", 0x100e4000, dbtimer_wires),
-    { .name = "mptimer", .type = "arm-mptimer", .base = 0x1e000600, .clock = "periphclk",
-      .config = &mptimer_config, .wires = mptimer_wires, .n_wires = ET_N(mptimer_wires),
-      .counters = mptimer_counters, .n_counters = ET_N(mptimer_counters) },
+    MPTIMER_DEVICE(0x1e000600, &mptimer_config, mptimer_wires),
     { .name = "gtimer", .type = "arm-gtimer", .base = 0x1e000200, .clock = "periphclk",
       .config = &gtimer_config, .wires = gtimer_wires, .n_wires = ET_N(gtimer_wires),
       .counters = gtimer_counters, .n_counters = ET_N(gtimer_counters) },
@@ -69,22 +57,10 @@ static const et_board_device devices[] = {
       .wires = rtc_wires, .n_wires = ET_N(rtc_wires) },
 };
 
-/* The PL031's time base, as QEMU's -rtc base=,clock=. */
-static const et_board_option options[] = {
-    { .name = "rtc-base", .def = ET_WALLCLOCK_DEFAULT_BASE,
-      .help = "the RTC's start: utc, localtime or a date (QEMU's -rtc base=)",
-      .check = et_wallclock_check_base },
-    { .name = "rtc-clock", .def = ET_WALLCLOCK_DEFAULT_CLOCK,
-      .help = "what advances the RTC: host, rt or vm (QEMU's -rtc clock=)",
-      .check = et_wallclock_check_clock },
-};
+/* The PL031's time base. */
+static const et_board_option options[] = { RTC_BOARD_OPTIONS };
 
-
-/* QEMU's A9MPCore timers count at 100 MHz (10 ns per tick). */
-static const et_board_clock clocks[] = {
-    SP804_CLOCKS,
-    { .name = "periphclk", .hz = 100000000 },
-};
+static const et_board_clock clocks[] = { SP804_CLOCKS, MPCORE_PERIPHCLK };
 
 static const et_board_controller controllers[] = {
     { .name = "gic", .kind = ET_IC_GIC, .n_inputs = 96,
