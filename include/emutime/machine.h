@@ -93,6 +93,9 @@ typedef struct et_board_qom {
     const char *device;     /* or: it is this device */
     unsigned outputs;       /* the device's unnamed outputs 0..n-1 (QEMU
                              * hooks no sysbus-irq output: 0 for those) */
+    unsigned inputs;        /* with controller: it has only the first N of
+                             * the controller's unnamed inputs (a container
+                             * in front of it); 0: all of them */
 } et_board_qom;
 
 typedef struct et_board_ram {

@@ -3,11 +3,14 @@
  * device's constructor. */
 #include <string.h>
 
+#include "emutime/devices/arm_gtimer.h"
+#include "emutime/devices/arm_mptimer.h"
 #include "emutime/devices/cmsdk_apb_dualtimer.h"
 #include "emutime/devices/cmsdk_apb_timer.h"
 #include "emutime/devices/cmsdk_apb_watchdog.h"
 #include "emutime/devices/goldfish_rtc.h"
 #include "emutime/devices/hpet.h"
+#include "emutime/devices/pl031.h"
 #include "emutime/devices/riscv_aclint.h"
 #include "emutime/devices/sp804.h"
 #include "machines/machine_internal.h"
@@ -73,6 +76,22 @@ static et_device *make_goldfish_rtc(et_clock *clock, const char *name, et_clock_
     return et_goldfish_rtc_new(clock, name, config, err, errlen);
 }
 
+static et_device *make_arm_mptimer(et_clock *clock, const char *name, et_clock_input *clk,
+                                   const void *config, char *err, size_t errlen)
+{
+    et_arm_mptimer_config cfg = *(const et_arm_mptimer_config *)config;
+    cfg.periphclk = clk;
+    return et_arm_mptimer_new(clock, name, &cfg, err, errlen);
+}
+
+static et_device *make_arm_gtimer(et_clock *clock, const char *name, et_clock_input *clk,
+                                  const void *config, char *err, size_t errlen)
+{
+    et_arm_gtimer_config cfg = *(const et_arm_gtimer_config *)config;
+    cfg.periphclk = clk;
+    return et_arm_gtimer_new(clock, name, &cfg, err, errlen);
+}
+
 static const et__device_factory factories[] = {
     { "cmsdk-apb-timer", make_cmsdk_timer },
     { "cmsdk-apb-dualtimer", make_cmsdk_dualtimer },
@@ -82,7 +101,39 @@ static const et__device_factory factories[] = {
     { "riscv.aclint.mtimer", make_aclint_mtimer },
     { "riscv.aclint.swi", make_aclint_swi },
     { "goldfish_rtc", make_goldfish_rtc },
+    { "arm-mptimer", make_arm_mptimer },
+    { "arm-gtimer", make_arm_gtimer },
 };
+
+/* The RTC's time base is the machine's rtc-base / rtc-clock options
+ * (QEMU's -rtc base=,clock=); "vm" is the machine's clock. */
+static et_device *make_pl031(et_machine *m, const char *name, et_clock_input *clk,
+                             const void *config, char *err, size_t errlen)
+{
+    (void)clk; /* its 1 Hz comes from the wall clock */
+    (void)config;
+    et_pl031_config cfg;
+    if (et_wallclock_init(&cfg.wallclock, et_machine_option(m, "rtc-base"),
+                          et_machine_option(m, "rtc-clock"), et_machine_clock(m), err,
+                          errlen) != 0) {
+        return NULL;
+    }
+    return et_pl031_new(et_machine_clock(m), name, &cfg, err, errlen);
+}
+
+static const et__machine_factory machine_factories[] = {
+    { "pl031", make_pl031 },
+};
+
+const et__machine_factory *et__machine_factory_find(const char *type)
+{
+    for (size_t i = 0; i < sizeof(machine_factories) / sizeof(machine_factories[0]); i++) {
+        if (strcmp(machine_factories[i].type, type) == 0) {
+            return &machine_factories[i];
+        }
+    }
+    return NULL;
+}
 
 const et__device_factory *et__device_factory_find(const char *type)
 {

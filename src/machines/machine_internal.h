@@ -18,12 +18,25 @@ typedef et_device *(*et__device_factory_fn)(et_clock *clock, const char *name,
                                             et_clock_input *clk, const void *config, char *err,
                                             size_t errlen);
 
+/* A factory that needs the machine (its option values: the RTC's rtc-base
+ * and rtc-clock). */
+typedef et_device *(*et__device_factory_machine_fn)(et_machine *m, const char *name,
+                                                    et_clock_input *clk, const void *config,
+                                                    char *err, size_t errlen);
+
 typedef struct et__device_factory {
     const char *type;
     et__device_factory_fn create;
 } et__device_factory;
 
+typedef struct et__machine_factory {
+    const char *type;
+    et__device_factory_machine_fn create;
+} et__machine_factory;
+
 const et__device_factory *et__device_factory_find(const char *type);
+/* Device types whose factory needs the machine; looked up first. */
+const et__machine_factory *et__machine_factory_find(const char *type);
 
 /* --- interrupt-controller views ------------------------------------------- */
 
@@ -109,6 +122,7 @@ void et__board_free(et_board *board);
 extern const et_board et__board_mps2_an385;
 extern const et_board et__board_versatilepb;
 extern const et_board et__board_realview_eb;
+extern const et_board et__board_realview_eb_mpcore;
 extern const et_board et__board_vexpress_a9;
 extern const et_board et__board_pc;
 extern const et_board et__board_q35;

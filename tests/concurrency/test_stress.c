@@ -312,7 +312,8 @@ typedef struct round_result {
 } round_result;
 
 /* Whether the round has shown what it asserts: every worker made
- * progress, some interrupt was delivered, the runner fired (real time). */
+ * progress, some interrupt was delivered, the runner fired (real time; not
+ * awaited for a device whose finest timer is a second, slow_timer). */
 static bool round_progressed(stress_round *r, bool realtime)
 {
     for (int i = 0; i < r->n_prog; i++) {
@@ -320,7 +321,7 @@ static bool round_progressed(stress_round *r, bool realtime)
             return false;
         }
     }
-    if (realtime && et_runner_fired(r->runner) == 0) {
+    if (realtime && !r->ad->slow_timer && et_runner_fired(r->runner) == 0) {
         return false;
     }
     big_lock_take(); /* the sink counts under it */
@@ -550,12 +551,13 @@ static void test_realtime_runner_vcpus_and_big_lock(void **state)
                       ad->name, res.accesses, res.observations, res.main_loop_runs, res.fired,
                       res.irq_events, res.pauses, res.long_pauses, (long long)res.drain_ms);
         assert_true(res.irq_events > 0);
-        /* The runner must have fired (the round runs on until it has), but
-         * how often depends on the host's load: vCPU catch-up on access
-         * takes over the firings it reaches first (and the runner counts
-         * only callbacks it ran), so under a loaded machine most expiries
-         * can run on the vCPU threads. */
-        assert_true(res.fired > 0);
+        /* The runner must have fired (the round runs on until it has, except
+         * for a device whose finest timer is a second), but how often
+         * depends on the host's load: vCPU catch-up on access takes over
+         * the firings it reaches first (and the runner counts only
+         * callbacks it ran), so under a loaded machine most expiries can
+         * run on the vCPU threads. */
+        assert_true(res.fired > 0 || ad->slow_timer);
         expect_no_lockdep_report();
     }
 }
