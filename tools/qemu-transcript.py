@@ -24,6 +24,7 @@ import sys
 BINARIES = {
     'mps2-an385': 'qemu-system-arm', 'versatilepb': 'qemu-system-arm',
     'realview-eb': 'qemu-system-arm', 'vexpress-a9': 'qemu-system-arm',
+    'realview-eb-mpcore': 'qemu-system-arm',
     'pc': 'qemu-system-x86_64', 'q35': 'qemu-system-x86_64',
     'virt': 'qemu-system-riscv64',
 }

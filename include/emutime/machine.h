@@ -85,8 +85,6 @@ typedef struct et_board_device {
     const et_board_counter *counters;
     unsigned n_counters;
     const char *option;      /* created only when this board option is "on" */
-    const char *peer;        /* an earlier device of the board this one is
-                              * built on (an SSE timer's system counter) */
 } et_board_device;
 
 /* A QOM path that QEMU's irq_intercept_in/out and set_irq_in accept. */
@@ -96,6 +94,9 @@ typedef struct et_board_qom {
     const char *device;     /* or: it is this device */
     unsigned outputs;       /* the device's unnamed outputs 0..n-1 (QEMU
                              * hooks no sysbus-irq output: 0 for those) */
+    unsigned inputs;        /* with controller: it has only the first N of
+                             * the controller's unnamed inputs (a container
+                             * in front of it); 0: all of them */
 } et_board_qom;
 
 typedef struct et_board_ram {

@@ -8,6 +8,7 @@ static const et_board *const boards[] = {
     &et__board_mps2_an385,
     &et__board_versatilepb,
     &et__board_realview_eb,
+    &et__board_realview_eb_mpcore,
     &et__board_vexpress_a9,
     &et__board_pc,
     &et__board_q35,

@@ -1,14 +1,18 @@
 /* Device types a board can name, each a thin adapter from a board entry
  * (the device's own config, plus the board clock feeding it) to the
  * device's constructor. */
+#include <stdio.h>
 #include <string.h>
 
+#include "emutime/devices/arm_gtimer.h"
+#include "emutime/devices/arm_mptimer.h"
 #include "emutime/devices/armv7m_systick.h"
 #include "emutime/devices/cmsdk_apb_dualtimer.h"
 #include "emutime/devices/cmsdk_apb_timer.h"
 #include "emutime/devices/cmsdk_apb_watchdog.h"
 #include "emutime/devices/goldfish_rtc.h"
 #include "emutime/devices/hpet.h"
+#include "emutime/devices/pl031.h"
 #include "emutime/devices/riscv_aclint.h"
 #include "emutime/devices/sp804.h"
 #include "emutime/devices/sse_counter.h"
@@ -73,22 +77,34 @@ static et_device *make_sse_counter(et_clock *clock, const char *name, et_clock_i
     return et_sse_counter_new(clock, name, &cfg, err, errlen);
 }
 
-static et_device *make_sse_counter_status(et_clock *clock, const char *name,
-                                          et_clock_input *clk, const void *config,
-                                          et_device *peer, char *err, size_t errlen)
+/* The SSE counter's status frame and the SSE timers are built on the
+ * board's counter device, which their entry's config names. */
+static et_device *board_peer(et_machine *m, const void *config, char *err, size_t errlen)
 {
-    (void)clk;
-    (void)config;
-    return et_sse_counter_status_new(clock, name, peer, err, errlen);
+    const char *peer = config ? ((const et__board_peer *)config)->peer : NULL;
+    et_device *dev = peer ? et_machine_find_device(m, peer) : NULL;
+    if (!dev) {
+        snprintf(err, errlen, "needs an earlier device of the board named in its config (%s)",
+                 peer ? peer : "none given");
+    }
+    return dev;
 }
 
-static et_device *make_sse_timer(et_clock *clock, const char *name, et_clock_input *clk,
-                                 const void *config, et_device *peer, char *err, size_t errlen)
+static et_device *make_sse_counter_status(et_machine *m, const char *name, et_clock_input *clk,
+                                          const void *config, char *err, size_t errlen)
 {
-    (void)clk; /* it counts its peer's timestamp, not a clock */
-    (void)config;
-    et_sse_timer_config cfg = { .counter = peer };
-    return et_sse_timer_new(clock, name, &cfg, err, errlen);
+    (void)clk;
+    et_device *counter = board_peer(m, config, err, errlen);
+    return counter ? et_sse_counter_status_new(et_machine_clock(m), name, counter, err, errlen)
+                   : NULL;
+}
+
+static et_device *make_sse_timer(et_machine *m, const char *name, et_clock_input *clk,
+                                 const void *config, char *err, size_t errlen)
+{
+    (void)clk; /* it counts its counter's timestamp, not a clock */
+    et_sse_timer_config cfg = { .counter = board_peer(m, config, err, errlen) };
+    return cfg.counter ? et_sse_timer_new(et_machine_clock(m), name, &cfg, err, errlen) : NULL;
 }
 
 static et_device *make_sp804(et_clock *clock, const char *name, et_clock_input *clk,
@@ -128,6 +144,22 @@ static et_device *make_goldfish_rtc(et_clock *clock, const char *name, et_clock_
     return et_goldfish_rtc_new(clock, name, config, err, errlen);
 }
 
+static et_device *make_arm_mptimer(et_clock *clock, const char *name, et_clock_input *clk,
+                                   const void *config, char *err, size_t errlen)
+{
+    et_arm_mptimer_config cfg = *(const et_arm_mptimer_config *)config;
+    cfg.periphclk = clk;
+    return et_arm_mptimer_new(clock, name, &cfg, err, errlen);
+}
+
+static et_device *make_arm_gtimer(et_clock *clock, const char *name, et_clock_input *clk,
+                                  const void *config, char *err, size_t errlen)
+{
+    et_arm_gtimer_config cfg = *(const et_arm_gtimer_config *)config;
+    cfg.periphclk = clk;
+    return et_arm_gtimer_new(clock, name, &cfg, err, errlen);
+}
+
 static const et__device_factory factories[] = {
     { "cmsdk-apb-timer", make_cmsdk_timer },
     { "cmsdk-apb-dualtimer", make_cmsdk_dualtimer },
@@ -141,28 +173,47 @@ static const et__device_factory factories[] = {
     { "riscv.aclint.mtimer", make_aclint_mtimer },
     { "riscv.aclint.swi", make_aclint_swi },
     { "goldfish_rtc", make_goldfish_rtc },
+    { "arm-mptimer", make_arm_mptimer },
+    { "arm-gtimer", make_arm_gtimer },
 };
+
+/* The RTC's time base is the machine's rtc-base / rtc-clock options
+ * (QEMU's -rtc base=,clock=); "vm" is the machine's clock. */
+static et_device *make_pl031(et_machine *m, const char *name, et_clock_input *clk,
+                             const void *config, char *err, size_t errlen)
+{
+    (void)clk; /* its 1 Hz comes from the wall clock */
+    (void)config;
+    et_pl031_config cfg;
+    if (et_wallclock_init(&cfg.wallclock, et_machine_option(m, "rtc-base"),
+                          et_machine_option(m, "rtc-clock"), et_machine_clock(m), err,
+                          errlen) != 0) {
+        return NULL;
+    }
+    return et_pl031_new(et_machine_clock(m), name, &cfg, err, errlen);
+}
+
+static const et__machine_factory machine_factories[] = {
+    { "pl031", make_pl031 },
+    { "sse-counter-status", make_sse_counter_status },
+    { "sse-timer", make_sse_timer },
+};
+
+const et__machine_factory *et__machine_factory_find(const char *type)
+{
+    for (size_t i = 0; i < sizeof(machine_factories) / sizeof(machine_factories[0]); i++) {
+        if (strcmp(machine_factories[i].type, type) == 0) {
+            return &machine_factories[i];
+        }
+    }
+    return NULL;
+}
 
 const et__device_factory *et__device_factory_find(const char *type)
 {
     for (size_t i = 0; i < sizeof(factories) / sizeof(factories[0]); i++) {
         if (strcmp(factories[i].type, type) == 0) {
             return &factories[i];
-        }
-    }
-    return NULL;
-}
-
-static const et__device_peer_factory peer_factories[] = {
-    { "sse-counter-status", make_sse_counter_status },
-    { "sse-timer", make_sse_timer },
-};
-
-const et__device_peer_factory *et__device_peer_factory_find(const char *type)
-{
-    for (size_t i = 0; i < sizeof(peer_factories) / sizeof(peer_factories[0]); i++) {
-        if (strcmp(peer_factories[i].type, type) == 0) {
-            return &peer_factories[i];
         }
     }
     return NULL;

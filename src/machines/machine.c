@@ -72,6 +72,7 @@ struct et_machine {
 
     int icpt_obj;  /* board qom index intercepted, -1 none */
     int icpt_ctrl; /* controller whose unnamed inputs are hooked, -1 */
+    unsigned icpt_inputs; /* only its first N (0: all) */
     int icpt_dev;  /* device whose outputs are hooked, -1 */
     unsigned icpt_outputs;
     et_machine_irq_fn icpt_fn;
@@ -104,7 +105,8 @@ static void controller_input(et_machine *m, int ci, int named, unsigned n, int l
     }
     /* qtest's hook sits in front of the unnamed inputs and sees every call,
      * changed or not: it keeps its own record of levels. */
-    if (named < 0 && m->icpt_ctrl == ci && m->icpt_fn) {
+    if (named < 0 && m->icpt_ctrl == ci && m->icpt_fn &&
+        (!m->icpt_inputs || n < m->icpt_inputs)) {
         m->icpt_fn(m->icpt_opaque, (int)n, level);
     }
 }
@@ -306,9 +308,9 @@ static int build(et_machine *m, char *err, size_t errlen)
         if (!device_wanted(m, d)) {
             continue;
         }
-        const et__device_factory *f = et__device_factory_find(d->type);
-        const et__device_peer_factory *pf = f ? NULL : et__device_peer_factory_find(d->type);
-        if (!f && !pf) {
+        const et__machine_factory *mf = et__machine_factory_find(d->type);
+        const et__device_factory *f = mf ? NULL : et__device_factory_find(d->type);
+        if (!f && !mf) {
             snprintf(err, errlen, "%s: device type '%s' (%s) is not available in this build",
                      b->name, d->type, d->name);
             return -1;
@@ -319,23 +321,8 @@ static int build(et_machine *m, char *err, size_t errlen)
             return -1;
         }
         why[0] = '\0';
-        et_device *dev;
-        if (pf) {
-            int p = -1; /* among the devices created so far */
-            for (size_t k = 0; d->peer && k < m->n_devs && p < 0; k++) {
-                if (strcmp(m->devs[k]->name, d->peer) == 0) {
-                    p = (int)k;
-                }
-            }
-            if (p < 0) {
-                snprintf(err, errlen, "%s: %s (%s) needs an earlier device as its peer", b->name,
-                         d->name, d->type);
-                return -1;
-            }
-            dev = pf->create(m->clock, d->name, clk, d->config, m->devs[p], why, sizeof(why));
-        } else {
-            dev = f->create(m->clock, d->name, clk, d->config, why, sizeof(why));
-        }
+        et_device *dev = mf ? mf->create(m, d->name, clk, d->config, why, sizeof(why))
+                            : f->create(m->clock, d->name, clk, d->config, why, sizeof(why));
         if (!dev) {
             snprintf(err, errlen, "%s: cannot create %s (%s): %s", b->name, d->name, d->type,
                      why);
@@ -706,6 +693,7 @@ int et_machine_intercept(et_machine *m, const char *path, bool out)
     const et_board_qom *o = &b->qom[q];
     if (!out && o->controller) {
         m->icpt_ctrl = find_controller(b, o->controller);
+        m->icpt_inputs = o->inputs;
     } else if (out && o->device && o->outputs) {
         m->icpt_dev = find_device_index(m, o->device);
         m->icpt_outputs = o->outputs;
@@ -729,9 +717,9 @@ int et_machine_set_irq_in(et_machine *m, const char *path, const char *name, int
         return -1;
     }
     if (strcmp(name, "unnamed-gpio-in") == 0) {
-        if (num < 0 || (unsigned)num >= b->controllers[ci].n_inputs) {
-            snprintf(err, errlen, "input %d is out of range (0..%u)", num,
-                     b->controllers[ci].n_inputs - 1);
+        unsigned n_in = o->inputs ? o->inputs : b->controllers[ci].n_inputs;
+        if (num < 0 || (unsigned)num >= n_in) {
+            snprintf(err, errlen, "input %d is out of range (0..%u)", num, n_in - 1);
             return -1;
         }
         controller_input(m, ci, -1, (unsigned)num, level);

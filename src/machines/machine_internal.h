@@ -18,25 +18,31 @@ typedef et_device *(*et__device_factory_fn)(et_clock *clock, const char *name,
                                             et_clock_input *clk, const void *config, char *err,
                                             size_t errlen);
 
+/* A factory that needs the machine (its option values: the RTC's rtc-base
+ * and rtc-clock). */
+typedef et_device *(*et__device_factory_machine_fn)(et_machine *m, const char *name,
+                                                    et_clock_input *clk, const void *config,
+                                                    char *err, size_t errlen);
+
 typedef struct et__device_factory {
     const char *type;
     et__device_factory_fn create;
 } et__device_factory;
 
-/* A device built on another device of the board (the entry's peer: an SSE
- * timer on its system counter). */
-typedef et_device *(*et__device_peer_factory_fn)(et_clock *clock, const char *name,
-                                                 et_clock_input *clk, const void *config,
-                                                 et_device *peer, char *err, size_t errlen);
-
-typedef struct et__device_peer_factory {
+typedef struct et__machine_factory {
     const char *type;
-    et__device_peer_factory_fn create;
-} et__device_peer_factory;
-
-const et__device_peer_factory *et__device_peer_factory_find(const char *type);
+    et__device_factory_machine_fn create;
+} et__machine_factory;
 
 const et__device_factory *et__device_factory_find(const char *type);
+
+/* The config of a board entry built on another device of the board (an
+ * SSE timer on its system counter): that device's name, created before. */
+typedef struct et__board_peer {
+    const char *peer;
+} et__board_peer;
+/* Device types whose factory needs the machine; looked up first. */
+const et__machine_factory *et__machine_factory_find(const char *type);
 
 /* --- interrupt-controller views ------------------------------------------- */
 
@@ -130,6 +136,7 @@ extern const et_board et__board_lm3s811evb;
 extern const et_board et__board_mps3_an547;
 extern const et_board et__board_versatilepb;
 extern const et_board et__board_realview_eb;
+extern const et_board et__board_realview_eb_mpcore;
 extern const et_board et__board_vexpress_a9;
 extern const et_board et__board_pc;
 extern const et_board et__board_q35;

@@ -13,6 +13,9 @@
 #include "emutime/devices/sse_timer.h"
 #include "machines/machine_internal.h"
 
+/* The status frames and the timers are built on the counter. */
+static const et__board_peer on_sysctr = { .peer = "sysctr" };
+
 static const et_board_counter counter_counters[] = {
     { .name = "cntcv", .offset = ET_SSE_CNTCV_LO, .size = 4 },
 };
@@ -33,7 +36,7 @@ TIMER_WIRES(timer3_wires, 27);
 
 #define SSE_TIMER(name_, base_, wires_)                                          \
     {                                                                            \
-        .name = (name_), .type = "sse-timer", .base = (base_), .peer = "sysctr", \
+        .name = (name_), .type = "sse-timer", .base = (base_), .config = &on_sysctr, \
         .clock_hz = 32000000, .wires = (wires_), .n_wires = ET_N(wires_),        \
         .counters = timer_counters, .n_counters = ET_N(timer_counters),          \
     }
@@ -47,9 +50,10 @@ static const et_board_device devices[] = {
         .counters = counter_counters,
         .n_counters = ET_N(counter_counters),
     },
-    { .name = "sysctr-status", .type = "sse-counter-status", .base = 0x48101000, .peer = "sysctr" },
+    { .name = "sysctr-status", .type = "sse-counter-status", .base = 0x48101000,
+      .config = &on_sysctr },
     { .name = "sysctr-status-s", .type = "sse-counter-status", .base = 0x58101000,
-      .peer = "sysctr" },
+      .config = &on_sysctr },
     SSE_TIMER("timer0", 0x48000000, timer0_wires),
     SSE_TIMER("timer1", 0x48001000, timer1_wires),
     SSE_TIMER("timer2", 0x48002000, timer2_wires),

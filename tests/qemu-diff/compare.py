@@ -22,9 +22,11 @@ discarded), so the commands after the load are compared.
 """
 import argparse
 import glob
+import json
 import importlib.util
 import os
 import re
+import subprocess
 import sys
 import tempfile
 
@@ -156,17 +158,16 @@ def load_accepted(directory, rows):
 
 # --- running ----------------------------------------------------------------
 
-QEMU_BINARY = {
-    'mps2-an385': 'qemu-system-arm', 'versatilepb': 'qemu-system-arm',
-    'realview-eb': 'qemu-system-arm', 'vexpress-a9': 'qemu-system-arm',
-    'pc': 'qemu-system-x86_64', 'q35': 'qemu-system-x86_64',
-    'virt': 'qemu-system-riscv64',
-    'lm3s811evb': 'qemu-system-arm', 'mps3-an547': 'qemu-system-arm',
-}
+def qemu_binaries(emutime):
+    """{board name: the qemu-system-* binary that runs it}, from the boards'
+    own tables (`emutime machines --json`): one place says it."""
+    out = subprocess.run([emutime, 'machines', '--json'], check=True, stdout=subprocess.PIPE,
+                         text=True).stdout
+    return {b['name']: b['qemu_binary'] for b in json.loads(out)}
 
 
-def qemu_session(kit, script, cwd):
-    name = QEMU_BINARY.get(script.qemu_machine.split(',')[0])
+def qemu_session(kit, binaries, script, cwd):
+    name = binaries.get(script.qemu_machine.split(',')[0])
     if not name:
         raise RuntimeError('no QEMU binary known for machine %r' % script.qemu_machine)
     extra = []
@@ -176,11 +177,11 @@ def qemu_session(kit, script, cwd):
     return qt.Session(cmd, cwd=cwd)
 
 
-def run_script(kit, emutime, script, cwd):
+def run_script(kit, binaries, emutime, script, cwd):
     """[(line number, command, qemu answer, emutime answer)] for each command
     whose answers differ, and the number of commands compared."""
     em = qt.Session([emutime, 'qtest', '--machine', script.machine], cwd=cwd)
-    qm = qemu_session(kit, script, cwd)
+    qm = qemu_session(kit, binaries, script, cwd)
     history, saves, diffs, compared = [], {}, [], 0
     try:
         for lineno, cmd in script.commands:
@@ -194,7 +195,7 @@ def run_script(kit, emutime, script, cwd):
                     raise RuntimeError('line %d: snapshot_load of a file this script did '
                                        'not save' % lineno)
                 qm.close()
-                qm = qemu_session(kit, script, cwd)
+                qm = qemu_session(kit, binaries, script, cwd)
                 history = list(saves[words[1]])
                 for c in history:
                     qm.send(c)
@@ -223,6 +224,7 @@ def main():
     args = ap.parse_args()
 
     emutime = os.path.abspath(args.emutime)
+    binaries = qemu_binaries(emutime)
     rows = divergence_rows(args.divergences)
     entries, errors = load_accepted(args.accepted, rows)
     for e in errors:
@@ -234,7 +236,7 @@ def main():
     with tempfile.TemporaryDirectory() as cwd:
         for script in scripts:
             try:
-                diffs, compared = run_script(args.kit, emutime, script, cwd)
+                diffs, compared = run_script(args.kit, binaries, emutime, script, cwd)
             except (EOFError, RuntimeError, OSError) as e:
                 print('FAIL %s (%s): %s' % (script.rel, script.machine, e))
                 failed += 1

@@ -47,6 +47,12 @@ typedef struct et_test_adapter {
     const uint32_t *offsets;
     size_t n_offsets;
     unsigned sizes; /* ET_ACCESS_* */
+
+    /* The device's finest timer is a second (an RTC's counter): its running
+     * mode gives one early interrupt, then one a second, so in a short
+     * real-time round the vCPUs' catch-up may take every firing over and
+     * the round does not require the runner to have fired. */
+    bool slow_timer;
 } et_test_adapter;
 
 void et_test_adapter_register(const et_test_adapter *adapter);
