@@ -47,8 +47,9 @@ def find_qemu(machine, explicit):
 
 def qemu_machine(machine):
     """An emutime machine spec as QEMU's -machine value plus other options:
-    virt's smp, sockets (NUMA nodes), rtc-base and rtc-clock are QEMU's -smp,
-    -numa node, -rtc; every other option is a machine property."""
+    virt's smp and sockets (NUMA nodes) are QEMU's -smp and -numa node, any
+    board's rtc-base and rtc-clock are -rtc; every other option is a
+    machine property."""
     name, *opts = machine.split(',')
     props, extra, rtc = [name], [], []
     sockets = 1
@@ -58,7 +59,7 @@ def qemu_machine(machine):
             extra += ['-smp', value]
         elif name == 'virt' and key == 'sockets':
             sockets = int(value)
-        elif name == 'virt' and key in ('rtc-base', 'rtc-clock'):
+        elif key in ('rtc-base', 'rtc-clock'):  # every board with an RTC
             rtc.append('%s=%s' % (key[4:], value))
         else:
             props.append(opt)

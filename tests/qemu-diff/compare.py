@@ -49,6 +49,7 @@ qt = load_transcript_tool()
 
 def default_scripts():
     scripts = sorted(glob.glob(os.path.join(SRC, 'examples', '*.qtest')))
+    scripts += sorted(glob.glob(os.path.join(SRC, 'examples', 'devices', '*.qtest')))
     scripts += sorted(glob.glob(os.path.join(SRC, 'tests', 'fuzz', 'corpus', 'fuzz_qtest',
                                              '*.qtest')))
     scripts += sorted(glob.glob(os.path.join(HERE, 'scripts', '*.qtest')))
@@ -82,6 +83,10 @@ class Script:
             os.path.splitext(os.path.basename(path))[0]
         self.qemu_machine = header(self.lines, 'qemu-machine') or \
             QEMU_MACHINE.get(self.machine, self.machine)
+        # "# qemu-diff: skip REASON": QEMU cannot run this script at all (it
+        # crashes on it, say); the reason is printed, never silently.
+        m = [re.match(r'^#\s*qemu-diff:\s*skip\s+(.+)$', l.strip()) for l in self.lines]
+        self.skip = next((x.group(1) for x in m if x), None)
         # (line number, command) for every command line
         self.commands = [(i + 1, line) for i, line in enumerate(self.lines)
                          if line.strip(' \t\r') and not line.strip(' \t\r').startswith('#')]
@@ -231,10 +236,14 @@ def main():
         print('error: ' + e)
     scripts = [Script(os.path.abspath(p)) for p in (args.scripts or default_scripts())]
 
-    passed = failed = 0
+    passed = failed = skipped = 0
     proposals = []
     with tempfile.TemporaryDirectory() as cwd:
         for script in scripts:
+            if script.skip:
+                print('skip %s (%s): %s' % (script.rel, script.machine, script.skip))
+                skipped += 1
+                continue
             try:
                 diffs, compared = run_script(args.kit, binaries, emutime, script, cwd)
             except (EOFError, RuntimeError, OSError) as e:
@@ -279,7 +288,8 @@ def main():
         for p in proposals:
             print(p)
     # A bad or stale accepted entry counts as a failure of its own.
-    print('%d passed, %d failed' % (passed, failed + len(errors)))
+    print('%d passed, %d failed%s' % (passed, failed + len(errors),
+                                      ', %d skipped' % skipped if skipped else ''))
     return 1 if failed or errors else 0
 
 
