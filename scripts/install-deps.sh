@@ -5,7 +5,7 @@ set -euo pipefail
 
 # libuv and libevent are the peers `make bench` measures against.
 packages=(cmake ninja-build gcc clang libclang-rt-14-dev make pkg-config libcmocka-dev valgrind
-          libuv1-dev libevent-dev)
+          libuv1-dev libevent-dev libjansson-dev)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -20,6 +20,8 @@ int tool_cmd_run(int argc, char **argv);
 int tool_cmd_qtest(int argc, char **argv);
 int tool_cmd_machines(int argc, char **argv);
 int tool_cmd_snapshot(int argc, char **argv);
+/* emutime started as emutime-system-ARCH (qemu_main.c): argv is QEMU's. */
+int tool_qemu_main(int argc, char **argv);
 
 /* "emutime: <message>" on stderr. */
 void tool_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -12,6 +12,7 @@ static const et_board *const boards[] = {
     &et__board_pc,
     &et__board_q35,
     &et__board_virt,
+    &et__board_none,
 };
 
 size_t et_board_count(void)

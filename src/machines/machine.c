@@ -75,6 +75,8 @@ struct et_machine {
 
     bool reset_pending;
     unsigned resets;
+    et_machine_reset_request_fn reset_request_fn;
+    void *reset_request_opaque;
 };
 
 static int find_controller(const et_board *b, const char *name)
@@ -115,7 +117,11 @@ static void route_sink(void *opaque, int n, int level)
     if (r->to >= 0) {
         controller_input(m, r->to, r->named, r->input, level);
     } else if (r->to == TO_RESET && level) {
-        m->reset_pending = true; /* performed at the next command boundary */
+        if (m->reset_request_fn) {
+            m->reset_request_fn(m->reset_request_opaque, r->dev);
+        } else {
+            m->reset_pending = true; /* performed at the next command boundary */
+        }
     }
     if (m->icpt_dev >= 0 && (size_t)m->icpt_dev == r->dev && r->output < m->icpt_outputs &&
         m->icpt_fn) {
@@ -691,6 +697,18 @@ void et_machine_reset(et_machine *m)
     /* A device that asked for a reset while being reset does not loop. */
     m->reset_pending = false;
     m->resets++;
+}
+
+void et_machine_set_reset_request_listener(et_machine *m, et_machine_reset_request_fn fn,
+                                           void *opaque)
+{
+    m->reset_request_fn = fn;
+    m->reset_request_opaque = opaque;
+}
+
+void et_machine_request_reset(et_machine *m)
+{
+    m->reset_pending = true;
 }
 
 bool et_machine_reset_pending(const et_machine *m)
