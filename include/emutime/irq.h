@@ -10,7 +10,7 @@
  *   - with no library lock held, so a sink may take the embedder's big lock
  *     (QEMU's BQL) and call back into any device.
  * Only level changes are delivered (setting the level a line already has does
- * nothing). When several threads release the device lock at once, one of them
+ * nothing), unless the sink asks for repeats (et_irq_set_redeliver). When several threads release the device lock at once, one of them
  * delivers everything queued so far; another's change may therefore reach the
  * sink just after that thread's own call returns, never out of order and never
  * while a library lock is held. A line with no owning device delivers at once.
@@ -35,12 +35,19 @@ typedef struct et_irq_line {
     void *sink_opaque;
     int sink_n;
     int level;        /* the device's latest level (under the owner's lock) */
+    int redeliver;    /* also deliver a set that leaves the level as it is */
 } et_irq_line;
 
 void et_irq_init(et_irq_line *line, struct et_device *owner, const char *name);
 
 /* Connects the sink. Do it while the device is idle (board wiring time). */
 void et_irq_connect(et_irq_line *line, et_irq_sink_fn sink, void *opaque, int n);
+
+/* Opt-in for a sink that observes QEMU's qemu_set_irq calls rather than
+ * level changes (qtest's interrupt intercept): from now on the sink also
+ * gets every et_irq_set that leaves the level as it is, in order with the
+ * changes. The line's level is unaffected. Set it while the device is idle. */
+void et_irq_set_redeliver(et_irq_line *line, int on);
 
 /* Under the owner's lock (or anywhere for an owner-less line). */
 void et_irq_set(et_irq_line *line, int level);

@@ -48,6 +48,7 @@ typedef struct route {
     int to;           /* controller index, TO_NONE or TO_RESET */
     int named;        /* -1: unnamed input; else index in the kind's named inputs */
     unsigned input;
+    int level;        /* the level last delivered */
 } route;
 
 struct et_machine {
@@ -111,7 +112,14 @@ static void route_sink(void *opaque, int n, int level)
     route *r = opaque;
     et_machine *m = r->m;
     (void)n;
-    if (m->line_fn) {
+    /* A redeliver line's repeat (the device set the level it had, as
+     * QEMU's models call qemu_set_irq on every update) reaches what QEMU's
+     * repeat reaches: qtest's hook, the controller, the reset request, but
+     * not the waveform, which records changes. */
+    bool repeat = level == r->level &&
+                  et_device_irq(m->devs[r->dev], r->output)->redeliver;
+    r->level = level;
+    if (m->line_fn && !repeat) {
         m->line_fn(m->line_opaque, r->dev, r->output, level);
     }
     if (r->to >= 0) {
@@ -404,7 +412,13 @@ static int build(et_machine *m, char *err, size_t errlen)
                 }
             }
             et_irq_line *line = et_device_irq(m->devs[i], o);
+            r->level = et_irq_level(line);
             et_irq_connect(line, route_sink, r, (int)o);
+            if (r->to == TO_RESET) {
+                /* QEMU's watchdogs perform their action on every update
+                 * that finds the reset condition, not only its first. */
+                et_irq_set_redeliver(line, 1);
+            }
         }
     }
 
@@ -635,6 +649,15 @@ int et_machine_intercept(et_machine *m, const char *path, bool out)
     } else if (out && o->device && o->outputs) {
         m->icpt_dev = find_device_index(m, o->device);
         m->icpt_outputs = o->outputs;
+    }
+    /* qtest sees every qemu_set_irq call, not only level changes: a line
+     * already high now is reported when its device next sets it. */
+    for (size_t i = 0; i < m->n_routes; i++) {
+        route *r = &m->routes[i];
+        if ((m->icpt_ctrl >= 0 && r->to == m->icpt_ctrl && r->named < 0) ||
+            (m->icpt_dev >= 0 && (size_t)m->icpt_dev == r->dev)) {
+            et_irq_set_redeliver(et_device_irq(m->devs[r->dev], r->output), 1);
+        }
     }
     return 0;
 }
