@@ -154,6 +154,10 @@ static void write_reg(cmsdk_timer *t, uint64_t reg, uint32_t value)
         if (value & 1) {
             t->intstatus = 0;
         }
+        /* Only this write drives the line, as in QEMU: qtest sees a
+         * repeated level here and not after the other writes, which
+         * cannot change it. */
+        update_irq(t);
         break;
     default:
         if (reg >= ET_CMSDK_TIMER_PID4 && reg <= 0xFFC) {
@@ -165,7 +169,6 @@ static void write_reg(cmsdk_timer *t, uint64_t reg, uint32_t value)
         }
         return;
     }
-    update_irq(t);
 }
 
 /* APB has one 32-bit data path: a narrower access uses the byte lanes of the
