@@ -114,8 +114,8 @@ static void route_sink(void *opaque, int n, int level)
     (void)n;
     /* A redeliver line's repeat (the device set the level it had, as
      * QEMU's models call qemu_set_irq on every update) reaches what QEMU's
-     * repeat reaches: qtest's hook, the controller, the reset request, but
-     * not the waveform, which records changes. */
+     * repeat reaches: qtest's hook and the controller, but not the
+     * waveform, which records changes. */
     bool repeat = level == r->level &&
                   et_device_irq(m->devs[r->dev], r->output)->redeliver;
     r->level = level;
@@ -414,11 +414,6 @@ static int build(et_machine *m, char *err, size_t errlen)
             et_irq_line *line = et_device_irq(m->devs[i], o);
             r->level = et_irq_level(line);
             et_irq_connect(line, route_sink, r, (int)o);
-            if (r->to == TO_RESET) {
-                /* QEMU's watchdogs perform their action on every update
-                 * that finds the reset condition, not only its first. */
-                et_irq_set_redeliver(line, 1);
-            }
         }
     }
 
