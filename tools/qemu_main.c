@@ -57,52 +57,32 @@ static int install_signals(void)
 
 /* --- sockets ----------------------------------------------------------------- */
 
-static int unix_addr(const char *path, struct sockaddr_un *addr)
+/* A unix stream socket connected to path, or listening on it. -1 with
+ * errno on failure. */
+static int unix_socket(const char *path, bool listening)
 {
-    memset(addr, 0, sizeof(*addr));
-    addr->sun_family = AF_UNIX;
-    if (strlen(path) >= sizeof(addr->sun_path)) {
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    if (strlen(path) >= sizeof(addr.sun_path)) {
         errno = ENAMETOOLONG;
         return -1;
     }
-    strcpy(addr->sun_path, path);
-    return 0;
-}
-
-static int unix_connect(const char *path)
-{
-    struct sockaddr_un addr;
-    if (unix_addr(path, &addr) != 0) {
-        return -1;
-    }
+    strcpy(addr.sun_path, path);
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) {
         return -1;
     }
     int rc;
-    do {
-        rc = connect(fd, (struct sockaddr *)&addr, sizeof(addr));
-    } while (rc != 0 && errno == EINTR);
+    if (listening) {
+        rc = bind(fd, (struct sockaddr *)&addr, sizeof(addr));
+        if (rc == 0) {
+            rc = listen(fd, 1);
+        }
+    } else {
+        do {
+            rc = connect(fd, (struct sockaddr *)&addr, sizeof(addr));
+        } while (rc != 0 && errno == EINTR);
+    }
     if (rc != 0) {
-        int e = errno;
-        close(fd);
-        errno = e;
-        return -1;
-    }
-    return fd;
-}
-
-static int unix_listen(const char *path)
-{
-    struct sockaddr_un addr;
-    if (unix_addr(path, &addr) != 0) {
-        return -1;
-    }
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) {
-        return -1;
-    }
-    if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0 || listen(fd, 1) != 0) {
         int e = errno;
         close(fd);
         errno = e;
@@ -116,7 +96,7 @@ static int accept_one(int lfd)
     int fd;
     do {
         fd = accept(lfd, NULL, NULL);
-    } while (fd < 0 && errno == EINTR);
+    } while (fd < 0 && errno == EINTR && !signal_seen); /* a signal ends the wait */
     if (fd >= 0) {
         fcntl(fd, F_SETFD, FD_CLOEXEC);
     }
@@ -127,8 +107,7 @@ static int accept_one(int lfd)
 
 typedef struct qtest_out {
     int fd;
-    char *buf;
-    size_t len, cap;
+    tool_buf buf;
     bool broken;
     FILE *log;
     struct timeval start;
@@ -147,27 +126,13 @@ static void qtest_write(void *opaque, const char *text, size_t len)
     if (o->log) {
         fprintf(o->log, "[S +%.6f] %.*s", log_time(o), (int)len, text);
     }
-    if (o->len + len > o->cap) {
-        size_t cap = o->cap ? o->cap : 65536;
-        while (cap < o->len + len) {
-            cap *= 2;
-        }
-        char *b = realloc(o->buf, cap);
-        if (!b) {
-            abort();
-        }
-        o->buf = b;
-        o->cap = cap;
-    }
-    memcpy(o->buf + o->len, text, len);
-    o->len += len;
+    tool_buf_append(&o->buf, text, len);
 }
 
 static void qtest_flush(qtest_out *o)
 {
-    size_t done = 0;
-    while (done < o->len && !o->broken) {
-        ssize_t n = write(o->fd, o->buf + done, o->len - done);
+    while (o->buf.len && !o->broken) {
+        ssize_t n = write(o->fd, o->buf.data, o->buf.len);
         if (n < 0) {
             if (errno == EINTR) {
                 continue;
@@ -175,9 +140,9 @@ static void qtest_flush(qtest_out *o)
             o->broken = true;
             break;
         }
-        done += (size_t)n;
+        tool_buf_consume(&o->buf, (size_t)n);
     }
-    o->len = 0;
+    o->buf.len = 0;
     if (o->log) {
         fflush(o->log);
     }
@@ -420,10 +385,10 @@ int tool_qemu_main(int argc, char **argv)
         qtest_in = STDIN_FILENO;
         out.fd = STDOUT_FILENO;
     } else if (cfg.qtest.server) {
-        qtest_listen = unix_listen(cfg.qtest.path);
+        qtest_listen = unix_socket(cfg.qtest.path, true);
         qtest_in = qtest_listen < 0 ? -1 : accept_one(qtest_listen);
     } else {
-        qtest_in = unix_connect(cfg.qtest.path);
+        qtest_in = unix_socket(cfg.qtest.path, false);
     }
     if (qtest_in < 0) {
         fprintf(stderr, "%s: -qtest unix:%s: Failed to connect to '%s': %s\n", cfg.prog,
@@ -446,7 +411,7 @@ int tool_qemu_main(int argc, char **argv)
             goto out;
         }
         if (ep->server) {
-            mons[n_mons].listen_fd = unix_listen(ep->path);
+            mons[n_mons].listen_fd = unix_socket(ep->path, true);
             if (mons[n_mons].listen_fd >= 0 && ep->wait) {
                 fd = accept_one(mons[n_mons].listen_fd);
             }
@@ -455,7 +420,7 @@ int tool_qemu_main(int argc, char **argv)
                 goto out_mons;
             }
         } else {
-            fd = unix_connect(ep->path);
+            fd = unix_socket(ep->path, false);
             if (fd < 0) {
                 fprintf(stderr, "%s: Failed to connect to '%s': %s\n", cfg.prog, ep->path,
                         strerror(errno));
@@ -495,7 +460,7 @@ out:
     if (out.log) {
         fclose(out.log);
     }
-    free(out.buf);
+    tool_buf_free(&out.buf);
     et_qtest_free(vm.q);
     if (tracing) {
         tool_trace_stop();

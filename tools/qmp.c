@@ -18,8 +18,7 @@ struct qmp_conn {
     int fd;
     bool negotiated;
     qmp_stream in;
-    char *out;
-    size_t out_len, out_cap;
+    tool_buf out;
     bool broken;
 };
 
@@ -42,7 +41,7 @@ void qmp_conn_free(qmp_conn *c)
     }
     close(c->fd);
     qmp_stream_free(&c->in);
-    free(c->out);
+    tool_buf_free(&c->out);
     free(c);
 }
 
@@ -58,7 +57,7 @@ bool qmp_conn_negotiated(const qmp_conn *c)
 
 size_t qmp_conn_pending(const qmp_conn *c)
 {
-    return c->out_len;
+    return c->out.len;
 }
 
 void qmp_conn_send(qmp_conn *c, json_t *msg)
@@ -69,33 +68,20 @@ void qmp_conn_send(qmp_conn *c, json_t *msg)
         abort();
     }
     size_t n = strlen(text);
-    if (c->out_len + n + 2 > QMP_MAX_PENDING_OUTPUT) {
+    if (c->out.len + n + 2 > QMP_MAX_PENDING_OUTPUT) {
         c->broken = true; /* a client that never reads */
     } else {
-        if (c->out_len + n + 2 > c->out_cap) {
-            size_t cap = c->out_cap ? c->out_cap : 4096;
-            while (cap < c->out_len + n + 2) {
-                cap *= 2;
-            }
-            char *b = realloc(c->out, cap);
-            if (!b) {
-                abort();
-            }
-            c->out = b;
-            c->out_cap = cap;
-        }
-        memcpy(c->out + c->out_len, text, n);
-        memcpy(c->out + c->out_len + n, "\r\n", 2);
-        c->out_len += n + 2;
+        tool_buf_append(&c->out, text, n);
+        tool_buf_append(&c->out, "\r\n", 2);
     }
     free(text);
 }
 
-int qmp_conn_flush(qmp_conn *c)
+/* Writes what the socket takes now, or (blocking) all of it. */
+static int flush(qmp_conn *c, int flags)
 {
-    size_t done = 0;
-    while (done < c->out_len && !c->broken) {
-        ssize_t n = send(c->fd, c->out + done, c->out_len - done, MSG_DONTWAIT | MSG_NOSIGNAL);
+    while (c->out.len && !c->broken) {
+        ssize_t n = send(c->fd, c->out.data, c->out.len, flags | MSG_NOSIGNAL);
         if (n < 0) {
             if (errno == EINTR) {
                 continue;
@@ -105,27 +91,19 @@ int qmp_conn_flush(qmp_conn *c)
             }
             break;
         }
-        done += (size_t)n;
+        tool_buf_consume(&c->out, (size_t)n);
     }
-    memmove(c->out, c->out + done, c->out_len - done);
-    c->out_len -= done;
     return c->broken ? -1 : 0;
+}
+
+int qmp_conn_flush(qmp_conn *c)
+{
+    return flush(c, MSG_DONTWAIT);
 }
 
 void qmp_conn_flush_all(qmp_conn *c)
 {
-    while (c->out_len && !c->broken) {
-        ssize_t n = send(c->fd, c->out, c->out_len, MSG_NOSIGNAL);
-        if (n < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            c->broken = true;
-            break;
-        }
-        memmove(c->out, c->out + n, c->out_len - (size_t)n);
-        c->out_len -= (size_t)n;
-    }
+    flush(c, 0);
 }
 
 /* --- replies -------------------------------------------------------------- */

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "buffer.h"
 #include "qemu_vm.h"
 
 /* Output kept for a client that does not read is bounded: past this the

@@ -11,7 +11,7 @@ void qmp_stream_init(qmp_stream *s)
 
 void qmp_stream_free(qmp_stream *s)
 {
-    free(s->buf);
+    tool_buf_free(&s->msg);
     memset(s, 0, sizeof(*s));
 }
 
@@ -20,35 +20,22 @@ static void put(qmp_stream *s, const char *text, size_t n)
     if (s->error) {
         return;
     }
-    if (s->len + n > QMP_MAX_MESSAGE) {
+    if (s->msg.len + n > QMP_MAX_MESSAGE) {
         s->error = "JSON parse error, message longer than 1048576 bytes";
         return;
     }
-    if (s->len + n + 1 > s->cap) {
-        size_t cap = s->cap ? s->cap : 256;
-        while (cap < s->len + n + 1) {
-            cap *= 2;
-        }
-        char *b = realloc(s->buf, cap);
-        if (!b) {
-            abort();
-        }
-        s->buf = b;
-        s->cap = cap;
-    }
-    memcpy(s->buf + s->len, text, n);
-    s->len += n;
+    tool_buf_append(&s->msg, text, n);
 }
 
 static void emit(qmp_stream *s, qmp_message_fn fn, void *opaque)
 {
     if (s->error) {
         fn(opaque, NULL, 0, s->error);
-    } else if (s->len) {
-        s->buf[s->len] = '\0';
-        fn(opaque, s->buf, s->len, NULL);
+    } else if (s->msg.len) {
+        s->msg.data[s->msg.len] = '\0';
+        fn(opaque, s->msg.data, s->msg.len, NULL);
     }
-    s->len = 0;
+    s->msg.len = 0;
     s->depth = 0;
     s->quote = 0;
     s->escape = false;

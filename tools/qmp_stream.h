@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "buffer.h"
+
 #define QMP_MAX_MESSAGE (1u << 20)
 #define QMP_MAX_NESTING 1024
 
@@ -19,8 +21,7 @@
 typedef void (*qmp_message_fn)(void *opaque, const char *text, size_t len, const char *error);
 
 typedef struct qmp_stream {
-    char *buf;
-    size_t len, cap;
+    tool_buf msg;      /* the message so far */
     unsigned depth;
     char quote;        /* '"' or '\'' inside a string, else 0 */
     bool escape;       /* after a backslash inside a string */

@@ -30,6 +30,33 @@ static void collect(void *opaque, const char *text, size_t len)
     o->buf[o->len] = '\0';
 }
 
+typedef struct fixture {
+    et_machine *m;
+    et_qtest *q;
+    out o;
+} fixture;
+
+static int setup(void **state)
+{
+    static fixture f;
+    char err[256];
+    memset(&f, 0, sizeof(f));
+    f.m = et_machine_new("mps2-an385", err, sizeof(err));
+    assert_non_null(f.m);
+    f.q = et_qtest_new(f.m, collect, &f.o);
+    *state = &f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    et_machine_set_line_listener(f->m, NULL, NULL);
+    et_qtest_free(f->q);
+    et_machine_free(f->m);
+    return 0;
+}
+
 static void expect(et_qtest *q, out *o, const char *cmd, const char *reply)
 {
     o->len = 0;
@@ -47,28 +74,23 @@ static void expect(et_qtest *q, out *o, const char *cmd, const char *reply)
  * raise, a real clear the lowering. */
 static void test_line_high_before_intercept(void **state)
 {
-    (void)state;
-    char err[256];
-    et_machine *m = et_machine_new("mps2-an385", err, sizeof(err));
-    assert_non_null(m);
-    out o = { .len = 0 };
-    et_qtest *q = et_qtest_new(m, collect, &o);
-    expect(q, &o, "writel 0x40000008 1000", "OK\n");
-    expect(q, &o, "writel 0x40000000 9", "OK\n");
-    expect(q, &o, "clock_step 50000", "OK 50000\n"); /* fired at 40000 ns */
-    expect(q, &o, "readl 0xe000e200", "OK 0x0000000000000100\n"); /* NVIC 8 pending */
-    expect(q, &o, "irq_intercept_in /machine/armv7m", "OK\n");
+    fixture *f = *state;
+    et_qtest *q = f->q;
+    out *o = &f->o;
+    expect(q, o, "writel 0x40000008 1000", "OK\n");
+    expect(q, o, "writel 0x40000000 9", "OK\n");
+    expect(q, o, "clock_step 50000", "OK 50000\n"); /* fired at 40000 ns */
+    expect(q, o, "readl 0xe000e200", "OK 0x0000000000000100\n"); /* NVIC 8 pending */
+    expect(q, o, "irq_intercept_in /machine/armv7m", "OK\n");
     /* A read updates nothing. VALUE: 1250 ticks = one period of 1001 plus
      * 249, so 1000 - 249 = 751, read as 752 at the exact tick boundary. */
-    expect(q, &o, "readl 0x40000004", "OK 0x00000000000002f0\n");
-    expect(q, &o, "writel 0x40000000 9", "OK\n");
-    expect(q, &o, "writel 0x40000008 1000", "OK\n");
-    expect(q, &o, "writel 0x4000000c 0", "IRQ raise 8\nOK\n");
-    expect(q, &o, "writel 0x4000000c 0", "OK\n"); /* the record is 1 now */
-    expect(q, &o, "writel 0x4000000c 1", "IRQ lower 8\nOK\n");
-    expect(q, &o, "writel 0x4000000c 1", "OK\n");
-    et_qtest_free(q);
-    et_machine_free(m);
+    expect(q, o, "readl 0x40000004", "OK 0x00000000000002f0\n");
+    expect(q, o, "writel 0x40000000 9", "OK\n");
+    expect(q, o, "writel 0x40000008 1000", "OK\n");
+    expect(q, o, "writel 0x4000000c 0", "IRQ raise 8\nOK\n");
+    expect(q, o, "writel 0x4000000c 0", "OK\n"); /* the record is 1 now */
+    expect(q, o, "writel 0x4000000c 1", "IRQ lower 8\nOK\n");
+    expect(q, o, "writel 0x4000000c 1", "OK\n");
 }
 
 /* The repeats reach qtest only: the waveform listener still sees changes
@@ -86,32 +108,27 @@ static void count_line(void *opaque, size_t dev, unsigned output, int level)
 
 static void test_waveform_sees_changes_only(void **state)
 {
-    (void)state;
-    char err[256];
-    et_machine *m = et_machine_new("mps2-an385", err, sizeof(err));
-    assert_non_null(m);
-    out o = { .len = 0 };
-    et_qtest *q = et_qtest_new(m, collect, &o);
-    expect(q, &o, "irq_intercept_in /machine/armv7m", "OK\n");
+    fixture *f = *state;
+    et_machine *m = f->m;
+    et_qtest *q = f->q;
+    out *o = &f->o;
+    expect(q, o, "irq_intercept_in /machine/armv7m", "OK\n");
     et_machine_set_line_listener(m, count_line, NULL);
-    expect(q, &o, "writel 0x4000000c 1", "OK\n");
-    expect(q, &o, "writel 0x4000000c 1", "OK\n");
+    expect(q, o, "writel 0x4000000c 1", "OK\n");
+    expect(q, o, "writel 0x4000000c 1", "OK\n");
     assert_int_equal(line_calls, 0);
-    expect(q, &o, "writel 0x40000008 1000", "OK\n");
-    expect(q, &o, "writel 0x40000000 9", "OK\n");
-    expect(q, &o, "clock_step 50000", "IRQ raise 8\nOK 50000\n");
-    expect(q, &o, "writel 0x4000000c 0", "OK\n"); /* a repeat */
+    expect(q, o, "writel 0x40000008 1000", "OK\n");
+    expect(q, o, "writel 0x40000000 9", "OK\n");
+    expect(q, o, "clock_step 50000", "IRQ raise 8\nOK 50000\n");
+    expect(q, o, "writel 0x4000000c 0", "OK\n"); /* a repeat */
     assert_int_equal(line_calls, 1);
-    et_machine_set_line_listener(m, NULL, NULL);
-    et_qtest_free(q);
-    et_machine_free(m);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_line_high_before_intercept),
-        cmocka_unit_test(test_waveform_sees_changes_only),
+        cmocka_unit_test_setup_teardown(test_line_high_before_intercept, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_waveform_sees_changes_only, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
