@@ -216,6 +216,33 @@ static void test_events_after_negotiation(void **state)
     dropin_cleanup(&d);
 }
 
+/* Arbitrary bytes (a fixed pseudo-random stream with every byte value) on
+ * the monitor never bring the machine down: after the monitor hangs up,
+ * qtest still answers. */
+static void test_garbage(void **state)
+{
+    (void)state;
+    dropin d;
+    dropin_start(&d, "arm", "-machine mps2-an385");
+    dropin_negotiate(&d);
+    static char junk[1 << 16];
+    uint32_t x = 12345;
+    for (size_t i = 0; i + 1 < sizeof(junk); i++) {
+        x = x * 1103515245u + 12345u;
+        junk[i] = (char)((x >> 16) % 255 + 1); /* no NUL: dropin_send takes a string */
+    }
+    junk[sizeof(junk) - 1] = '\0';
+    for (int round = 0; round < 4; round++) {
+        assert_true(dropin_try_send(d.qmp.fd, junk));
+    }
+    close(d.qmp.fd);
+    d.qmp.fd = -1;
+    assert_string_equal(dropin_qtest(&d, "clock_step 1"), "OK 1");
+    kill(d.pid, SIGTERM);
+    assert_int_equal(dropin_wait(&d), 0);
+    dropin_cleanup(&d);
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -225,6 +252,7 @@ int main(void)
         cmocka_unit_test(test_framing),
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_events_after_negotiation),
+        cmocka_unit_test(test_garbage),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
