@@ -122,6 +122,43 @@ static void test_accepted_options(void **state)
     dropin_quit(&d);
 }
 
+/* -qmp unix:PATH,server=on,wait=off: a second monitor that listens; it
+ * gets its own greeting, and events go to every negotiated monitor. */
+static void test_qmp_server_socket(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/emutime-qmp-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[64], args[160];
+    snprintf(path, sizeof(path), "%s/mon.sock", dir);
+    snprintf(args, sizeof(args), "-machine mps2-an385 -qmp unix:%s,server=on,wait=off", path);
+    dropin d;
+    dropin_start(&d, "arm", args);
+    dropin_negotiate(&d);
+    /* The listener exists: the drop-in sets up every monitor before it
+     * answers the handshake. */
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path);
+    linebuf mon = { .fd = socket(AF_UNIX, SOCK_STREAM, 0) };
+    assert_int_equal(connect(mon.fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+    const char *greeting = dropin_line(&mon);
+    assert_non_null(greeting);
+    assert_true(strncmp(greeting, "{\"QMP\": ", 8) == 0);
+    dropin_send(mon.fd, "{\"execute\": \"qmp_capabilities\", \"id\": 2}");
+    assert_string_equal(dropin_line(&mon), "{\"return\": {}, \"id\": 2}");
+    dropin_send(d.qmp.fd, "{\"execute\": \"stop\"}");
+    dropin_event(&d, "STOP");
+    assert_string_equal(dropin_line(&d.qmp), "{\"return\": {}}");
+    const char *ev = dropin_line(&mon);
+    assert_non_null(ev);
+    assert_non_null(strstr(ev, "\"event\": \"STOP\"}"));
+    close(mon.fd);
+    dropin_quit(&d);
+    /* The drop-in removes the socket it listened on. */
+    assert_int_equal(access(path, F_OK), -1);
+    rmdir(dir);
+}
+
 /* A start-up error: a message naming the option on stderr, exit status 1,
  * and both sockets connected then closed, so that the test program fails at
  * once instead of waiting for its accept timeout. */
@@ -171,6 +208,7 @@ int main(void)
         cmocka_unit_test(test_qtest_eof),
         cmocka_unit_test(test_default_machine),
         cmocka_unit_test(test_accepted_options),
+        cmocka_unit_test(test_qmp_server_socket),
         cmocka_unit_test(test_startup_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
