@@ -214,10 +214,15 @@ void et__sp804_counter_write(et__sp804_counter *c, uint32_t offset, uint32_t val
 {
     switch (offset) {
     case SP804_LOAD:
-        write_load(c, value);
-        break;
     case SP804_BGLOAD:
-        write_bgload(c, value);
+        if (offset == SP804_LOAD) {
+            write_load(c, value);
+        } else {
+            write_bgload(c, value);
+        }
+        if (!c->variant->load_drives_irq) {
+            return;
+        }
         break;
     case SP804_CONTROL:
         write_control(c, value);

@@ -93,6 +93,49 @@ static void test_line_high_before_intercept(void **state)
     expect(q, o, "writel 0x4000000c 1", "OK\n");
 }
 
+static void run_stream(const char *machine, const char *const (*script)[2], size_t n)
+{
+    char err[256];
+    et_machine *m = et_machine_new(machine, err, sizeof(err));
+    assert_non_null(m);
+    out o = { .len = 0 };
+    et_qtest *q = et_qtest_new(m, collect, &o);
+    for (size_t i = 0; i < n; i++) {
+        expect(q, &o, script[i][0], script[i][1]);
+    }
+    et_qtest_free(q);
+    et_machine_free(m);
+}
+
+/* The CMSDK dual timer (NVIC 10) and the SP804 (VIC 4): qemu-system-arm
+ * 7.2's streams. The dual timer drives its line on CONTROL and INTCLR
+ * writes only; the SP804 on every register write. */
+static void test_dualtimer_and_sp804_streams(void **state)
+{
+    (void)state;
+    static const char *const dual[][2] = {
+        { "writel 0x40002000 100", "OK\n" },
+        { "writel 0x40002008 0xe2", "OK\n" }, /* enable, periodic, IRQ, 32-bit */
+        { "clock_step 10000", "OK 10000\n" },  /* fires every 101 ticks of 40 ns */
+        { "irq_intercept_in /machine/armv7m", "OK\n" },
+        { "writel 0x40002018 100", "OK\n" }, /* BGLOAD */
+        { "writel 0x40002000 100", "OK\n" }, /* LOAD */
+        { "writel 0x40002008 0xe2", "IRQ raise 10\nOK\n" },
+        { "writel 0x4000200c 1", "IRQ lower 10\nOK\n" },
+    };
+    run_stream("mps2-an385", dual, sizeof(dual) / sizeof(dual[0]));
+    static const char *const sp804[][2] = {
+        { "writel 0x101e2000 10", "OK\n" },
+        { "writel 0x101e2008 0xe2", "OK\n" },
+        { "clock_step 15000", "OK 15000\n" }, /* 10 ticks of 1 us */
+        { "irq_intercept_in /machine/unattached/device[2]", "OK\n" },
+        { "writel 0x101e2018 10", "IRQ raise 4\nOK\n" }, /* BGLOAD */
+        { "writel 0x101e2000 10", "OK\n" },
+        { "writel 0x101e200c 1", "IRQ lower 4\nOK\n" },
+    };
+    run_stream("versatilepb", sp804, sizeof(sp804) / sizeof(sp804[0]));
+}
+
 /* The repeats reach qtest only: the waveform listener still sees changes
  * alone. */
 static int line_calls;
@@ -129,6 +172,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_line_high_before_intercept, setup, teardown),
         cmocka_unit_test_setup_teardown(test_waveform_sees_changes_only, setup, teardown),
+        cmocka_unit_test(test_dualtimer_and_sp804_streams),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
