@@ -214,16 +214,18 @@ void et__sp804_counter_write(et__sp804_counter *c, uint32_t offset, uint32_t val
 {
     switch (offset) {
     case SP804_LOAD:
-    case SP804_BGLOAD:
+    case SP804_BGLOAD: {
+        bool ris = c->ris;
         if (offset == SP804_LOAD) {
             write_load(c, value);
         } else {
             write_bgload(c, value);
         }
-        if (!c->variant->load_drives_irq) {
-            return;
+        if (!c->variant->load_drives_irq && c->ris == ris) {
+            return; /* nothing changed: this model does not drive the line */
         }
         break;
+    }
     case SP804_CONTROL:
         write_control(c, value);
         break;

@@ -49,9 +49,10 @@ typedef struct et__sp804_counter_variant {
     /* Divisor for the undefined prescale setting 0b11 (the SP804 TRM says
      * "do not use"; QEMU's SP804 divides by 1, the CMSDK RTL by 256). */
     unsigned prescale3_divisor;
-    /* Whether a Load/BGLoad write drives the interrupt line again (it
-     * cannot change it). QEMU's SP804 does, its CMSDK dual timer does not;
-     * qtest sees the difference for a line already high at its intercept. */
+    /* Whether a Load/BGLoad write that leaves the interrupt as it was
+     * drives the line again. QEMU's SP804 does, its CMSDK dual timer does
+     * not; qtest sees the difference for a line already high at its
+     * intercept. */
     bool load_drives_irq;
 } et__sp804_counter_variant;
 
