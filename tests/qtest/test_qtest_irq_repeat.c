@@ -136,6 +136,23 @@ static void test_dualtimer_and_sp804_streams(void **state)
     run_stream("versatilepb", sp804, sizeof(sp804) / sizeof(sp804[0]));
 }
 
+/* virt's ACLINT: MTIP is high from reset (mtimecmp 0 <= mtime 0), before
+ * any intercept; QEMU reports it at the first mtimecmp write, which drives
+ * the line (qemu-system-riscv64 7.2's stream). */
+static void test_aclint_mtip_from_reset(void **state)
+{
+    (void)state;
+    static const char *const virt[][2] = {
+        { "irq_intercept_in /machine/soc0/harts[0]", "OK\n" },
+        { "readl 0x0200bff8", "OK 0x0000000000000000\n" },
+        { "writel 0x02004004 0", "IRQ raise 7\nOK\n" },
+        { "writel 0x02004000 0", "OK\n" },
+        { "writeq 0x02004000 0x100000", "IRQ lower 7\nOK\n" },
+        { "writeq 0x02004000 0", "IRQ raise 7\nOK\n" },
+    };
+    run_stream("virt", virt, sizeof(virt) / sizeof(virt[0]));
+}
+
 /* The repeats reach qtest only: the waveform listener still sees changes
  * alone. */
 static int line_calls;
@@ -173,6 +190,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_line_high_before_intercept, setup, teardown),
         cmocka_unit_test_setup_teardown(test_waveform_sees_changes_only, setup, teardown),
         cmocka_unit_test(test_dualtimer_and_sp804_streams),
+        cmocka_unit_test(test_aclint_mtip_from_reset),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
