@@ -39,4 +39,8 @@ cc "$TMP/use.c" $(pkg-config --cflags emutime) "$TMP/prefix/lib/libemutime.a" -l
     -o "$TMP/use-static"
 "$TMP/use-static"
 "$TMP/prefix/bin/emutime" machines >/dev/null
-echo "3 passed, 0 failed"
+# The QEMU drop-in names are installed and work (docs/qemu-compat.md).
+for arch in arm aarch64 i386 x86_64 riscv32 riscv64; do
+    "$TMP/prefix/bin/emutime-system-$arch" -machine help | grep -q '^none '
+done
+echo "4 passed, 0 failed"
