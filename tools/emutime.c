@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "qemu_cli.h"
 #include "tool.h"
 
 void tool_error(const char *fmt, ...)
@@ -63,6 +64,11 @@ int main(int argc, char **argv)
 {
     /* A client that goes away is a write error, not a signal. */
     signal(SIGPIPE, SIG_IGN);
+
+    /* Started as emutime-system-ARCH: a drop-in qemu-system-ARCH. */
+    if (argc > 0 && qemu_cli_is_dropin(argv[0])) {
+        return tool_qemu_main(argc, argv);
+    }
 
     if (argc < 2) {
         usage(stderr);

@@ -21,6 +21,8 @@ int tool_cmd_run(int argc, char **argv);
 int tool_cmd_qtest(int argc, char **argv);
 int tool_cmd_machines(int argc, char **argv);
 int tool_cmd_snapshot(int argc, char **argv);
+/* emutime started as emutime-system-ARCH (qemu_main.c): argv is QEMU's. */
+int tool_qemu_main(int argc, char **argv);
 
 /* `machines --json`: the boards' tables as one JSON array on stdout. */
 int tool_machines_json(const et_board *const *boards, size_t n);

@@ -10,7 +10,7 @@
  *   - with no library lock held, so a sink may take the embedder's big lock
  *     (QEMU's BQL) and call back into any device.
  * Only level changes are delivered (setting the level a line already has does
- * nothing). The queue is delivered one entry at a time by whichever thread
+ * nothing), unless the sink asks for repeats (et_irq_set_redeliver). The queue is delivered one entry at a time by whichever thread
  * holds the device lock when no sink call of the device is in progress
  * (normally the thread that made the change, before its et_device_unlock or
  * access returns). Latency bound: a change made while another thread is
@@ -43,12 +43,19 @@ typedef struct et_irq_line {
     void *sink_opaque;
     int sink_n;
     int level;        /* the device's latest level (under the owner's lock) */
+    int redeliver;    /* also deliver a set that leaves the level as it is */
 } et_irq_line;
 
 void et_irq_init(et_irq_line *line, struct et_device *owner, const char *name);
 
 /* Connects the sink. Do it while the device is idle (board wiring time). */
 void et_irq_connect(et_irq_line *line, et_irq_sink_fn sink, void *opaque, int n);
+
+/* Opt-in for a sink that observes QEMU's qemu_set_irq calls rather than
+ * level changes (qtest's interrupt intercept): from now on the sink also
+ * gets every et_irq_set that leaves the level as it is, in order with the
+ * changes. The line's level is unaffected. Set it while the device is idle. */
+void et_irq_set_redeliver(et_irq_line *line, int on);
 
 /* Under the owner's lock (or anywhere for an owner-less line). */
 void et_irq_set(et_irq_line *line, int level);

@@ -236,6 +236,17 @@ void et_machine_set_line_listener(et_machine *m, et_machine_line_fn fn, void *op
 void et_machine_reset(et_machine *m);
 bool et_machine_reset_pending(const et_machine *m);
 bool et_machine_run_pending_reset(et_machine *m);
+/* A device's reset request (a board wire to ET_BOARD_RESET rising: a
+ * watchdog's reset output) goes to this listener instead, with the
+ * requesting device's index, so that an embedder can apply its own
+ * watchdog policy (QEMU's -watchdog-action). It runs while the device's
+ * line change is delivered (no library lock held); it may call
+ * et_machine_request_reset to defer a reset as the default does. NULL
+ * restores the default. */
+typedef void (*et_machine_reset_request_fn)(void *opaque, size_t dev);
+void et_machine_set_reset_request_listener(et_machine *m, et_machine_reset_request_fn fn,
+                                           void *opaque);
+void et_machine_request_reset(et_machine *m);
 /* Resets performed so far (requested or explicit). */
 unsigned et_machine_reset_count(const et_machine *m);
 

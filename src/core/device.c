@@ -216,6 +216,13 @@ void et__device_queue_irq(et_device *dev, et_irq_line *line, int level)
     }
 }
 
+void et__device_queue_irq_repeat(et_device *dev, et_irq_line *line, int level)
+{
+    et_irq_event *ev = queue_event(dev);
+    ev->line = line;
+    ev->level = level;
+}
+
 void et_device_defer(et_device *dev, et_deferred_fn fn, void *opaque, uint64_t arg)
 {
     ET_USAGE_CHECK(fn != NULL, "et_device_defer: no function to call");

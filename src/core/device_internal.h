@@ -6,6 +6,8 @@
 
 /* Appends an interrupt change to the device's delivery queue (lock held). */
 void et__device_queue_irq(et_device *dev, et_irq_line *line, int level);
+/* A set that left the level as it was, for a redeliver line (not traced). */
+void et__device_queue_irq_repeat(et_device *dev, et_irq_line *line, int level);
 
 /* The timer underneath a ptimer (ptimer.c). */
 et_timer *et__ptimer_timer(et_ptimer *pt);

@@ -12,6 +12,12 @@ void et_irq_init(et_irq_line *line, et_device *owner, const char *name)
     line->sink_opaque = NULL;
     line->sink_n = 0;
     line->level = 0;
+    line->redeliver = 0;
+}
+
+void et_irq_set_redeliver(et_irq_line *line, int on)
+{
+    line->redeliver = on != 0;
 }
 
 void et_irq_connect(et_irq_line *line, et_irq_sink_fn sink, void *opaque, int n)
@@ -25,7 +31,7 @@ void et_irq_set(et_irq_line *line, int level)
 {
     level = level != 0;
     if (!line->owner) {
-        if (level != line->level) {
+        if (level != line->level || line->redeliver) {
             line->level = level;
             if (line->sink) {
                 line->sink(line->sink_opaque, line->sink_n, level);
@@ -37,6 +43,9 @@ void et_irq_set(et_irq_line *line, int level)
                    "et_irq_set: line '%s' of '%s' changed without holding the device lock",
                    line->name ? line->name : "?", line->owner->name);
     if (level == line->level) {
+        if (line->redeliver) {
+            et__device_queue_irq_repeat(line->owner, line, level);
+        }
         return;
     }
     line->level = level;

@@ -155,6 +155,10 @@ static void write_reg(cmsdk_timer *t, uint64_t reg, uint32_t value)
         if (value & 1) {
             t->intstatus = 0;
         }
+        /* Only this write drives the line, as in QEMU: qtest sees a
+         * repeated level here and not after the other writes, which
+         * cannot change it. */
+        update_irq(t);
         break;
     default:
         if (reg >= ET_CMSDK_TIMER_PID4 && reg <= 0xFFC) {
@@ -166,7 +170,6 @@ static void write_reg(cmsdk_timer *t, uint64_t reg, uint32_t value)
         }
         return;
     }
-    update_irq(t);
 }
 
 /* Narrow accesses: devices/apb_access.h. */

@@ -41,7 +41,7 @@ static const uint8_t sp804_ids[8] = { 0x04, 0x18, 0x14, 0x00, 0x0D, 0xF0, 0x05, 
 static const et__sp804_dual_model sp804_model = {
     .ids = sp804_ids,
     .ids_base = ET_SP804_PERIPHID0,
-    .variant = { .prescale3_divisor = 1 },
+    .variant = { .prescale3_divisor = 1, .load_drives_irq = true },
 };
 
 static void fail_config(char *err, size_t errlen, const char *msg)

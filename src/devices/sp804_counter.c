@@ -308,11 +308,18 @@ void et__sp804_counter_write(et__sp804_counter *c, uint32_t offset, uint32_t val
 {
     switch (offset) {
     case SP804_LOAD:
-        write_load(c, value);
+    case SP804_BGLOAD: {
+        bool ris = c->ris;
+        if (offset == SP804_LOAD) {
+            write_load(c, value);
+        } else {
+            write_bgload(c, value);
+        }
+        if (!c->variant->load_drives_irq && c->ris == ris) {
+            return; /* nothing changed: this model does not drive the line */
+        }
         break;
-    case SP804_BGLOAD:
-        write_bgload(c, value);
-        break;
+    }
     case SP804_CONTROL:
         write_control(c, value);
         break;

@@ -55,6 +55,11 @@ typedef struct et__sp804_counter_variant {
      * reads there too); true, the count before it, as QEMU's CMSDK dual
      * timer reads (its own qtest expects that, so emutime keeps it). */
     bool qemu_edge_reads;
+    /* Whether a Load/BGLoad write that leaves the interrupt as it was
+     * drives the line again. QEMU's SP804 does, its CMSDK dual timer does
+     * not; qtest sees the difference for a line already high at its
+     * intercept. */
+    bool load_drives_irq;
 } et__sp804_counter_variant;
 
 struct et__sp804_counter {

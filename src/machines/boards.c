@@ -15,6 +15,7 @@ static const et_board *const boards[] = {
     &et__board_virt,
     &et__board_lm3s811evb,
     &et__board_mps3_an547,
+    &et__board_none,
 };
 
 size_t et_board_count(void)

@@ -52,6 +52,7 @@ typedef struct route {
     int to;           /* controller index, TO_NONE or TO_RESET */
     int named;        /* -1: unnamed input; else index in the kind's named inputs */
     unsigned input;
+    int level;        /* the level last delivered */
 } route;
 
 struct et_machine {
@@ -82,6 +83,8 @@ struct et_machine {
 
     bool reset_pending;
     unsigned resets;
+    et_machine_reset_request_fn reset_request_fn;
+    void *reset_request_opaque;
 };
 
 static int find_controller(const et_board *b, const char *name)
@@ -117,13 +120,24 @@ static void route_sink(void *opaque, int n, int level)
     route *r = opaque;
     et_machine *m = r->m;
     (void)n;
-    if (m->line_fn) {
+    /* A redeliver line's repeat (the device set the level it had, as
+     * QEMU's models call qemu_set_irq on every update) reaches what QEMU's
+     * repeat reaches: qtest's hook and the controller, but not the
+     * waveform, which records changes. */
+    bool repeat = level == r->level &&
+                  et_device_irq(m->devs[r->dev], r->output)->redeliver;
+    r->level = level;
+    if (m->line_fn && !repeat) {
         m->line_fn(m->line_opaque, r->dev, r->output, level);
     }
     if (r->to >= 0) {
         controller_input(m, r->to, r->named, r->input, level);
     } else if (r->to == TO_RESET && level) {
-        m->reset_pending = true; /* performed at the next command boundary */
+        if (m->reset_request_fn) {
+            m->reset_request_fn(m->reset_request_opaque, r->dev);
+        } else {
+            m->reset_pending = true; /* performed at the next command boundary */
+        }
     }
     if (m->icpt_dev >= 0 && (size_t)m->icpt_dev == r->dev && r->output < m->icpt_outputs &&
         m->icpt_fn) {
@@ -436,6 +450,7 @@ static int build(et_machine *m, char *err, size_t errlen)
                 }
             }
             et_irq_line *line = et_device_irq(m->devs[i], o);
+            r->level = et_irq_level(line);
             et_irq_connect(line, route_sink, r, (int)o);
         }
     }
@@ -698,6 +713,15 @@ int et_machine_intercept(et_machine *m, const char *path, bool out)
         m->icpt_dev = find_device_index(m, o->device);
         m->icpt_outputs = o->outputs;
     }
+    /* qtest sees every qemu_set_irq call, not only level changes: a line
+     * already high now is reported when its device next sets it. */
+    for (size_t i = 0; i < m->n_routes; i++) {
+        route *r = &m->routes[i];
+        if ((m->icpt_ctrl >= 0 && r->to == m->icpt_ctrl && r->named < 0) ||
+            (m->icpt_dev >= 0 && (size_t)m->icpt_dev == r->dev)) {
+            et_irq_set_redeliver(et_device_irq(m->devs[r->dev], r->output), 1);
+        }
+    }
     return 0;
 }
 
@@ -759,6 +783,18 @@ void et_machine_reset(et_machine *m)
     /* A device that asked for a reset while being reset does not loop. */
     m->reset_pending = false;
     m->resets++;
+}
+
+void et_machine_set_reset_request_listener(et_machine *m, et_machine_reset_request_fn fn,
+                                           void *opaque)
+{
+    m->reset_request_fn = fn;
+    m->reset_request_opaque = opaque;
+}
+
+void et_machine_request_reset(et_machine *m)
+{
+    m->reset_pending = true;
 }
 
 bool et_machine_reset_pending(const et_machine *m)

@@ -141,5 +141,6 @@ extern const et_board et__board_vexpress_a9;
 extern const et_board et__board_pc;
 extern const et_board et__board_q35;
 extern const et_board et__board_virt;
+extern const et_board et__board_none;
 
 #endif

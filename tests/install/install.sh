@@ -106,4 +106,9 @@ if command -v groff >/dev/null 2>&1; then
     if [ -n "$warnings" ]; then echo "FAIL: man page: $warnings"; exit 1; fi
 fi
 passed=$((passed + 1))
+# The QEMU drop-in names are installed and work (docs/qemu-compat.md).
+for arch in arm aarch64 i386 x86_64 riscv32 riscv64; do
+    "$TMP/prefix/bin/emutime-system-$arch" -machine help | grep -q '^none '
+done
+passed=$((passed + 1))
 echo "$passed passed, 0 failed"
