@@ -161,6 +161,7 @@ typedef struct parse_state {
     bool have_rtc;
     kv_list smp;
     bool have_smp;
+    unsigned numa_nodes; /* -numa node: on virt, QEMU's sockets */
     chardev chardevs[QEMU_MAX_QMP];
     unsigned n_chardevs;
 } parse_state;
@@ -456,6 +457,17 @@ static int map_board_options(parse_state *ps, const et_board *b)
             if (strcmp(key, "cpus") == 0) {
                 key = "smp";
             }
+            /* The topology keys do not change a board's layout: QEMU's virt
+             * makes one ACLINT per NUMA node (-numa node), not per -smp
+             * socket. */
+            if (strcmp(key, "sockets") == 0 || strcmp(key, "cores") == 0 ||
+                strcmp(key, "threads") == 0 || strcmp(key, "dies") == 0 ||
+                strcmp(key, "clusters") == 0 || strcmp(key, "maxcpus") == 0) {
+                if (!value) {
+                    return fail(ps, "parameter '%s' needs a value", key);
+                }
+                continue;
+            }
             if (!value) {
                 return fail(ps, "parameter '%s' needs a value", key);
             }
@@ -468,10 +480,20 @@ static int map_board_options(parse_state *ps, const et_board *b)
             }
         }
     }
+    if (ps->numa_nodes > 1) {
+        ps->opt = "numa";
+        ps->arg = NULL;
+        if (!board_option(b, "sockets")) {
+            return fail(ps, "emutime's %s has one NUMA node (no board option 'sockets')",
+                        b->name);
+        }
+        snprintf(buf, sizeof(buf), "sockets=%u", ps->numa_nodes);
+        spec_append(&cfg->machine, buf);
+    }
     return 0;
 }
 
-/* The machine spec from -machine, -device, -rtc, -smp; QEMU's defaults. */
+/* The machine spec from -machine, -device, -rtc, -smp, -numa; QEMU's defaults. */
 static int resolve_machine(parse_state *ps)
 {
     qemu_config *cfg = ps->cfg;
@@ -512,7 +534,7 @@ static bool takes_arg(const char *opt)
 {
     static const char *const with_arg[] = {
         "qtest", "qtest-log", "chardev", "mon", "qmp", "machine", "M", "accel", "display",
-        "smp", "rtc", "watchdog-action", "device", "trace",
+        "smp", "rtc", "watchdog-action", "device", "trace", "numa",
     };
     for (size_t i = 0; i < sizeof(with_arg) / sizeof(with_arg[0]); i++) {
         if (strcmp(opt, with_arg[i]) == 0) {
@@ -587,6 +609,15 @@ static int parse_option(parse_state *ps, const char *opt, const char *arg)
             return fail(ps, "too many parameters");
         }
         *(rtc ? &ps->have_rtc : &ps->have_smp) = true;
+        return 0;
+    }
+    if (strcmp(opt, "numa") == 0) {
+        /* "-numa node[,mem=SIZE...]": counted (virt's sockets); the memory
+         * split is not modelled. */
+        if (strcmp(arg, "node") != 0 && strncmp(arg, "node,", 5) != 0) {
+            return fail(ps, "emutime takes only -numa node[,...]");
+        }
+        ps->numa_nodes++;
         return 0;
     }
     if (strcmp(opt, "trace") == 0) {

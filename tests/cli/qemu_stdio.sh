@@ -29,4 +29,17 @@ fi
 expect_status 1 "no -qtest" "$DIR/emutime-system-arm" -machine mps2-an385
 expect_grep "emutime runs only under qtest" "$TMP/err" "no -qtest: the reason"
 
+# virt's sockets are QEMU's NUMA nodes: with two, socket 1's MTIMER (mtime
+# at 0x0201bff8) exists; -smp's own sockets= changes no layout (one node:
+# 0x0201bff8 is unmapped and reads 0 after the write).
+printf 'writeq 0x0201bff8 5\nreadq 0x0201bff8\n' >"$TMP/in"
+"$DIR/emutime-system-riscv64" -machine virt -smp 4 -numa node -numa node -qtest stdio \
+    -display none <"$TMP/in" >"$TMP/out" 2>"$TMP/err" || fail "-numa node twice failed"
+expect_grep '^OK 0x0000000000000005$' "$TMP/out" "-numa: socket 1's mtime"
+"$DIR/emutime-system-riscv64" -machine virt -smp 4,sockets=2 -qtest stdio \
+    -display none <"$TMP/in" >"$TMP/out" 2>"$TMP/err" || fail "-smp sockets=2 failed"
+expect_grep '^OK 0x0000000000000000$' "$TMP/out" "-smp sockets=2: one socket"
+expect_status 1 "-numa on a board with one node" "$DIR/emutime-system-arm" -machine mps2-an385 \
+    -numa node -numa node -qtest stdio
+expect_grep "one NUMA node" "$TMP/err" "-numa: the reason"
 finish
