@@ -55,6 +55,20 @@ int et__bus_add_device(et__bus *bus, uint64_t base, et_device *dev, char *err, s
     return add_region(bus, &r, err, errlen);
 }
 
+int et__bus_add_device_window(et__bus *bus, uint64_t base, et_device *dev, uint64_t offset,
+                              uint64_t size, char *err, size_t errlen)
+{
+    if (size == 0 || offset >= dev->ops->region_size ||
+        size > dev->ops->region_size - offset) {
+        snprintf(err, errlen, "%s: window 0x%llx+0x%llx is outside its register region",
+                 dev->name, (unsigned long long)offset, (unsigned long long)size);
+        return -1;
+    }
+    et__region r = { .base = base, .size = size, .dev = dev, .dev_offset = offset,
+                     .name = dev->name };
+    return add_region(bus, &r, err, errlen);
+}
+
 int et__bus_add_ram(et__bus *bus, const char *name, uint64_t base, uint64_t size, char *err,
                     size_t errlen)
 {
@@ -195,7 +209,7 @@ static piece_kind piece(et__bus *bus, uint64_t addr, size_t len, et__region **ou
     uint64_t left = r->size - off;
     size_t l0 = left < len ? (size_t)left : len;
     if (r->dev) {
-        *l = access_size(r->dev, l0, addr);
+        *l = access_size(r->dev, l0, off + r->dev_offset);
         return PIECE_DEV;
     }
     /* RAM: up to the end of the page. */
@@ -211,7 +225,7 @@ void et__bus_read(et__bus *bus, uint64_t addr, uint8_t *buf, size_t len)
         size_t l;
         switch (piece(bus, addr, len, &r, &l)) {
         case PIECE_HOLE:
-            memset(buf, 0, l);
+            memset(buf, bus->unassigned, l);
             break;
         case PIECE_RAM: {
             uint64_t off = addr - r->base;
@@ -224,7 +238,7 @@ void et__bus_read(et__bus *bus, uint64_t addr, uint8_t *buf, size_t len)
             break;
         }
         case PIECE_DEV: {
-            uint64_t v = et_device_read(r->dev, addr - r->base, (unsigned)l);
+            uint64_t v = et_device_read(r->dev, addr - r->base + r->dev_offset, (unsigned)l);
             for (size_t i = 0; i < l; i++) {
                 buf[i] = (uint8_t)(v >> (8 * i));
             }
@@ -268,7 +282,7 @@ void et__bus_write(et__bus *bus, uint64_t addr, const uint8_t *buf, size_t len)
             for (size_t i = 0; i < l; i++) {
                 v |= (uint64_t)buf[i] << (8 * i);
             }
-            et_device_write(r->dev, addr - r->base, v, (unsigned)l);
+            et_device_write(r->dev, addr - r->base + r->dev_offset, v, (unsigned)l);
             break;
         }
         }

@@ -7,6 +7,7 @@
 #include "emutime/devices/cmsdk_apb_timer.h"
 #include "emutime/devices/cmsdk_apb_watchdog.h"
 #include "emutime/devices/hpet.h"
+#include "emutime/devices/mc146818_rtc.h"
 #include "emutime/devices/riscv_aclint.h"
 #include "emutime/devices/sp804.h"
 #include "machines/machine_internal.h"
@@ -65,6 +66,22 @@ static et_device *make_aclint_swi(et_clock *clock, const char *name, et_clock_in
     return et_riscv_aclint_swi_new(clock, name, config, err, errlen);
 }
 
+/* The RTC's time base is the machine's rtc-base / rtc-clock options
+ * (QEMU's -rtc base=,clock=); "vm" is the machine's clock. */
+static et_device *make_mc146818_rtc(et_machine *m, const char *name, et_clock_input *clk,
+                                    const void *config, char *err, size_t errlen)
+{
+    (void)clk; /* its 32.768 kHz time base is built in */
+    (void)config;
+    et_mc146818_rtc_config cfg;
+    if (et_wallclock_init(&cfg.wallclock, et_machine_option(m, "rtc-base"),
+                          et_machine_option(m, "rtc-clock"), et_machine_clock(m), err,
+                          errlen) != 0) {
+        return NULL;
+    }
+    return et_mc146818_rtc_new(et_machine_clock(m), name, &cfg, err, errlen);
+}
+
 static const et__device_factory factories[] = {
     { "cmsdk-apb-timer", make_cmsdk_timer },
     { "cmsdk-apb-dualtimer", make_cmsdk_dualtimer },
@@ -74,6 +91,20 @@ static const et__device_factory factories[] = {
     { "riscv.aclint.mtimer", make_aclint_mtimer },
     { "riscv.aclint.swi", make_aclint_swi },
 };
+
+static const et__machine_factory machine_factories[] = {
+    { "mc146818rtc", make_mc146818_rtc },
+};
+
+const et__machine_factory *et__machine_factory_find(const char *type)
+{
+    for (size_t i = 0; i < sizeof(machine_factories) / sizeof(machine_factories[0]); i++) {
+        if (strcmp(machine_factories[i].type, type) == 0) {
+            return &machine_factories[i];
+        }
+    }
+    return NULL;
+}
 
 const et__device_factory *et__device_factory_find(const char *type)
 {

@@ -63,6 +63,7 @@ struct et_machine {
     route *routes;
     size_t n_routes;
     et__bus bus;
+    et__bus io; /* I/O ports */
 
     int icpt_obj;  /* board qom index intercepted, -1 none */
     int icpt_ctrl; /* controller whose unnamed inputs are hooked, -1 */
@@ -282,6 +283,28 @@ static void add_device(et_machine *m, et_device *dev, const et_board_device *des
     m->n_devs++;
 }
 
+/* Maps a board device into its address space: its whole region at its
+ * base, or each of its windows. */
+static int map_device(et_machine *m, const et_board_device *d, et_device *dev, char *err,
+                      size_t errlen)
+{
+    et__bus *bus = d->space == ET_SPACE_IO ? &m->io : &m->bus;
+    if (d->space != ET_SPACE_MEMORY && d->space != ET_SPACE_IO) {
+        snprintf(err, errlen, "%s: unknown address space %u", d->name, d->space);
+        return -1;
+    }
+    if (!d->windows) {
+        return et__bus_add_device(bus, d->base, dev, err, errlen);
+    }
+    for (unsigned i = 0; i < d->n_windows; i++) {
+        const et_board_window *w = &d->windows[i];
+        if (et__bus_add_device_window(bus, w->base, dev, w->offset, w->size, err, errlen) != 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static int build(et_machine *m, char *err, size_t errlen)
 {
     const et_board *b = m->board;
@@ -300,8 +323,9 @@ static int build(et_machine *m, char *err, size_t errlen)
         if (!device_wanted(m, d)) {
             continue;
         }
-        const et__device_factory *f = et__device_factory_find(d->type);
-        if (!f) {
+        const et__machine_factory *mf = et__machine_factory_find(d->type);
+        const et__device_factory *f = mf ? NULL : et__device_factory_find(d->type);
+        if (!f && !mf) {
             snprintf(err, errlen, "%s: device type '%s' (%s) is not available in this build",
                      b->name, d->type, d->name);
             return -1;
@@ -312,14 +336,15 @@ static int build(et_machine *m, char *err, size_t errlen)
             return -1;
         }
         why[0] = '\0';
-        et_device *dev = f->create(m->clock, d->name, clk, d->config, why, sizeof(why));
+        et_device *dev = mf ? mf->create(m, d->name, clk, d->config, why, sizeof(why))
+                            : f->create(m->clock, d->name, clk, d->config, why, sizeof(why));
         if (!dev) {
             snprintf(err, errlen, "%s: cannot create %s (%s): %s", b->name, d->name, d->type,
                      why);
             return -1;
         }
         add_device(m, dev, d);
-        if (et__bus_add_device(&m->bus, d->base, dev, why, sizeof(why)) != 0) {
+        if (map_device(m, d, dev, why, sizeof(why)) != 0) {
             snprintf(err, errlen, "%s: %s", b->name, why);
             return -1;
         }
@@ -450,6 +475,7 @@ et_machine *et_machine_new(const char *spec, char *err, size_t errlen)
 {
     et_machine *m = et__xcalloc(1, sizeof(*m));
     m->icpt_obj = m->icpt_ctrl = m->icpt_dev = -1;
+    m->io.unassigned = 0xff; /* QEMU's unassigned I/O reads all ones */
     if (!spec) {
         spec = ET_DEFAULT_MACHINE;
     }
@@ -484,6 +510,7 @@ void et_machine_free(et_machine *m)
     }
     free(m->routes);
     et__bus_destroy(&m->bus);
+    et__bus_destroy(&m->io);
     if (m->clocks) {
         for (unsigned i = 0; i < m->board->n_clocks; i++) {
             et_clock_input_free(m->clocks[i]);
@@ -550,18 +577,28 @@ void et_machine_fill(et_machine *m, uint64_t addr, uint8_t byte, size_t len)
 
 uint32_t et_machine_in(et_machine *m, uint16_t port, unsigned size)
 {
-    (void)m;
-    (void)port;
-    /* QEMU's unassigned I/O reads all ones. */
-    return size >= 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
+    uint8_t buf[4];
+    if (size != 1 && size != 2 && size != 4) {
+        return 0;
+    }
+    et__bus_read(&m->io, port, buf, size);
+    uint32_t v = 0;
+    for (unsigned i = 0; i < size; i++) {
+        v |= (uint32_t)buf[i] << (8 * i);
+    }
+    return v;
 }
 
 void et_machine_out(et_machine *m, uint16_t port, uint32_t value, unsigned size)
 {
-    (void)m;
-    (void)port;
-    (void)value;
-    (void)size;
+    uint8_t buf[4];
+    if (size != 1 && size != 2 && size != 4) {
+        return;
+    }
+    for (unsigned i = 0; i < size; i++) {
+        buf[i] = (uint8_t)(value >> (8 * i));
+    }
+    et__bus_write(&m->io, port, buf, size);
 }
 
 /* --- devices ---------------------------------------------------------------- */

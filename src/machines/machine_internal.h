@@ -18,12 +18,25 @@ typedef et_device *(*et__device_factory_fn)(et_clock *clock, const char *name,
                                             et_clock_input *clk, const void *config, char *err,
                                             size_t errlen);
 
+/* A factory that needs the machine (its option values: the RTC's rtc-base
+ * and rtc-clock). */
+typedef et_device *(*et__device_factory_machine_fn)(et_machine *m, const char *name,
+                                                    et_clock_input *clk, const void *config,
+                                                    char *err, size_t errlen);
+
 typedef struct et__device_factory {
     const char *type;
     et__device_factory_fn create;
 } et__device_factory;
 
+typedef struct et__machine_factory {
+    const char *type;
+    et__device_factory_machine_fn create;
+} et__machine_factory;
+
 const et__device_factory *et__device_factory_find(const char *type);
+/* Device types whose factory needs the machine; looked up first. */
+const et__machine_factory *et__machine_factory_find(const char *type);
 
 /* --- interrupt-controller views ------------------------------------------- */
 
@@ -60,7 +73,8 @@ typedef struct et__ram {
 
 typedef struct et__region {
     uint64_t base, size;
-    et_device *dev;      /* a device region, or */
+    et_device *dev;      /* a device region (its bytes from dev_offset), or */
+    uint64_t dev_offset;
     et__ram *ram;        /* RAM (or an alias of it) */
     const char *name;
 } et__region;
@@ -68,10 +82,14 @@ typedef struct et__region {
 typedef struct et__bus {
     et__region *regions; /* sorted by base, non-overlapping */
     size_t n;
+    uint8_t unassigned;  /* what unmapped bytes read as: 0 (memory), 0xff (I/O) */
 } et__bus;
 
 /* Adds a region; -1 with a message if it overlaps another. */
 int et__bus_add_device(et__bus *bus, uint64_t base, et_device *dev, char *err, size_t errlen);
+/* Maps dev's region bytes [offset, offset + size) at base. */
+int et__bus_add_device_window(et__bus *bus, uint64_t base, et_device *dev, uint64_t offset,
+                              uint64_t size, char *err, size_t errlen);
 int et__bus_add_ram(et__bus *bus, const char *name, uint64_t base, uint64_t size, char *err,
                     size_t errlen);
 /* Maps the RAM region called target again at base (its first size bytes). */

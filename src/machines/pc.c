@@ -5,6 +5,8 @@
  * Tn_INT_ROUTE_CAP (pc: 0x4, IOAPIC pin 2 only; q35: 0x00ff0104, pins 2, 8
  * and 16-23) and in their QOM paths (from `info qom-tree`). */
 #include "emutime/devices/hpet.h"
+#include "emutime/devices/mc146818_rtc.h"
+#include "emutime/wallclock.h"
 #include "machines/machine_internal.h"
 
 #define PC_IOAPIC_INPUTS 24
@@ -28,7 +30,13 @@
 #define PC_OPTIONS                                                              \
     { .name = "pit", .def = "on",                                              \
       .help = "the i8254 PIT; not modelled either way, so on behaves as off" }, \
-    { .name = "hpet", .def = "on", .help = "the HPET at 0xfed00000" }
+    { .name = "hpet", .def = "on", .help = "the HPET at 0xfed00000" },        \
+    { .name = "rtc-base", .def = ET_WALLCLOCK_DEFAULT_BASE,                    \
+      .help = "the RTC's start: utc, localtime or a date (QEMU's -rtc base=)", \
+      .check = et_wallclock_check_base },                                      \
+    { .name = "rtc-clock", .def = ET_WALLCLOCK_DEFAULT_CLOCK,                  \
+      .help = "what advances the RTC: host, rt or vm (QEMU's -rtc clock=)",    \
+      .check = et_wallclock_check_clock }
 
 #define PC_NOTES                                                                \
     "Not modelled: the CPU and its local APIC, the i8254 PIT (use pit=off in "  \
@@ -42,6 +50,18 @@ static const et_board_wire hpet_wires[] = { PC_HPET_WIRES };
 static const et_board_counter hpet_counters[] = {
     { .name = "main_counter", .offset = ET_HPET_MAIN_COUNTER, .size = 8 },
 };
+
+/* The MC146818 at ports 0x70/0x71 on ISA IRQ 8 (IOAPIC input 8). */
+static const et_board_wire rtc_wires[] = {
+    { .output = ET_RTC_IRQ, .controller = "ioapic", .input = 8 },
+};
+
+#define PC_RTC_DEVICE                                                          \
+    {                                                                          \
+        .name = "rtc", .type = "mc146818rtc", .base = 0x70,                    \
+        .space = ET_SPACE_IO, .clock_hz = 32768, .wires = rtc_wires,           \
+        .n_wires = ET_N(rtc_wires),                                            \
+    }
 
 static const et_board_controller controllers[] = {
     { .name = "ioapic", .kind = ET_IC_IOAPIC, .n_inputs = PC_IOAPIC_INPUTS,
@@ -80,7 +100,7 @@ static const et_hpet_config pc_hpet = {
     .period_fs = ET_HPET_DEFAULT_PERIOD_FS,
     .int_route_cap = ET_HPET_ROUTE_CAP_PC,
 };
-static const et_board_device pc_devices[] = { PC_HPET_DEVICE(&pc_hpet) };
+static const et_board_device pc_devices[] = { PC_HPET_DEVICE(&pc_hpet), PC_RTC_DEVICE };
 static const et_board_qom pc_qom[] = {
     { .path = "/machine/i440fx/ioapic", .controller = "ioapic" },
     { .path = "/machine/unattached/device[8]", .device = "hpet" },
@@ -94,7 +114,7 @@ static const et_hpet_config q35_hpet = {
     .period_fs = ET_HPET_DEFAULT_PERIOD_FS,
     .int_route_cap = ET_HPET_ROUTE_CAP_Q35,
 };
-static const et_board_device q35_devices[] = { PC_HPET_DEVICE(&q35_hpet) };
+static const et_board_device q35_devices[] = { PC_HPET_DEVICE(&q35_hpet), PC_RTC_DEVICE };
 static const et_board_qom q35_qom[] = {
     { .path = "/machine/q35/ioapic", .controller = "ioapic" },
     { .path = "/machine/unattached/device[7]", .device = "hpet" },
