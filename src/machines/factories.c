@@ -7,6 +7,7 @@
 #include "emutime/devices/cmsdk_apb_timer.h"
 #include "emutime/devices/cmsdk_apb_watchdog.h"
 #include "emutime/devices/hpet.h"
+#include "emutime/devices/ib700.h"
 #include "emutime/devices/mc146818_rtc.h"
 #include "emutime/devices/riscv_aclint.h"
 #include "emutime/devices/sp804.h"
@@ -82,6 +83,14 @@ static et_device *make_mc146818_rtc(et_machine *m, const char *name, et_clock_in
     return et_mc146818_rtc_new(et_machine_clock(m), name, &cfg, err, errlen);
 }
 
+static et_device *make_ib700(et_clock *clock, const char *name, et_clock_input *clk,
+                             const void *config, char *err, size_t errlen)
+{
+    (void)clk; /* counts seconds of the virtual clock */
+    (void)config;
+    return et_ib700_new(clock, name, err, errlen);
+}
+
 static const et__device_factory factories[] = {
     { "cmsdk-apb-timer", make_cmsdk_timer },
     { "cmsdk-apb-dualtimer", make_cmsdk_dualtimer },
@@ -90,6 +99,7 @@ static const et__device_factory factories[] = {
     { "hpet", make_hpet },
     { "riscv.aclint.mtimer", make_aclint_mtimer },
     { "riscv.aclint.swi", make_aclint_swi },
+    { "ib700", make_ib700 },
 };
 
 static const et__machine_factory machine_factories[] = {

@@ -5,6 +5,7 @@
  * Tn_INT_ROUTE_CAP (pc: 0x4, IOAPIC pin 2 only; q35: 0x00ff0104, pins 2, 8
  * and 16-23) and in their QOM paths (from `info qom-tree`). */
 #include "emutime/devices/hpet.h"
+#include "emutime/devices/ib700.h"
 #include "emutime/devices/mc146818_rtc.h"
 #include "emutime/wallclock.h"
 #include "machines/machine_internal.h"
@@ -36,7 +37,9 @@
       .check = et_wallclock_check_base },                                      \
     { .name = "rtc-clock", .def = ET_WALLCLOCK_DEFAULT_CLOCK,                  \
       .help = "what advances the RTC: host, rt or vm (QEMU's -rtc clock=)",    \
-      .check = et_wallclock_check_clock }
+      .check = et_wallclock_check_clock },                                     \
+    { .name = "ib700", .def = "off",                                           \
+      .help = "the IB700 watchdog at ports 0x441-0x444 (QEMU's -device ib700)" }
 
 #define PC_NOTES                                                                \
     "Not modelled: the CPU and its local APIC, the i8254 PIT (use pit=off in "  \
@@ -61,6 +64,18 @@ static const et_board_wire rtc_wires[] = {
         .name = "rtc", .type = "mc146818rtc", .base = 0x70,                    \
         .space = ET_SPACE_IO, .clock_hz = 32768, .wires = rtc_wires,           \
         .n_wires = ET_N(rtc_wires),                                            \
+    }
+
+/* The IB700's timeout is the machine's watchdog action. */
+static const et_board_wire ib700_wires[] = {
+    { .output = ET_IB700_IRQ_TIMEOUT, .controller = ET_BOARD_RESET },
+};
+
+#define PC_IB700_DEVICE                                                        \
+    {                                                                          \
+        .name = "ib700", .type = "ib700", .base = ET_IB700_PORT,               \
+        .space = ET_SPACE_IO, .wires = ib700_wires,                            \
+        .n_wires = ET_N(ib700_wires), .option = "ib700",                       \
     }
 
 static const et_board_controller controllers[] = {
@@ -100,7 +115,8 @@ static const et_hpet_config pc_hpet = {
     .period_fs = ET_HPET_DEFAULT_PERIOD_FS,
     .int_route_cap = ET_HPET_ROUTE_CAP_PC,
 };
-static const et_board_device pc_devices[] = { PC_HPET_DEVICE(&pc_hpet), PC_RTC_DEVICE };
+static const et_board_device pc_devices[] = { PC_HPET_DEVICE(&pc_hpet), PC_RTC_DEVICE,
+                                              PC_IB700_DEVICE };
 static const et_board_qom pc_qom[] = {
     { .path = "/machine/i440fx/ioapic", .controller = "ioapic" },
     { .path = "/machine/unattached/device[8]", .device = "hpet" },
@@ -114,7 +130,8 @@ static const et_hpet_config q35_hpet = {
     .period_fs = ET_HPET_DEFAULT_PERIOD_FS,
     .int_route_cap = ET_HPET_ROUTE_CAP_Q35,
 };
-static const et_board_device q35_devices[] = { PC_HPET_DEVICE(&q35_hpet), PC_RTC_DEVICE };
+static const et_board_device q35_devices[] = { PC_HPET_DEVICE(&q35_hpet), PC_RTC_DEVICE,
+                                               PC_IB700_DEVICE };
 static const et_board_qom q35_qom[] = {
     { .path = "/machine/q35/ioapic", .controller = "ioapic" },
     { .path = "/machine/unattached/device[7]", .device = "hpet" },
