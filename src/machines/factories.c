@@ -7,6 +7,7 @@
 #include "emutime/devices/cmsdk_apb_timer.h"
 #include "emutime/devices/cmsdk_apb_watchdog.h"
 #include "emutime/devices/hpet.h"
+#include "emutime/devices/i8254.h"
 #include "emutime/devices/ib700.h"
 #include "emutime/devices/mc146818_rtc.h"
 #include "emutime/devices/riscv_aclint.h"
@@ -91,6 +92,14 @@ static et_device *make_ib700(et_clock *clock, const char *name, et_clock_input *
     return et_ib700_new(clock, name, err, errlen);
 }
 
+static et_device *make_i8254(et_clock *clock, const char *name, et_clock_input *clk,
+                             const void *config, char *err, size_t errlen)
+{
+    (void)clk; /* its 1.193182 MHz input is built in */
+    (void)config;
+    return et_i8254_new(clock, name, err, errlen);
+}
+
 static const et__device_factory factories[] = {
     { "cmsdk-apb-timer", make_cmsdk_timer },
     { "cmsdk-apb-dualtimer", make_cmsdk_dualtimer },
@@ -100,6 +109,7 @@ static const et__device_factory factories[] = {
     { "riscv.aclint.mtimer", make_aclint_mtimer },
     { "riscv.aclint.swi", make_aclint_swi },
     { "ib700", make_ib700 },
+    { "i8254", make_i8254 },
 };
 
 static const et__machine_factory machine_factories[] = {

@@ -5,6 +5,7 @@
  * Tn_INT_ROUTE_CAP (pc: 0x4, IOAPIC pin 2 only; q35: 0x00ff0104, pins 2, 8
  * and 16-23) and in their QOM paths (from `info qom-tree`). */
 #include "emutime/devices/hpet.h"
+#include "emutime/devices/i8254.h"
 #include "emutime/devices/ib700.h"
 #include "emutime/devices/mc146818_rtc.h"
 #include "emutime/wallclock.h"
@@ -30,7 +31,7 @@
 
 #define PC_OPTIONS                                                              \
     { .name = "pit", .def = "on",                                              \
-      .help = "the i8254 PIT; not modelled either way, so on behaves as off" }, \
+      .help = "the i8254 PIT at ports 0x40-0x43 and port 0x61" },              \
     { .name = "hpet", .def = "on", .help = "the HPET at 0xfed00000" },        \
     { .name = "rtc-base", .def = ET_WALLCLOCK_DEFAULT_BASE,                    \
       .help = "the RTC's start: utc, localtime or a date (QEMU's -rtc base=)", \
@@ -78,6 +79,25 @@ static const et_board_wire ib700_wires[] = {
         .n_wires = ET_N(ib700_wires), .option = "ib700",                       \
     }
 
+/* The 8254 at ports 0x40-0x43 with port B at 0x61, OUT0 on ISA IRQ 0
+ * (IOAPIC input 0, which the IOAPIC delivers as pin 2). */
+static const et_board_wire pit_wires[] = {
+    { .output = ET_I8254_IRQ_OUT0, .controller = "ioapic", .input = 0 },
+};
+
+static const et_board_window pit_windows[] = {
+    { .base = 0x40, .offset = ET_I8254_COUNTER0, .size = 4 },
+    { .base = 0x61, .offset = ET_I8254_PORT_B, .size = 1 },
+};
+
+#define PC_PIT_DEVICE                                                          \
+    {                                                                          \
+        .name = "pit", .type = "i8254", .space = ET_SPACE_IO,                  \
+        .windows = pit_windows, .n_windows = ET_N(pit_windows),                \
+        .clock_hz = ET_I8254_HZ, .wires = pit_wires,                           \
+        .n_wires = ET_N(pit_wires), .option = "pit",                           \
+    }
+
 static const et_board_controller controllers[] = {
     { .name = "ioapic", .kind = ET_IC_IOAPIC, .n_inputs = PC_IOAPIC_INPUTS,
       .numbering = PC_IOAPIC_NUMBERING },
@@ -115,7 +135,7 @@ static const et_hpet_config pc_hpet = {
     .period_fs = ET_HPET_DEFAULT_PERIOD_FS,
     .int_route_cap = ET_HPET_ROUTE_CAP_PC,
 };
-static const et_board_device pc_devices[] = { PC_HPET_DEVICE(&pc_hpet), PC_RTC_DEVICE,
+static const et_board_device pc_devices[] = { PC_HPET_DEVICE(&pc_hpet), PC_PIT_DEVICE, PC_RTC_DEVICE,
                                               PC_IB700_DEVICE };
 static const et_board_qom pc_qom[] = {
     { .path = "/machine/i440fx/ioapic", .controller = "ioapic" },
@@ -130,7 +150,7 @@ static const et_hpet_config q35_hpet = {
     .period_fs = ET_HPET_DEFAULT_PERIOD_FS,
     .int_route_cap = ET_HPET_ROUTE_CAP_Q35,
 };
-static const et_board_device q35_devices[] = { PC_HPET_DEVICE(&q35_hpet), PC_RTC_DEVICE,
+static const et_board_device q35_devices[] = { PC_HPET_DEVICE(&q35_hpet), PC_PIT_DEVICE, PC_RTC_DEVICE,
                                                PC_IB700_DEVICE };
 static const et_board_qom q35_qom[] = {
     { .path = "/machine/q35/ioapic", .controller = "ioapic" },
