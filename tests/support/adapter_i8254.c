@@ -13,8 +13,13 @@ static et_device *pit_create(et_clock *clock, bool running, et_irq_sink_fn sink,
     if (!dev) {
         return NULL;
     }
-    et_irq_connect(et_device_irq(dev, ET_I8254_IRQ_OUT0), sink, sink_opaque,
-                   ET_I8254_IRQ_OUT0);
+    et_irq_line *out0 = et_device_irq(dev, ET_I8254_IRQ_OUT0);
+    et_irq_connect(out0, sink, sink_opaque, ET_I8254_IRQ_OUT0);
+    if (et_irq_level(out0)) {
+        /* OUT0 is high from reset (mode 3): tell the sink, as a board does
+         * for lines already high at creation. */
+        sink(sink_opaque, ET_I8254_IRQ_OUT0, 1);
+    }
     if (running) {
         et_device_write(dev, ET_I8254_CONTROL, 0x34, 1); /* counter 0, LSB+MSB, mode 2 */
         et_device_write(dev, ET_I8254_COUNTER0, RUN_COUNT, 1);
