@@ -3,6 +3,7 @@
  * device's constructor. */
 #include <string.h>
 
+#include "emutime/devices/acpi_pm_timer.h"
 #include "emutime/devices/cmsdk_apb_dualtimer.h"
 #include "emutime/devices/cmsdk_apb_timer.h"
 #include "emutime/devices/cmsdk_apb_watchdog.h"
@@ -100,6 +101,13 @@ static et_device *make_i8254(et_clock *clock, const char *name, et_clock_input *
     return et_i8254_new(clock, name, err, errlen);
 }
 
+static et_device *make_acpi_pm_timer(et_clock *clock, const char *name, et_clock_input *clk,
+                                     const void *config, char *err, size_t errlen)
+{
+    (void)clk; /* 3.579545 MHz, built in */
+    return et_acpi_pm_timer_new(clock, name, config, err, errlen);
+}
+
 static const et__device_factory factories[] = {
     { "cmsdk-apb-timer", make_cmsdk_timer },
     { "cmsdk-apb-dualtimer", make_cmsdk_dualtimer },
@@ -110,6 +118,7 @@ static const et__device_factory factories[] = {
     { "riscv.aclint.swi", make_aclint_swi },
     { "ib700", make_ib700 },
     { "i8254", make_i8254 },
+    { "acpi-pm-timer", make_acpi_pm_timer },
 };
 
 static const et__machine_factory machine_factories[] = {

@@ -4,6 +4,7 @@
  * GSI i), and the default 128 MiB of RAM. They differ only in the HPET's
  * Tn_INT_ROUTE_CAP (pc: 0x4, IOAPIC pin 2 only; q35: 0x00ff0104, pins 2, 8
  * and 16-23) and in their QOM paths (from `info qom-tree`). */
+#include "emutime/devices/acpi_pm_timer.h"
 #include "emutime/devices/hpet.h"
 #include "emutime/devices/i8254.h"
 #include "emutime/devices/ib700.h"
@@ -98,6 +99,30 @@ static const et_board_window pit_windows[] = {
         .n_wires = ET_N(pit_wires), .option = "pit",                           \
     }
 
+/* The ACPI PM timer in the PM I/O block at 0x600 (where QEMU's SeaBIOS
+ * puts PIIX4's PMBA and ICH9's PMBASE when QEMU supplies the ACPI tables):
+ * PM1a_EVT at 0x600, PM_TMR at 0x608; the SCI on ISA IRQ 9. */
+#define PC_PM_BASE 0x600
+
+static const et_acpi_pm_timer_config pm_timer_config = { .width32 = false };
+
+static const et_board_wire pm_wires[] = {
+    { .output = ET_ACPI_PM_IRQ_SCI, .controller = "ioapic", .input = 9 },
+};
+
+static const et_board_window pm_windows[] = {
+    { .base = PC_PM_BASE + ET_ACPI_PM1_STS, .offset = ET_ACPI_PM1_STS, .size = 4 },
+    { .base = PC_PM_BASE + ET_ACPI_PM_TMR, .offset = ET_ACPI_PM_TMR, .size = 4 },
+};
+
+#define PC_PM_DEVICE                                                           \
+    {                                                                          \
+        .name = "pm-timer", .type = "acpi-pm-timer", .space = ET_SPACE_IO,     \
+        .windows = pm_windows, .n_windows = ET_N(pm_windows),                  \
+        .clock_hz = ET_ACPI_PM_HZ, .config = &pm_timer_config,                 \
+        .wires = pm_wires, .n_wires = ET_N(pm_wires),                          \
+    }
+
 static const et_board_controller controllers[] = {
     { .name = "ioapic", .kind = ET_IC_IOAPIC, .n_inputs = PC_IOAPIC_INPUTS,
       .numbering = PC_IOAPIC_NUMBERING },
@@ -136,7 +161,7 @@ static const et_hpet_config pc_hpet = {
     .int_route_cap = ET_HPET_ROUTE_CAP_PC,
 };
 static const et_board_device pc_devices[] = { PC_HPET_DEVICE(&pc_hpet), PC_PIT_DEVICE, PC_RTC_DEVICE,
-                                              PC_IB700_DEVICE };
+                                              PC_PM_DEVICE, PC_IB700_DEVICE };
 static const et_board_qom pc_qom[] = {
     { .path = "/machine/i440fx/ioapic", .controller = "ioapic" },
     { .path = "/machine/unattached/device[8]", .device = "hpet" },
@@ -151,7 +176,7 @@ static const et_hpet_config q35_hpet = {
     .int_route_cap = ET_HPET_ROUTE_CAP_Q35,
 };
 static const et_board_device q35_devices[] = { PC_HPET_DEVICE(&q35_hpet), PC_PIT_DEVICE, PC_RTC_DEVICE,
-                                               PC_IB700_DEVICE };
+                                               PC_PM_DEVICE, PC_IB700_DEVICE };
 static const et_board_qom q35_qom[] = {
     { .path = "/machine/q35/ioapic", .controller = "ioapic" },
     { .path = "/machine/unattached/device[7]", .device = "hpet" },
