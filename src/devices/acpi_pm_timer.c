@@ -21,6 +21,7 @@ typedef struct acpi_pm {
     et_timer *overflow;
     et_irq_line sci;
     unsigned width;
+    uint32_t initial;
     uint16_t en;
     bool sts;               /* TMR_STS, as of the last overflow seen */
     uint64_t next_overflow; /* the count at which TMR_STS next sets */
@@ -28,9 +29,10 @@ typedef struct acpi_pm {
 
 static et_lock_class acpi_pm_lock_class = ET_LOCK_CLASS_INIT("acpi-pm-timer");
 
-static uint64_t count_at(int64_t now)
+/* Counts since virtual time 0, plus the initial count (not wrapped). */
+static uint64_t count_at(const acpi_pm *s, int64_t now)
 {
-    return now <= 0 ? 0 : et__muldiv64((uint64_t)now, ET_ACPI_PM_HZ, NS_PER_SEC);
+    return s->initial + (now <= 0 ? 0 : et__muldiv64((uint64_t)now, ET_ACPI_PM_HZ, NS_PER_SEC));
 }
 
 /* The first count after `count` where the top bit changes. */
@@ -41,8 +43,9 @@ static uint64_t overflow_after(const acpi_pm *s, uint64_t count)
 }
 
 /* The first ns at which the count reaches c. */
-static int64_t time_of(uint64_t c)
+static int64_t time_of(const acpi_pm *s, uint64_t c)
 {
+    c -= s->initial;
     unsigned __int128 ns = ((unsigned __int128)c * NS_PER_SEC + ET_ACPI_PM_HZ - 1) / ET_ACPI_PM_HZ;
     return ns > INT64_MAX ? INT64_MAX : (int64_t)ns;
 }
@@ -50,7 +53,7 @@ static int64_t time_of(uint64_t c)
 /* Brings TMR_STS up to date, drives the SCI and arms the timer. */
 static void update(acpi_pm *s)
 {
-    uint64_t now = count_at(et_clock_now(s->dev.clock));
+    uint64_t now = count_at(s, et_clock_now(s->dev.clock));
     if (now >= s->next_overflow) {
         s->sts = true;
         s->next_overflow = overflow_after(s, now);
@@ -58,7 +61,7 @@ static void update(acpi_pm *s)
     bool enabled = (s->en & ET_ACPI_TMR_EN) != 0;
     et_irq_set(&s->sci, s->sts && enabled);
     if (enabled && !s->sts) {
-        et_timer_mod(s->overflow, time_of(s->next_overflow));
+        et_timer_mod(s->overflow, time_of(s, s->next_overflow));
     } else {
         et_timer_del(s->overflow);
     }
@@ -77,7 +80,7 @@ static uint32_t reg_value(acpi_pm *s, uint64_t reg)
     case ET_ACPI_PM1_STS:
         return (s->sts ? ET_ACPI_TMR_STS : 0) | (uint32_t)s->en << 16;
     default: { /* ET_ACPI_PM_TMR */
-        uint64_t c = count_at(et_clock_now(s->dev.clock));
+        uint64_t c = count_at(s, et_clock_now(s->dev.clock));
         return (uint32_t)(s->width == 32 ? c : c & 0xffffff);
     }
     }
@@ -126,7 +129,7 @@ static void pm_reset(et_device *dev)
     acpi_pm *s = (acpi_pm *)dev;
     s->en = 0;
     s->sts = false;
-    s->next_overflow = overflow_after(s, count_at(et_clock_now(dev->clock)));
+    s->next_overflow = overflow_after(s, count_at(s, et_clock_now(dev->clock)));
     update(s);
 }
 
@@ -137,6 +140,7 @@ static void pm_destroy(et_device *dev)
 
 static const et_field pm_fields[] = {
     ET_FIELD_U16(acpi_pm, en, 1),
+    ET_FIELD_U32(acpi_pm, initial, 1),
     ET_FIELD_BOOL(acpi_pm, sts, 1),
     ET_FIELD_U64(acpi_pm, next_overflow, 1),
     ET_FIELD_TIMER(acpi_pm, overflow, 1),
@@ -176,6 +180,7 @@ et_device *et_acpi_pm_timer_new(et_clock *clock, const char *name,
         return NULL;
     }
     s->width = cfg->width32 ? 32 : 24;
+    s->initial = cfg->width32 ? cfg->initial_count : cfg->initial_count & 0xffffff;
     et_device_init(&s->dev, &pm_ops, clock, name, &acpi_pm_lock_class);
     s->overflow = et_device_timer_new(&s->dev, overflow_expired, s);
     et_irq_init(&s->sci, &s->dev, "sci");

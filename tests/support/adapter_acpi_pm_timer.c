@@ -4,13 +4,20 @@
 #include "device_adapter.h"
 #include "emutime/devices/acpi_pm_timer.h"
 
-/* Running mode: TMR_EN set. The counter's period is fixed by the spec
- * (an overflow every 2^23 counts, 2.34 s), far slower than the suites'
- * ~10 us: the concurrency suite sees few SCI changes from this device. */
+/* Running mode: TMR_EN set, and the counter's phase chosen so that its
+ * bit 23 changes 2000 counts (559 us) after creation. The spec fixes the period (an overflow
+ * every 2^23 counts, 2.34 s), far slower than the suites' ~10 us, so a
+ * suite run sees that first overflow (an SCI raise, and the lower when
+ * observe clears TMR_STS) and rarely another. */
 static et_device *pm_create(et_clock *clock, bool running, et_irq_sink_fn sink,
                             void *sink_opaque, char *err, size_t errlen)
 {
     et_acpi_pm_timer_config cfg = { .width32 = false };
+    if (running) {
+        int64_t now = et_clock_now(clock);
+        uint64_t counted = now > 0 ? (uint64_t)now / 1000 * ET_ACPI_PM_HZ / 1000000 : 0;
+        cfg.initial_count = (uint32_t)((0x800000u - 2000u - counted) & 0xffffff);
+    }
     et_device *dev = et_acpi_pm_timer_new(clock, "acpi-pm-timer", &cfg, err, errlen);
     if (!dev) {
         return NULL;

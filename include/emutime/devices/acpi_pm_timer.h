@@ -4,7 +4,8 @@
  * QEMU's firmware programs.
  *
  * A free-running 24-bit (or 32-bit, TMR_VAL_EXT) up-counter at 3.579545 MHz,
- * counting from virtual time 0 as QEMU's does. Register region (12 bytes,
+ * counting from virtual time 0 as QEMU's does (plus a configurable initial
+ * count). Register region (12 bytes,
  * 1/2/4-byte accesses, little-endian byte lanes):
  *
  *   0x0  PM1_STS  RW1C  bit 0 TMR_STS: set each time the counter's top bit
@@ -23,6 +24,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "emutime/clock.h"
 #include "emutime/device.h"
@@ -46,6 +48,10 @@ extern "C" {
 
 typedef struct et_acpi_pm_timer_config {
     bool width32; /* TMR_VAL_EXT: a 32-bit counter (QEMU's is 24-bit) */
+    /* The count at virtual time 0 (QEMU: 0). The counter cannot be written;
+     * this sets its phase, for an embedder whose clock does not start with
+     * the machine, and for tests that want an overflow soon. */
+    uint32_t initial_count;
 } et_acpi_pm_timer_config;
 
 /* NULL with a message in err (nothing allocated) without a clock or
