@@ -215,6 +215,17 @@ static void test_mode3_odd_count(void **state)
     assert_int_equal(F->level, 1);
     at(T(8));
     assert_int_equal(F->level, 0);
+    /* Mode bits 111 are mode 3 (datasheet: X11), not mode 2. */
+    wr(CTRL, 0x1e);
+    assert_int_equal(status(0) & 0x0e, 0x0e);
+    wr(C0, 5);
+    int64_t t7 = et_clock_now(F->clock);
+    at(t7 + T(3));
+    assert_int_equal(F->level, 0); /* a square wave: low after 3 of 5 */
+    at(t7 + T(5));
+    assert_int_equal(F->level, 1);
+    wr(CTRL, 0x16);
+    wr(C0, 5);
     /* Mode 3 with an even count counts down by two: N = 8 reads 8, 6, 4. */
     int64_t t0 = et_clock_now(F->clock);
     wr(C0, 8);

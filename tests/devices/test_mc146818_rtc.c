@@ -773,6 +773,30 @@ static void test_alarm_exact(void **state)
     assert_int_equal(D->level, 0);
 }
 
+static void set_bcd(uint8_t cent, uint8_t y, uint8_t m, uint8_t d, uint8_t h, uint8_t mi,
+                    uint8_t s);
+
+/* 12-hour alarm across midnight: 11:59:59 PM (0x91) with the alarm at
+ * 12:00:00 AM (0x12): the match is 1 s away. (QEMU reads bit 7 of 0x91 as
+ * part of the number, 91 % 12 + 12 = 19 h, and computes the alarm 14401 s
+ * away.) */
+static void test_alarm_12h_midnight(void **state)
+{
+    (void)state;
+    wr(ET_RTC_REG_B, 0); /* BCD, 12-hour */
+    set_bcd(0x20, 0x26, 0x12, 0x01, 0x91, 0x59, 0x59);
+    wr(ET_RTC_HOURS_ALARM, 0x12);
+    wr(ET_RTC_MINUTES_ALARM, 0x00);
+    wr(ET_RTC_SECONDS_ALARM, 0x00);
+    wr(ET_RTC_REG_B, ET_RTC_B_AIE);
+    dstep(SEC / 2 - 1);
+    assert_int_equal(D->level, 0);
+    dstep(1); /* the first update after leaving divider reset */
+    assert_int_equal(D->level, 1);
+    assert_int_equal(rd(ET_RTC_HOURS), 0x12);
+    assert_int_equal(rd(ET_RTC_REG_C) & ET_RTC_C_AF, ET_RTC_C_AF);
+}
+
 /* Enabling an interrupt whose flag is already set interrupts at once. */
 static void test_enable_with_flag_set(void **state)
 {
@@ -870,6 +894,10 @@ static void test_reset(void **state)
     wr(0x0f, 0xfe);
     et_device_reset(D->dev);
     assert_int_equal(rd(0x0f), 0xfe);
+    /* The periodic timer stopped with PIE (QEMU's reset leaves it armed,
+     * so PF sets once more). */
+    dstep(SEC / 100);
+    assert_int_equal(rd(ET_RTC_REG_C) & ET_RTC_C_PF, 0);
 }
 
 /* Registers C and D are read-only (a guest error); C reads clear. */
@@ -984,6 +1012,7 @@ int main(void)
         D_(test_update_ended_and_uip),
         D_(test_alarm_exact),
         D_(test_enable_with_flag_set),
+        D_(test_alarm_12h_midnight),
         D_(test_calendar),
         D_(test_divider_reset_blocks_interrupts),
         D_(test_time_write_keeps_phase),
