@@ -523,7 +523,7 @@ static void test_realtime_runner_vcpus_and_big_lock(void **state)
          * load: vCPU catch-up on access takes over the firings it reaches
          * first (and the runner counts only callbacks it ran), so under a
          * loaded machine most expiries can run on the vCPU threads. */
-        assert_true(res.fired > 0);
+        assert_true(res.fired > 0 || ad->slow_timer);
         expect_no_lockdep_report();
     }
 }

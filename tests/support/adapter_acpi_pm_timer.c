@@ -76,6 +76,7 @@ static const et_test_adapter acpi_pm_timer_adapter = {
     .offsets = pm_offsets,
     .n_offsets = sizeof(pm_offsets) / sizeof(pm_offsets[0]),
     .sizes = ET_ACCESS_1 | ET_ACCESS_2 | ET_ACCESS_4,
+    .slow_timer = true,
 };
 
 ET_TEST_ADAPTER_REGISTER(acpi_pm_timer_adapter)
