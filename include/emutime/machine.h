@@ -61,6 +61,12 @@ typedef struct et_board_wire {
     const char *controller; /* a controller name, ET_BOARD_RESET, or NULL: unconnected */
     unsigned input;         /* the controller's input number */
     const char *input_name; /* a named input ("NMI") instead of an unnamed one */
+    /* When this board device is present, the line goes to its input
+     * via_input (et_device_set_input) instead of to the controller: QEMU's
+     * HPET passes the PIT's and RTC's interrupts through to its own lines.
+     * NULL: always the controller. */
+    const char *via;
+    unsigned via_input;
 } et_board_wire;
 
 /* A register sampled for waveforms (VCD): the counter a user watches. */

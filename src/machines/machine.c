@@ -33,6 +33,7 @@ const et__ic_kind *et__ic_kind_find(const char *kind)
 
 #define TO_NONE (-1)
 #define TO_RESET (-2)
+#define TO_DEVICE (-3) /* an input of another board device (wire.via) */
 
 typedef struct controller {
     const et_board_controller *desc;
@@ -45,9 +46,10 @@ typedef struct route {
     et_machine *m;
     size_t dev;       /* machine device index */
     unsigned output;
-    int to;           /* controller index, TO_NONE or TO_RESET */
+    int to;           /* controller index, TO_NONE, TO_RESET or TO_DEVICE */
     int named;        /* -1: unnamed input; else index in the kind's named inputs */
-    unsigned input;
+    unsigned input;   /* the controller's, or with TO_DEVICE the device's, input */
+    size_t via_dev;   /* TO_DEVICE: the machine device index */
 } route;
 
 struct et_machine {
@@ -115,6 +117,8 @@ static void route_sink(void *opaque, int n, int level)
     }
     if (r->to >= 0) {
         controller_input(m, r->to, r->named, r->input, level);
+    } else if (r->to == TO_DEVICE) {
+        et_device_set_input(m->devs[r->via_dev], r->input, level);
     } else if (r->to == TO_RESET && level) {
         m->reset_pending = true; /* performed at the next command boundary */
     }
@@ -122,6 +126,28 @@ static void route_sink(void *opaque, int n, int level)
         m->icpt_fn) {
         m->icpt_fn(m->icpt_opaque, (int)r->output, level != 0);
     }
+}
+
+static int find_device_index(const et_machine *m, const char *name);
+
+/* A wire through another device's input (wire.via), when that device was
+ * created: 1 and the route set, 0 when absent, -1 with a message when it has
+ * no such input. */
+static int route_via(et_machine *m, route *r, const et_board_wire *w, char *err, size_t errlen)
+{
+    int d = w->via ? find_device_index(m, w->via) : -1;
+    if (d < 0) {
+        return 0;
+    }
+    if (w->via_input >= m->devs[d]->ops->n_inputs) {
+        snprintf(err, errlen, "%s: device %s has no input %u", m->board->name, w->via,
+                 w->via_input);
+        return -1;
+    }
+    r->to = TO_DEVICE;
+    r->via_dev = (size_t)d;
+    r->input = w->via_input;
+    return 1;
 }
 
 static void apply_held_lines(et_machine *m)
@@ -423,6 +449,13 @@ static int build(et_machine *m, char *err, size_t errlen)
                     r->to = TO_RESET;
                     continue;
                 }
+                int via = route_via(m, r, wire, err, errlen);
+                if (via < 0) {
+                    return -1;
+                }
+                if (via > 0) {
+                    continue;
+                }
                 int ci = find_controller(b, wire->controller);
                 if (ci < 0) {
                     snprintf(err, errlen, "%s: %s output %u goes to unknown controller %s",
@@ -462,6 +495,8 @@ static int build(et_machine *m, char *err, size_t errlen)
         int level = et_irq_level(et_device_irq(m->devs[r->dev], r->output));
         if (level && r->to >= 0) {
             controller_input(m, r->to, r->named, r->input, level);
+        } else if (level && r->to == TO_DEVICE) {
+            et_device_set_input(m->devs[r->via_dev], r->input, level);
         }
     }
     /* Held lines go up before the views' reset, as QEMU's devices raise

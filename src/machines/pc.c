@@ -56,9 +56,11 @@ static const et_board_counter hpet_counters[] = {
     { .name = "main_counter", .offset = ET_HPET_MAIN_COUNTER, .size = 8 },
 };
 
-/* The MC146818 at ports 0x70/0x71 on ISA IRQ 8 (IOAPIC input 8). */
+/* The MC146818 at ports 0x70/0x71 on ISA IRQ 8 (IOAPIC input 8), through
+ * the HPET's RTC input when there is an HPET (QEMU's wiring). */
 static const et_board_wire rtc_wires[] = {
-    { .output = ET_RTC_IRQ, .controller = "ioapic", .input = 8 },
+    { .output = ET_RTC_IRQ, .controller = "ioapic", .input = 8, .via = "hpet",
+      .via_input = ET_HPET_INPUT_RTC },
 };
 
 #define PC_RTC_DEVICE                                                          \
@@ -81,9 +83,11 @@ static const et_board_wire ib700_wires[] = {
     }
 
 /* The 8254 at ports 0x40-0x43 with port B at 0x61, OUT0 on ISA IRQ 0
- * (IOAPIC input 0, which the IOAPIC delivers as pin 2). */
+ * (IOAPIC input 0, which the IOAPIC delivers as pin 2), through the HPET's
+ * PIT input when there is an HPET, so LegacyReplacement silences it. */
 static const et_board_wire pit_wires[] = {
-    { .output = ET_I8254_IRQ_OUT0, .controller = "ioapic", .input = 0 },
+    { .output = ET_I8254_IRQ_OUT0, .controller = "ioapic", .input = 0, .via = "hpet",
+      .via_input = ET_HPET_INPUT_PIT },
 };
 
 static const et_board_window pit_windows[] = {
