@@ -1,5 +1,6 @@
 # Thin wrapper over CMake. The build goes to build/; the tool is build/emutime.
-# Sanitizer builds go to build-asan/ and build-tsan/, benchmarks to build-bench/.
+# Sanitizer builds go to build-asan/ and build-tsan/, benchmarks to build-bench/,
+# the installed build to build-install/.
 
 JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 PREFIX  ?= /usr/local
@@ -11,10 +12,18 @@ CMFLAGS ?=
 
 all: build
 
-build/CMakeCache.txt:
-	$(CMAKE) -S . -B build $(GEN) $(CMFLAGS)
+# configure DIR FLAGS: configure DIR when it has not been, or afresh when the
+# flags differ from those it was last configured with (kept in DIR/.cmflags),
+# so that changing CMFLAGS is never silently ignored.
+define configure
+	@if [ ! -f $(1)/CMakeCache.txt ] || [ "$$(cat $(1)/.cmflags 2>/dev/null)" != "$(strip $(2))" ]; then \
+		echo "configuring $(1): $(strip $(2))"; \
+		$(CMAKE) -S . -B $(1) $(GEN) --fresh $(2) >/dev/null && echo "$(strip $(2))" > $(1)/.cmflags; \
+	fi
+endef
 
-build: build/CMakeCache.txt
+build:
+	$(call configure,build,$(CMFLAGS))
 	$(CMAKE) --build build -j $(JOBS)
 
 # The main job: the emutime tool on its built-in default machine.
@@ -24,31 +33,26 @@ run: build
 check: build
 	cd build && ctest --output-on-failure -j $(JOBS)
 
-build-asan/CMakeCache.txt:
-	$(CMAKE) -S . -B build-asan $(GEN) -DEMUTIME_SANITIZE=address -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMFLAGS)
-
 # The whole suite under AddressSanitizer + UndefinedBehaviorSanitizer.
-check-asan: build-asan/CMakeCache.txt
+check-asan:
+	$(call configure,build-asan,-DEMUTIME_SANITIZE=address -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMFLAGS))
 	$(CMAKE) --build build-asan -j $(JOBS)
 	cd build-asan && ctest --output-on-failure -j $(JOBS)
 
-build-tsan/CMakeCache.txt:
-	$(CMAKE) -S . -B build-tsan $(GEN) -DEMUTIME_SANITIZE=thread -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMFLAGS)
-
 # The concurrency suite (and the unit tests) under ThreadSanitizer.
-check-tsan: build-tsan/CMakeCache.txt
+check-tsan:
+	$(call configure,build-tsan,-DEMUTIME_SANITIZE=thread -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMFLAGS))
 	$(CMAKE) --build build-tsan -j $(JOBS)
 	cd build-tsan && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
 		ctest --output-on-failure -j $(JOBS) -L 'concurrency|unit'
 
-build-fuzz/CMakeCache.txt:
-	CC=clang $(CMAKE) -S . -B build-fuzz $(GEN) -DEMUTIME_FUZZ=ON -DEMUTIME_SANITIZE=address -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMFLAGS)
 
 # Fuzzing with libFuzzer (clang, ASan+UBSan): every target for FUZZ_SECONDS,
 # starting from its seed corpus in tests/fuzz/corpus/; new inputs go to
 # build-fuzz/corpus/ (copy the interesting ones into the seed corpus).
 FUZZ_SECONDS ?= 60
-fuzz: build-fuzz/CMakeCache.txt
+fuzz:
+	$(call configure,build-fuzz,-DCMAKE_C_COMPILER=clang -DEMUTIME_FUZZ=ON -DEMUTIME_SANITIZE=address -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMFLAGS))
 	$(CMAKE) --build build-fuzz -j $(JOBS)
 	@set -e; for f in build-fuzz/fuzz_*_libfuzzer; do \
 		name=$$(basename $$f _libfuzzer); \
@@ -70,15 +74,18 @@ check-all:
 	$(MAKE) check-tsan CMFLAGS="-DEMUTIME_WERROR=ON $(CMFLAGS)"
 	$(MAKE) check-fuzz CMFLAGS="-DEMUTIME_WERROR=ON $(CMFLAGS)"
 
-build-bench/CMakeCache.txt:
-	$(CMAKE) -S . -B build-bench $(GEN) -DCMAKE_BUILD_TYPE=Release -DEMUTIME_BENCH=ON $(CMFLAGS)
-
-bench: build-bench/CMakeCache.txt
+bench:
+	$(call configure,build-bench,-DCMAKE_BUILD_TYPE=Release -DEMUTIME_BENCH=ON $(CMFLAGS))
 	$(CMAKE) --build build-bench -j $(JOBS)
 	$(CMAKE) --build build-bench --target run-bench
 
-install: build
-	$(CMAKE) --install build --prefix $(PREFIX)
+# What users install: an optimized build (no usage checks, no lock-order
+# checker) in build-install/, building only what is installed (no tests,
+# so no cmocka). CMFLAGS may turn options back on.
+install:
+	$(call configure,build-install,-DCMAKE_BUILD_TYPE=Release -DEMUTIME_TESTS=OFF $(CMFLAGS))
+	$(CMAKE) --build build-install -j $(JOBS)
+	$(CMAKE) --install build-install --prefix $(PREFIX)
 
 clean:
-	rm -rf build build-asan build-tsan build-bench build-fuzz
+	rm -rf build build-asan build-tsan build-bench build-fuzz build-install

@@ -81,22 +81,6 @@ static void *vcpu_thread(void *arg)
     return NULL;
 }
 
-/* Milliseconds poll() should sleep: until the deadline, rounded up (waking
- * early would only cost an extra turn of the loop); -1 for no deadline. */
-static int poll_timeout(et_clock *clock)
-{
-    int64_t deadline = et_clock_deadline(clock);
-    if (deadline == ET_NO_DEADLINE) {
-        return -1;
-    }
-    int64_t wait = deadline - et_clock_now(clock);
-    if (wait <= 0) {
-        return 0;
-    }
-    int64_t ms = (wait + MS - 1) / MS;
-    return ms > 1000000 ? 1000000 : (int)ms;
-}
-
 int main(void)
 {
     app a = { .clock = et_clock_new_realtime(), .loop_thread = pthread_self() };
@@ -120,7 +104,7 @@ int main(void)
     pthread_create(&vcpu, NULL, vcpu_thread, &a);
 
     while (!a.done) {
-        int timeout = poll_timeout(a.clock);
+        int timeout = et_clock_timeout_ms(a.clock); /* rounded up; -1: none */
         struct pollfd pfd = { .fd = a.wake_pipe[0], .events = POLLIN };
         int64_t before = et_host_monotonic_ns();
         int ready = poll(&pfd, 1, timeout);

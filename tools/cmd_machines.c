@@ -4,6 +4,7 @@
  * themselves). */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "options.h"
@@ -12,15 +13,17 @@
 static void machines_usage(FILE *f)
 {
     fprintf(f,
-            "usage: emutime machines [OPTIONS] [NAME...]\n"
+            "usage: emutime machines [OPTIONS] [NAME[,OPT=VALUE...]...]\n"
             "\n"
-            "Describes the machines (all, or the named ones): QEMU's board name and binary,\n"
+            "Describes the machines (all, or the named ones, as built with the options\n"
+            "given: 'virt,smp=4,sockets=2'): QEMU's board name and binary,\n"
             "the qtest intercept that observes the timers, the clocks, every timer with its\n"
             "address range and interrupt wiring, the interrupt controllers and their input\n"
             "numbering, the QOM paths qtest accepts, RAM, options and what is not modelled.\n"
             "\n"
             "Options:\n"
             "  -s, --short   one line per machine\n"
+            "  -j, --json    the board tables as JSON (an array of machines)\n"
             "  -h, --help    show this help\n");
 }
 
@@ -64,18 +67,21 @@ static uint64_t clock_hz(const et_board *b, const char *name)
     return 0;
 }
 
-static void describe(const et_board *b)
+/* spec: the board's name, or a machine spec with options. False when the
+ * machine cannot be built. */
+static bool describe(const et_board *b, const char *spec)
 {
     printf("%s: %s\n", b->name, b->description);
     printf("  QEMU:      %s -machine %s\n", b->qemu_binary, b->name);
     printf("  intercept: %s\n", b->intercept);
 
     char err[512];
-    et_machine *m = et_machine_new(b->name, err, sizeof(err));
+    et_machine *m = et_machine_new(spec, err, sizeof(err));
     if (!m) {
         printf("  (cannot be built: %s)\n\n", err);
-        return;
+        return false;
     }
+    b = et_machine_board(m); /* the layout its options give */
     if (b->n_clocks) {
         printf("  clocks:\n");
         for (unsigned i = 0; i < b->n_clocks; i++) {
@@ -203,47 +209,72 @@ static void describe(const et_board *b)
     }
     printf("\n");
     et_machine_free(m);
+    return true;
+}
+
+/* The board name of a machine spec ("virt" of "virt,smp=4"). */
+static const char *board_name(const char *spec)
+{
+    static char name[64];
+    size_t n = strcspn(spec, ",");
+    snprintf(name, sizeof(name), "%.*s", (int)(n < sizeof(name) ? n : sizeof(name) - 1), spec);
+    return name;
 }
 
 int tool_cmd_machines(int argc, char **argv)
 {
     static const struct option longopts[] = {
         { "short", no_argument, NULL, 's' },
+        { "json", no_argument, NULL, 'j' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    bool brief = false;
+    bool brief = false, json = false;
     int c;
     tool_getopt_reset();
-    while ((c = tool_getopt(argc, argv, ":sh", longopts, "machines")) != -1) {
+    while ((c = tool_getopt(argc, argv, ":sjh", longopts, "machines")) != -1) {
         switch (c) {
         case 's': brief = true; break;
+        case 'j': json = true; break;
         case 'h': machines_usage(stdout); return TOOL_EXIT_OK;
         default: return TOOL_EXIT_USAGE;
         }
     }
     for (int i = optind; i < argc; i++) {
-        if (!et_board_find(argv[i])) {
+        if (!et_board_find(board_name(argv[i]))) {
             tool_error("machines: unknown machine '%s' (try 'emutime machines --short')",
                        argv[i]);
             return TOOL_EXIT_USAGE;
         }
     }
+    if (brief && json) {
+        tool_error("machines: --short and --json do not go together");
+        return TOOL_EXIT_USAGE;
+    }
+    const et_board **chosen = calloc(et_board_count() + 1, sizeof(*chosen));
+    size_t n_chosen = 0;
+    int rc = TOOL_EXIT_OK;
     for (size_t i = 0; i < et_board_count(); i++) {
         const et_board *b = et_board_get(i);
-        bool wanted = optind == argc;
-        for (int k = optind; k < argc; k++) {
-            wanted |= strcmp(argv[k], b->name) == 0;
+        const char *spec = optind == argc ? b->name : NULL;
+        for (int k = optind; k < argc && !spec; k++) {
+            spec = strcmp(board_name(argv[k]), b->name) == 0 ? argv[k] : NULL;
         }
-        if (!wanted) {
+        if (!spec) {
             continue;
         }
-        if (brief) {
+        if (json) {
+            chosen[n_chosen++] = b;
+        } else if (brief) {
             printf("%-12s %s%s\n", b->name, b->description,
                    strcmp(b->name, ET_DEFAULT_MACHINE) == 0 ? " (default)" : "");
-        } else {
-            describe(b);
+        } else if (!describe(b, spec) && optind < argc) {
+            rc = TOOL_EXIT_USAGE; /* options the user gave that do not build */
         }
     }
-    return fflush(stdout) == 0 ? TOOL_EXIT_OK : TOOL_EXIT_ERROR;
+    if (json && tool_machines_json(chosen, n_chosen) != 0) {
+        rc = TOOL_EXIT_ERROR;
+    }
+    free(chosen);
+    return fflush(stdout) != 0 ? TOOL_EXIT_ERROR : rc;
 }

@@ -27,6 +27,8 @@ static void qtest_usage(FILE *f)
             "                                     waveform (VCD, 1 ns timescale)\n"
             "      --load FILE                    start from a snapshot of the machine\n"
             "                                     (saved with 'snapshot_save FILE')\n"
+            "      --smp N                        N harts: the same as ',smp=N' after the\n"
+            "                                     machine (virt)\n"
             "  -h, --help                         show this help\n"
             "\n"
             "Exit status: 0 at the end of input, 1 on an I/O error, 2 for a bad command\n"
@@ -49,11 +51,12 @@ int tool_cmd_qtest(int argc, char **argv)
         { "trace", required_argument, NULL, 't' },
         { "vcd", required_argument, NULL, 'v' },
         { "load", required_argument, NULL, 'l' },
+        { "smp", required_argument, NULL, 'n' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     const char *machine = NULL, *socket_path = NULL, *trace = NULL, *vcd = NULL,
-               *load = NULL;
+               *load = NULL, *smp = NULL;
     int c;
     tool_getopt_reset();
     while ((c = tool_getopt(argc, argv, ":m:s:h", longopts, "qtest")) != -1) {
@@ -63,6 +66,7 @@ int tool_cmd_qtest(int argc, char **argv)
         case 't': trace = optarg; break;
         case 'v': vcd = optarg; break;
         case 'l': load = optarg; break;
+        case 'n': smp = optarg; break;
         case 'h': qtest_usage(stdout); return TOOL_EXIT_OK;
         default: return TOOL_EXIT_USAGE;
         }
@@ -73,9 +77,14 @@ int tool_cmd_qtest(int argc, char **argv)
         return TOOL_EXIT_USAGE;
     }
 
+    char spec[256];
+    const char *machine_spec = tool_machine_spec(machine, smp, spec, sizeof(spec));
+    if (!machine_spec) {
+        return TOOL_EXIT_USAGE;
+    }
     tool_session s;
     /* The serving loop installs its own buffered output. */
-    int rc = tool_session_open(&s, machine, trace, vcd, load, discard, NULL);
+    int rc = tool_session_open(&s, machine_spec, trace, vcd, load, discard, NULL);
     if (rc != TOOL_EXIT_OK) {
         return rc;
     }

@@ -29,6 +29,8 @@ static void run_usage(FILE *f)
             "                                     waveform (VCD, 1 ns timescale)\n"
             "      --load FILE                    start from a snapshot of the machine\n"
             "                                     (saved with 'snapshot_save FILE')\n"
+            "      --smp N                        N harts: the same as ',smp=N' after the\n"
+            "                                     machine (virt)\n"
             "  -h, --help                         show this help\n"
             "\n"
             "Exit status: 0 when the script ran (FAIL replies included), 1 on an I/O\n"
@@ -92,11 +94,12 @@ int tool_cmd_run(int argc, char **argv)
         { "trace", required_argument, NULL, 't' },
         { "vcd", required_argument, NULL, 'v' },
         { "load", required_argument, NULL, 'l' },
+        { "smp", required_argument, NULL, 'n' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     const char *machine = NULL, *trace = NULL, *vcd = NULL,
-               *load = NULL;
+               *load = NULL, *smp = NULL;
     int c;
     tool_getopt_reset();
     while ((c = tool_getopt(argc, argv, ":m:h", longopts, "run")) != -1) {
@@ -105,6 +108,7 @@ int tool_cmd_run(int argc, char **argv)
         case 't': trace = optarg; break;
         case 'v': vcd = optarg; break;
         case 'l': load = optarg; break;
+        case 'n': smp = optarg; break;
         case 'h': run_usage(stdout); return TOOL_EXIT_OK;
         default: return TOOL_EXIT_USAGE;
         }
@@ -129,8 +133,14 @@ int tool_cmd_run(int argc, char **argv)
         memcpy(script, tool_default_script, len + 1);
     }
 
+    char spec[256];
+    const char *machine_spec = tool_machine_spec(machine, smp, spec, sizeof(spec));
+    if (!machine_spec) {
+        free(script);
+        return TOOL_EXIT_USAGE;
+    }
     tool_session s;
-    int rc = tool_session_open(&s, machine, trace, vcd, load, transcript_out, stdout);
+    int rc = tool_session_open(&s, machine_spec, trace, vcd, load, transcript_out, stdout);
     if (rc != TOOL_EXIT_OK) {
         free(script);
         return rc;

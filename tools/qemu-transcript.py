@@ -44,6 +44,73 @@ def find_qemu(machine, explicit):
     return path
 
 
+def qemu_machine(machine):
+    """An emutime machine spec as QEMU's -machine value plus other options:
+    virt's smp, sockets (NUMA nodes), rtc-base and rtc-clock are QEMU's -smp,
+    -numa node, -rtc; every other option is a machine property."""
+    name, *opts = machine.split(',')
+    props, extra, rtc = [name], [], []
+    sockets = 1
+    for opt in opts:
+        key, _, value = opt.partition('=')
+        if name == 'virt' and key == 'smp':
+            extra += ['-smp', value]
+        elif name == 'virt' and key == 'sockets':
+            sockets = int(value)
+        elif name == 'virt' and key in ('rtc-base', 'rtc-clock'):
+            rtc.append('%s=%s' % (key[4:], value))
+        else:
+            props.append(opt)
+    if sockets > 1:  # the default 128 MiB split over the nodes
+        extra += ['-m', '128M']
+        for i in range(sockets):
+            size = 128 // sockets + (128 % sockets if i == sockets - 1 else 0)
+            extra += ['-numa', 'node,mem=%dM' % size]
+    if rtc:
+        extra += ['-rtc', ','.join(rtc)]
+    return ','.join(props), extra
+
+
+def qemu_command(qemu, machine, extra=()):
+    """The command line of a qtest QEMU for machine (QEMU-style options)."""
+    props, machine_extra = qemu_machine(machine)
+    cmd = [qemu, '-machine', props, '-accel', 'qtest', '-qtest', 'stdio',
+           '-qtest-log', '/dev/null', '-display', 'none', '-nodefaults',
+           '-serial', 'none', '-monitor', 'none']
+    if machine.split(',')[0] == 'virt':
+        cmd += ['-bios', 'none']
+    return cmd + machine_extra + list(extra)
+
+
+class Session:
+    """A qtest server driven one command at a time (QEMU or emutime qtest)."""
+
+    def __init__(self, cmd, cwd=None):
+        self.cmd = cmd
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.DEVNULL, text=True, bufsize=1,
+                                     cwd=cwd)
+
+    def send(self, line):
+        """Sends one command; returns its IRQ lines and its reply, in order."""
+        self.proc.stdin.write(line + '\n')
+        self.proc.stdin.flush()
+        out = []
+        while True:
+            reply = self.proc.stdout.readline()
+            if not reply:
+                raise EOFError('%s stopped after %r (does it have -accel qtest?)'
+                               % (os.path.basename(self.cmd[0]), line))
+            reply = reply.rstrip('\n')
+            out.append(reply)
+            if not reply.startswith('IRQ '):
+                return out
+
+    def close(self):
+        self.proc.kill()
+        self.proc.wait()
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     ap.add_argument('--qemu', help='the qemu-system-* binary')
@@ -53,28 +120,13 @@ def main():
     args = ap.parse_args()
 
     qemu = find_qemu(args.machine, args.qemu)
-    cmd = [qemu, '-machine', args.machine, '-accel', 'qtest', '-qtest', 'stdio',
-           '-qtest-log', '/dev/null', '-display', 'none', '-nodefaults',
-           '-serial', 'none', '-monitor', 'none']
-    if args.machine.split(',')[0] == 'virt':
-        cmd += ['-bios', 'none']
-    cmd += args.extra
-    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, text=True, bufsize=1)
+    session = Session(qemu_command(qemu, args.machine, args.extra))
 
     def send(line):
-        proc.stdin.write(line + '\n')
-        proc.stdin.flush()
-        out = []
-        while True:
-            reply = proc.stdout.readline()
-            if not reply:
-                sys.exit('qemu-transcript: QEMU stopped after %r (does it have -accel qtest?)'
-                         % line)
-            reply = reply.rstrip('\n')
-            out.append(reply)
-            if not reply.startswith('IRQ '):
-                return out
+        try:
+            return session.send(line)
+        except EOFError as e:
+            sys.exit('qemu-transcript: %s' % e)
 
     commands = failed = 0
     print('# machine %s' % args.machine.split(',')[0])
@@ -93,8 +145,7 @@ def main():
                 failed += 1
     now = send('clock_step 0')[-1].split()[-1]
     print('# %d commands, %d failed, virtual time %s ns' % (commands, failed, now))
-    proc.kill()
-    proc.wait()
+    session.close()
 
 
 if __name__ == '__main__':

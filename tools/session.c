@@ -8,6 +8,24 @@
 #include "emutime/snapshot.h"
 #include "tool.h"
 
+const char *tool_machine_spec(const char *machine, const char *smp, char *buf, size_t len)
+{
+    machine = machine ? machine : ET_DEFAULT_MACHINE;
+    if (!smp) {
+        return machine;
+    }
+    if (strstr(machine, ",smp=")) {
+        tool_error("--smp %s: the machine '%s' sets smp already", smp, machine);
+        return NULL;
+    }
+    int n = snprintf(buf, len, "%s,smp=%s", machine, smp);
+    if (n < 0 || (size_t)n >= len) {
+        tool_error("--machine %s: too long", machine);
+        return NULL;
+    }
+    return buf;
+}
+
 int tool_session_open(tool_session *s, const char *machine, const char *trace,
                       const char *vcd_path, const char *load, et_qtest_output_fn out,
                       void *out_opaque)

@@ -21,6 +21,9 @@ int tool_cmd_qtest(int argc, char **argv);
 int tool_cmd_machines(int argc, char **argv);
 int tool_cmd_snapshot(int argc, char **argv);
 
+/* `machines --json`: the boards' tables as one JSON array on stdout. */
+int tool_machines_json(const et_board *const *boards, size_t n);
+
 /* "emutime: <message>" on stderr. */
 void tool_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -51,6 +54,11 @@ typedef struct tool_session {
     tool_vcd *vcd;
     bool tracing;
 } tool_session;
+
+/* The machine spec for --machine and --smp (either may be NULL): MACHINE
+ * with ",smp=N" appended. Returns buf, or NULL after printing the error
+ * (smp given twice, or a spec too long). */
+const char *tool_machine_spec(const char *machine, const char *smp, char *buf, size_t len);
 
 /* Returns TOOL_EXIT_OK, or an exit code after printing the error. load is a
  * snapshot file to start from, or NULL. */

@@ -1,4 +1,6 @@
-/* --trace: the library's trace events, filtered by glob, on stderr. */
+/* --trace: the library's trace events, filtered by glob, on stderr. A
+ * pattern that matched no event by the end of the run gets a warning, since
+ * a misspelt device or event name would otherwise just print nothing. */
 #include <fnmatch.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -7,27 +9,28 @@
 
 #include "tool.h"
 
-static char *patterns;   /* comma-separated, owned */
+#define MAX_PATTERNS 64
+
+typedef struct pattern {
+    char *glob;
+    unsigned long hits;
+} pattern;
+
+static pattern patterns[MAX_PATTERNS];
+static size_t n_patterns;
 static et_clock *trace_clock;
 static bool suppressed;
 
 static bool matches(const char *name)
 {
-    const char *p = patterns;
-    char one[256];
-    while (*p) {
-        const char *comma = strchr(p, ',');
-        size_t n = comma ? (size_t)(comma - p) : strlen(p);
-        if (n < sizeof(one)) {
-            memcpy(one, p, n);
-            one[n] = '\0';
-            if (n && fnmatch(one, name, 0) == 0) {
-                return true;
-            }
+    bool any = false;
+    for (size_t i = 0; i < n_patterns; i++) {
+        if (fnmatch(patterns[i].glob, name, 0) == 0) {
+            patterns[i].hits++;
+            any = true;
         }
-        p += n + (comma ? 1 : 0);
     }
-    return false;
+    return any;
 }
 
 static void on_trace(void *opaque, const char *device, const char *event, const char *detail)
@@ -45,14 +48,34 @@ static void on_trace(void *opaque, const char *device, const char *event, const 
             detail);
 }
 
+static void clear_patterns(void)
+{
+    for (size_t i = 0; i < n_patterns; i++) {
+        free(patterns[i].glob);
+    }
+    n_patterns = 0;
+}
+
 int tool_trace_start(const char *pats, et_clock *clock, char *err, size_t errlen)
 {
-    if (!pats || !*pats) {
+    clear_patterns();
+    for (const char *p = pats ? pats : ""; *p;) {
+        size_t n = strcspn(p, ",");
+        if (n) {
+            if (n_patterns == MAX_PATTERNS) {
+                snprintf(err, errlen, "--trace takes at most %d patterns", MAX_PATTERNS);
+                clear_patterns();
+                return -1;
+            }
+            patterns[n_patterns].glob = strndup(p, n);
+            patterns[n_patterns++].hits = 0;
+        }
+        p += n + (p[n] == ',');
+    }
+    if (n_patterns == 0) {
         snprintf(err, errlen, "--trace needs a pattern such as 'timer0.*' or '*.irq'");
         return -1;
     }
-    free(patterns);
-    patterns = strdup(pats);
     trace_clock = clock;
     et_set_trace_handler(on_trace, NULL);
     return 0;
@@ -61,8 +84,15 @@ int tool_trace_start(const char *pats, et_clock *clock, char *err, size_t errlen
 void tool_trace_stop(void)
 {
     et_set_trace_handler(NULL, NULL);
-    free(patterns);
-    patterns = NULL;
+    for (size_t i = 0; i < n_patterns; i++) {
+        if (patterns[i].hits == 0) {
+            fprintf(stderr,
+                    "emutime: warning: --trace pattern '%s' matched no event (events are "
+                    "DEVICE.EVENT, e.g. 'timer0.*'; 'emutime machines' lists the devices)\n",
+                    patterns[i].glob);
+        }
+    }
+    clear_patterns();
     trace_clock = NULL;
 }
 

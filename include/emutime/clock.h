@@ -14,10 +14,9 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "emutime/export.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+ET_BEGIN_DECLS
 
 typedef struct et_clock et_clock;
 
@@ -98,8 +97,6 @@ void et_clock_set_notify(et_clock *clock, et_clock_notify_fn fn, void *opaque);
 /* The host's monotonic time in ns (CLOCK_MONOTONIC). */
 int64_t et_host_monotonic_ns(void);
 
-#ifdef __cplusplus
-}
-#endif
+ET_END_DECLS
 
 #endif

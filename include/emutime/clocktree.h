@@ -15,10 +15,9 @@
 #define EMUTIME_CLOCKTREE_H
 
 #include <stdint.h>
+#include "emutime/export.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+ET_BEGIN_DECLS
 
 typedef struct et_clock_input et_clock_input;
 
@@ -62,8 +61,6 @@ unsigned et_clock_input_add_callback(et_clock_input *clk, et_clock_input_cb cb,
                                      void *opaque);
 void et_clock_input_remove_callback(et_clock_input *clk, unsigned handle);
 
-#ifdef __cplusplus
-}
-#endif
+ET_END_DECLS
 
 #endif

@@ -30,10 +30,9 @@
 #include "emutime/ptimer.h"
 #include "emutime/timer.h"
 #include "emutime/vmstate.h"
+#include "emutime/export.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+ET_BEGIN_DECLS
 
 typedef struct et_device et_device;
 
@@ -186,8 +185,6 @@ bool et_trace_enabled(void);
 void et_device_trace(et_device *dev, const char *event, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-#ifdef __cplusplus
-}
-#endif
+ET_END_DECLS
 
 #endif

@@ -18,9 +18,9 @@
 #ifndef EMUTIME_IRQ_H
 #define EMUTIME_IRQ_H
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+#include "emutime/export.h"
+
+ET_BEGIN_DECLS
 
 struct et_device;
 
@@ -49,8 +49,6 @@ void et_irq_lower(et_irq_line *line);
 void et_irq_pulse(et_irq_line *line);
 int et_irq_level(const et_irq_line *line);
 
-#ifdef __cplusplus
-}
-#endif
+ET_END_DECLS
 
 #endif

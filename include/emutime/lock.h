@@ -1,8 +1,9 @@
 /* emutime: locks with a run-time lock-order checker.
  *
  * The lock order is one way: embedder locks -> device lock -> timer-queue lock
- * (a leaf). In debug builds (NDEBUG not defined) every et_lock belongs to a
- * lock class; the checker learns the order in which classes are taken and
+ * (a leaf). With the checker built in (the CMake option EMUTIME_LOCKDEP: on
+ * in development and test builds, off in the optimized build `make install`
+ * installs) every et_lock belongs to a lock class; the checker learns the order in which classes are taken and
  * reports an inversion with the call sites of both orders, before the program
  * ever deadlocks on it. Embedders can make their own big lock (QEMU's BQL)
  * visible to the checker with et_lockdep_acquired/et_lockdep_released.
@@ -12,10 +13,9 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include "emutime/export.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+ET_BEGIN_DECLS
 
 /* A lock class: all locks that play the same role (every device lock of one
  * device type, say). Define classes statically: the checker keys on the
@@ -58,7 +58,7 @@ unsigned long et_thread_id(void);
 void et__lockdep_acquired(et_lock_class *cls, const char *file, int line);
 void et_lockdep_released(et_lock_class *cls);
 
-/* Whether the checker is compiled in (debug builds). */
+/* Whether the checker is compiled in (EMUTIME_LOCKDEP). */
 bool et_lockdep_enabled(void);
 
 /* How an inversion is reported. The default handler prints the report to
@@ -70,8 +70,6 @@ void et_lockdep_set_report_handler(et_lockdep_report_fn fn, void *opaque);
 /* Forgets every learned order (for tests). */
 void et_lockdep_reset(void);
 
-#ifdef __cplusplus
-}
-#endif
+ET_END_DECLS
 
 #endif

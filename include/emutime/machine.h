@@ -3,8 +3,10 @@
  * A board is a table: clocks, timer devices at QEMU's addresses, the
  * interrupt controllers they are wired to (with QEMU's input numbering), the
  * QOM paths qtest's irq_intercept_in/out accept, RAM ranges and options. A
- * machine is one instance of a board on a manual clock: et_machine_new builds
- * it from the table, and the qtest server (qtest.h) drives it.
+ * machine is one instance of a board on a clock: et_machine_new builds it
+ * from the table on its own manual clock, which the qtest server (qtest.h)
+ * drives; et_machine_new_on_clock builds it on a real-time clock for an
+ * emulator whose vCPUs run guest code.
  *
  * Address spaces: devices and RAM are mapped at their bases in memory, and
  * port-mapped devices (x86 boards) at their ports in the I/O space; every
@@ -23,10 +25,9 @@
 
 #include "emutime/clock.h"
 #include "emutime/device.h"
+#include "emutime/export.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+ET_BEGIN_DECLS
 
 /* The machine the tools use when none is given. */
 #define ET_DEFAULT_MACHINE "mps2-an385"
@@ -44,6 +45,7 @@ typedef struct et_board_clock {
 #define ET_IC_GIC    "gic"         /* inputs only, no register view */
 #define ET_IC_IOAPIC "ioapic"      /* inputs only */
 #define ET_IC_HART   "riscv-hart"  /* a hart's mip inputs, no register view */
+#define ET_IC_PLIC   "sifive-plic" /* inputs only, no register view */
 
 typedef struct et_board_controller {
     const char *name;      /* "nvic" */
@@ -167,6 +169,16 @@ typedef struct et_board {
     const et_board_option *options;
     unsigned n_options;
     const char *notes;         /* what is not modelled, for `emutime machines` */
+    /* A board whose layout depends on its option values (virt's smp and
+     * sockets: a timer per socket, a controller per hart). The table above
+     * is the layout for the default values and holds the templates;
+     * et_machine_new calls this, after the options are parsed, with
+     * values[i] the value of options[i], and builds the board it returns
+     * (made with the library's board builder, freed with the machine). NULL
+     * with a message in err for values that do not go together. NULL for a
+     * board built as its table is. */
+    struct et_board *(*instantiate)(const struct et_board *self, const char *const *values,
+                                    char *err, size_t errlen);
 } et_board;
 
 /* The boards built into this library, in a fixed order. */
@@ -182,6 +194,14 @@ typedef struct et_machine et_machine;
  * "NAME[,OPTION=VALUE...]" ("pc,pit=off"). NULL with a message in err for an
  * unknown board, option or value, or a device that cannot be created. */
 et_machine *et_machine_new(const char *spec, char *err, size_t errlen);
+/* The same on the embedder's clock, manual or real-time (timers then fire
+ * from the runner or the embedder's loop, and devices are accessed from
+ * vCPU threads as any device is). The clock is not the machine's: free the
+ * machine first, then the clock. */
+et_machine *et_machine_new_on_clock(const char *spec, et_clock *clock, char *err,
+                                    size_t errlen);
+/* Frees the devices (et_device_free's rules: no callback or sink of theirs
+ * runs afterwards) and, for et_machine_new, the clock. */
 void et_machine_free(et_machine *m);
 
 const et_board *et_machine_board(const et_machine *m);
@@ -259,8 +279,6 @@ int et_machine_snapshot_save(et_machine *m, uint8_t **buf, size_t *len, char *er
 int et_machine_snapshot_load(et_machine *m, const uint8_t *buf, size_t len, char *err,
                              size_t errlen);
 
-#ifdef __cplusplus
-}
-#endif
+ET_END_DECLS
 
 #endif

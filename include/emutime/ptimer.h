@@ -22,12 +22,11 @@
 #include "emutime/clock.h"
 #include "emutime/clocktree.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+ET_BEGIN_DECLS
 
 typedef struct et_ptimer et_ptimer;
-typedef struct et_lock et_lock;
+#include "emutime/lock.h" /* et_lock */
+#include "emutime/export.h"
 typedef void (*et_ptimer_cb)(void *opaque);
 
 /* Policy flags, at QEMU's bit values. */
@@ -83,8 +82,6 @@ void et_ptimer_get_state(et_ptimer *pt, et_ptimer_state *st);
  * deadline. Calls no callback. */
 void et_ptimer_set_state(et_ptimer *pt, const et_ptimer_state *st);
 
-#ifdef __cplusplus
-}
-#endif
+ET_END_DECLS
 
 #endif

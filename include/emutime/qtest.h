@@ -21,10 +21,9 @@
 #include <stdint.h>
 
 #include "emutime/machine.h"
+#include "emutime/export.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+ET_BEGIN_DECLS
 
 /* Longest accepted line (bytes, without the newline); longer lines are
  * answered with one FAIL. */
@@ -138,8 +137,6 @@ int et_qtest_serve_fd(et_qtest *q, int in_fd, int out_fd, char *err, size_t errl
  * message). */
 int et_qtest_serve_unix(et_qtest *q, const char *path, char *err, size_t errlen);
 
-#ifdef __cplusplus
-}
-#endif
+ET_END_DECLS
 
 #endif

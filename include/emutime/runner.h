@@ -14,10 +14,9 @@
 #define EMUTIME_RUNNER_H
 
 #include "emutime/clock.h"
+#include "emutime/export.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+ET_BEGIN_DECLS
 
 typedef struct et_runner et_runner;
 
@@ -31,8 +30,6 @@ void et_runner_stop(et_runner *runner);
 /* How many callbacks the runner has fired so far. */
 unsigned long et_runner_fired(et_runner *runner);
 
-#ifdef __cplusplus
-}
-#endif
+ET_END_DECLS
 
 #endif

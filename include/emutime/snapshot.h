@@ -36,10 +36,9 @@
 
 #include "emutime/clock.h"
 #include "emutime/device.h"
+#include "emutime/export.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+ET_BEGIN_DECLS
 
 /* Serialises the clock and the devices (in the given order, each by name and
  * vmstate) for a machine called machine. On success returns 0 and a malloc'ed
@@ -72,8 +71,6 @@ int et_snapshot_write_file(const char *path, const uint8_t *buf, size_t len, cha
 int et_snapshot_read_file(const char *path, uint8_t **buf, size_t *len, char *err,
                           size_t errlen);
 
-#ifdef __cplusplus
-}
-#endif
+ET_END_DECLS
 
 #endif

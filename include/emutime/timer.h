@@ -19,12 +19,11 @@
 
 #include "emutime/clock.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+ET_BEGIN_DECLS
 
 typedef struct et_timer et_timer;
-typedef struct et_lock et_lock;
+#include "emutime/lock.h" /* et_lock */
+#include "emutime/export.h"
 
 typedef void (*et_timer_cb)(void *opaque);
 
@@ -58,8 +57,6 @@ void et_timer_set_lock(et_timer *timer, et_lock *lock);
  * thread is taken over (that thread will drop it). */
 bool et_timer_run_if_due(et_timer *timer, int64_t now);
 
-#ifdef __cplusplus
-}
-#endif
+ET_END_DECLS
 
 #endif

@@ -24,10 +24,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "emutime/export.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+ET_BEGIN_DECLS
 
 typedef enum et_field_type {
     ET_FIELD_END_ = 0,
@@ -107,8 +106,6 @@ typedef struct et_vmstate {
 
 #define ET_FIELD_END { .name = NULL, .type = ET_FIELD_END_ }
 
-#ifdef __cplusplus
-}
-#endif
+ET_END_DECLS
 
 #endif

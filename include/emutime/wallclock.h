@@ -29,10 +29,9 @@
 #include <stdint.h>
 
 #include "emutime/clock.h"
+#include "emutime/export.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+ET_BEGIN_DECLS
 
 typedef enum et_wallclock_source {
     ET_WALLCLOCK_HOST, /* CLOCK_REALTIME */
@@ -76,8 +75,6 @@ int64_t et_wallclock_now(const et_wallclock *wc, et_clock *vm);
 int64_t et_wallclock_days_from_civil(int64_t year, unsigned month, unsigned day);
 void et_wallclock_civil_from_days(int64_t days, int64_t *year, unsigned *month, unsigned *day);
 
-#ifdef __cplusplus
-}
-#endif
+ET_END_DECLS
 
 #endif

@@ -128,12 +128,12 @@ void et_clock_input_set_hz(et_clock_input *clk, uint64_t hz)
 void et_clock_input_set_source(et_clock_input *clk, et_clock_input *parent,
                                uint32_t multiplier, uint32_t divider)
 {
-    ET_USAGE_CHECK(parent && parent != clk && multiplier && divider,
+    ET_CONFIG_CHECK(parent && parent != clk && multiplier && divider,
                    "et_clock_input_set_source: need a parent other than the clock itself "
                    "and a non-zero multiplier and divider");
     for (et_clock_input *p = parent; p; p = p->parent) {
-        ET_USAGE_CHECK(p != clk, "et_clock_input_set_source: '%s' would become its own ancestor",
-                       clk->name);
+        ET_CONFIG_CHECK(p != clk, "et_clock_input_set_source: '%s' would become its own ancestor",
+                        clk->name);
     }
     detach(clk);
     clk->parent = parent;
@@ -147,8 +147,8 @@ void et_clock_input_set_source(et_clock_input *clk, et_clock_input *parent,
 
 void et_clock_input_set_mul_div(et_clock_input *clk, uint32_t multiplier, uint32_t divider)
 {
-    ET_USAGE_CHECK(multiplier && divider,
-                   "et_clock_input_set_mul_div: multiplier and divider must be non-zero");
+    ET_CONFIG_CHECK(multiplier && divider,
+                    "et_clock_input_set_mul_div: multiplier and divider must be non-zero");
     clk->multiplier = multiplier;
     clk->divider = divider;
     update(clk);

@@ -15,6 +15,11 @@ void et_set_usage_error_handler(et_usage_error_fn fn, void *opaque)
     __atomic_store_n(&usage_handler, fn, __ATOMIC_RELEASE);
 }
 
+bool et_usage_checks_enabled(void)
+{
+    return ET_USAGE_CHECKS;
+}
+
 void et__usage_error(const char *fmt, ...)
 {
     char msg[512];

@@ -10,10 +10,24 @@
 /* Reports API misuse through the usage-error handler (see diag.h). */
 void et__usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* ET_USAGE_CHECK(cond, fmt, ...): in debug builds, when cond is false, report
- * and make the enclosing function return (the handler may not abort).
- * ET_USAGE_CHECK_RET(cond, retval, fmt, ...) for functions returning a value. */
-#ifndef NDEBUG
+/* The build chooses the checks (CMake options EMUTIME_USAGE_CHECKS and
+ * EMUTIME_LOCKDEP); a build that does not say follows NDEBUG. */
+#ifndef ET_USAGE_CHECKS
+#ifdef NDEBUG
+#define ET_USAGE_CHECKS 0
+#else
+#define ET_USAGE_CHECKS 1
+#endif
+#endif
+#ifndef ET_LOCKDEP
+#define ET_LOCKDEP ET_USAGE_CHECKS
+#endif
+
+/* ET_USAGE_CHECK(cond, fmt, ...): with usage checks built in, when cond is
+ * false, report and make the enclosing function return (the handler may not
+ * abort). ET_USAGE_CHECK_RET(cond, retval, fmt, ...) for functions returning
+ * a value. These guard hot paths, so a build may leave them out. */
+#if ET_USAGE_CHECKS
 #define ET_USAGE_CHECK(cond, ...)                                              \
     do {                                                                       \
         if (__builtin_expect(!(cond), 0)) {                                    \
@@ -32,6 +46,17 @@ void et__usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)))
 #define ET_USAGE_CHECK(cond, ...) do { } while (0)
 #define ET_USAGE_CHECK_RET(cond, retval, ...) do { } while (0)
 #endif
+
+/* ET_CONFIG_CHECK(cond, fmt, ...): the same report for a bad configuration
+ * (a clock tree with a cycle, a zero divider), in every build: configuration
+ * is cold code, and what it guards would otherwise crash later. */
+#define ET_CONFIG_CHECK(cond, ...)                                             \
+    do {                                                                       \
+        if (__builtin_expect(!(cond), 0)) {                                    \
+            et__usage_error(__VA_ARGS__);                                      \
+            return;                                                            \
+        }                                                                      \
+    } while (0)
 
 /* A firing pass in progress on this thread (a step or set of a manual clock,
  * et_clock_run_expired, a device's catch-up on access): the time it brings

@@ -26,7 +26,7 @@ unsigned long et_thread_id(void)
     return my_id;
 }
 
-#ifndef NDEBUG
+#if ET_LOCKDEP
 
 #define MAX_CLASSES 128
 #define MAX_HELD 32
@@ -225,7 +225,7 @@ void et_lockdep_reset(void)
     pthread_mutex_unlock(&graph_mutex);
 }
 
-#else /* NDEBUG */
+#else /* !ET_LOCKDEP */
 
 static void note_acquire(et_lock_class *cls, const char *file, int line)
 {

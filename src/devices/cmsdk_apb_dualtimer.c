@@ -40,7 +40,7 @@ static const uint8_t dualtimer_ids[12] = {
 static const et__sp804_dual_model dualtimer_model = {
     .ids = dualtimer_ids,
     .ids_base = ET_CMSDK_DUALTIMER_PID4,
-    .variant = { .prescale3_divisor = 256 },
+    .variant = { .prescale3_divisor = 256, .qemu_edge_reads = true },
 };
 
 static et_lock_class dualtimer_lock_class = ET_LOCK_CLASS_INIT("cmsdk-apb-dualtimer");

@@ -45,6 +45,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "devices/apb_access.h"
 #include "emutime/devices/cmsdk_apb_watchdog.h"
 
 #define CONTROL_MASK 0x3u
@@ -286,19 +287,18 @@ static void write_reg(cmsdk_watchdog *w, uint32_t reg, uint32_t value)
     update_outputs(w);
 }
 
-/* APB has one 32-bit data path: a narrower access uses the byte lanes of
- * the register its address falls in; a narrow write zeroes the others. */
+/* Narrow accesses: devices/apb_access.h. */
 static uint64_t watchdog_read(et_device *dev, uint64_t offset, unsigned size)
 {
-    uint64_t v = read_reg(to_wdog(dev), (uint32_t)offset & ~3u) >> (8 * (unsigned)(offset & 3));
-    return size >= 4 ? v : v & ((UINT64_C(1) << (8 * size)) - 1);
+    return et__apb_read(read_reg(to_wdog(dev), (uint32_t)offset & ~3u), offset, size);
 }
 
 static void watchdog_write(et_device *dev, uint64_t offset, uint64_t value, unsigned size)
 {
-    (void)size;
-    write_reg(to_wdog(dev), (uint32_t)offset & ~3u,
-              (uint32_t)(value << (8 * (unsigned)(offset & 3))));
+    uint32_t v;
+    if (et__apb_write(dev, offset, value, size, &v)) {
+        write_reg(to_wdog(dev), (uint32_t)offset & ~3u, v);
+    }
 }
 
 static void watchdog_reset(et_device *dev)

@@ -286,16 +286,23 @@ static uint64_t width_mask(const hpet_timer *t)
 }
 
 /* Ticks from counter value `from` to the timer's first event at or after it
- * (0: at `from` itself). */
-static uint64_t event_distance(const hpet_timer *t, uint64_t from)
+ * (0: at `from` itself). A wrap is the counter stepping from 0xFFFFFFFF to
+ * 0; a low half of 0 at `from` is that step only when the counter is known
+ * to have just made it (wrap_at_from: `from` is a tick still to come). On an
+ * access, a counter at 0 was started or stopped there, or its wrap was
+ * delivered already. */
+static uint64_t event_distance(const hpet_timer *t, uint64_t from, bool wrap_at_from)
 {
     if (!is_32bit(t)) {
         return t->cmp - from;
     }
     uint32_t low = (uint32_t)from;
-    uint32_t d = (uint32_t)t->cmp - low;
+    uint64_t d = (uint32_t)((uint32_t)t->cmp - low);
     if (!(t->config & ET_HPET_TN_PERIODIC)) {
-        uint32_t to_wrap = 0u - low; /* the low half becoming 0 */
+        uint64_t to_wrap = (UINT64_C(1) << 32) - low; /* the low half becoming 0 */
+        if (low == 0 && wrap_at_from) {
+            to_wrap = 0;
+        }
         if (to_wrap < d) {
             d = to_wrap;
         }
@@ -316,10 +323,10 @@ static void arm_at_tick(hpet *s, hpet_timer *t, unsigned __int128 k)
 }
 
 /* Arms the timer for its first event at or after tick k_from. */
-static void arm_from(hpet *s, hpet_timer *t, unsigned __int128 k_from)
+static void arm_from(hpet *s, hpet_timer *t, unsigned __int128 k_from, bool wrap_at_from)
 {
     uint64_t from = s->counter + (uint64_t)k_from;
-    arm_at_tick(s, t, k_from + event_distance(t, from));
+    arm_at_tick(s, t, k_from + event_distance(t, from, wrap_at_from));
 }
 
 /* After a register change at time now (the access's one instant, however
@@ -329,7 +336,7 @@ static void arm_from(hpet *s, hpet_timer *t, unsigned __int128 k_from)
 static void rearm(hpet *s, hpet_timer *t, int64_t now)
 {
     if (enabled(s)) {
-        arm_from(s, t, ticks_at(s, now));
+        arm_from(s, t, ticks_at(s, now), false);
     }
 }
 
@@ -352,8 +359,19 @@ static uint32_t passthrough_lines(const hpet *s)
            (s->inputs[ET_HPET_INPUT_RTC] ? UINT32_C(1) << 8 : 0);
 }
 
+static void set_line(hpet *s, unsigned line, uint32_t want)
+{
+    int level = (int)((want >> line) & 1);
+    if (et_irq_level(&s->lines[line]) != level) {
+        et_irq_set(&s->lines[line], level);
+    }
+}
+
 /* Every line's level from the state: the OR of the active level-triggered
- * timers routed to it and its pass-through input. */
+ * timers routed to it and its pass-through input. Lines change in timer
+ * order (each timer's line, then lines no timer routes to), as QEMU updates
+ * them: simultaneous changes have no order in hardware, and this one makes
+ * transcripts compare. */
 static void update_lines(hpet *s)
 {
     uint32_t want = 0;
@@ -368,11 +386,11 @@ static void update_lines(hpet *s)
         }
     }
     want |= passthrough_lines(s);
+    for (unsigned i = 0; i < s->num_timers; i++) {
+        set_line(s, route_of(s, &s->timers[i]), want);
+    }
     for (unsigned i = 0; i < ET_HPET_NUM_LINES; i++) {
-        int level = (int)((want >> i) & 1);
-        if (et_irq_level(&s->lines[i]) != level) {
-            et_irq_set(&s->lines[i], level);
-        }
+        set_line(s, i, want);
     }
 }
 
@@ -427,7 +445,7 @@ static void timer_expired(void *opaque)
     } else {
         /* One-shot, or a zero period: the next event strictly after the
          * pass's target time (a counter wrap away, or never). */
-        arm_from(s, t, k_horizon + 1);
+        arm_from(s, t, k_horizon + 1, true);
     }
     if (et_trace_enabled()) {
         et_device_trace(&s->dev, "expire", "timer %u at counter 0x%" PRIx64 " cmp 0x%" PRIx64
@@ -773,6 +791,13 @@ static bool check_config(const et_hpet_config *cfg, char *err, size_t errlen)
         }
     }
     return true;
+}
+
+et_hpet_config et_hpet_config_defaults(void)
+{
+    et_hpet_config c = { .num_timers = 3, .period_fs = ET_HPET_DEFAULT_PERIOD_FS,
+                         .int_route_cap = ET_HPET_ROUTE_CAP_PC };
+    return c;
 }
 
 et_device *et_hpet_new(et_clock *clock, const char *name, const et_hpet_config *cfg,

@@ -136,17 +136,17 @@ static uint64_t pit_read(et_device *dev, uint64_t offset, unsigned size)
         v = et__sp804_counter_read(&p->counters[reg / ET_ICP_PIT_TIMER_STRIDE],
                                    reg % ET_ICP_PIT_TIMER_STRIDE);
     }
-    return et__apb_lane_read(v, offset, size);
+    return et__apb_read(v, offset, size);
 }
 
 static void pit_write(et_device *dev, uint64_t offset, uint64_t value, unsigned size)
 {
-    (void)size;
     icp_pit *p = to_pit(dev);
     uint32_t reg = (uint32_t)offset & ~3u;
-    if (pit_decode(p, reg, "write")) {
+    uint32_t v;
+    if (et__apb_write(dev, offset, value, size, &v) && pit_decode(p, reg, "write")) {
         et__sp804_counter_write(&p->counters[reg / ET_ICP_PIT_TIMER_STRIDE],
-                                reg % ET_ICP_PIT_TIMER_STRIDE, et__apb_lane_write(value, offset));
+                                reg % ET_ICP_PIT_TIMER_STRIDE, v);
     }
 }
 

@@ -6,7 +6,11 @@
  *  - Load sets the count at once, in every mode (free-running included);
  *    BGLoad only changes the next reload value; both read back as Load.
  *  - Control writes never reload the count: disabling freezes it, enabling
- *    continues from it, a mode change takes effect at the next zero.
+ *    continues from it, a mode change takes effect at the next zero, a size
+ *    change keeps the count's tick edges.
+ *  - Value is the count the last tick edge loaded, exactly on an edge too
+ *    (an edge at the instant of the read has happened); the dual timer
+ *    keeps QEMU's CMSDK rounding there (et__sp804_counter_variant).
  *  - In 16-bit mode only bits 15:0 count; bits 31:16 keep what the last
  *    Load (or, in periodic mode, the last reload) put there, so Value's top
  *    half is not forced to 0 (SP804 TRM note on TimerXValue).
@@ -58,9 +62,91 @@ static unsigned divisor_for(const et__sp804_counter *c, uint32_t ctrl)
     }
 }
 
+static bool period_is_zero(const et_ptimer_state *st)
+{
+    return st->period == 0 && st->period_frac == 0;
+}
+
+static unsigned __int128 period_fx(const et_ptimer_state *st)
+{
+    return ((unsigned __int128)(uint64_t)st->period << 32) | st->period_frac;
+}
+
+/* The count the last tick edge loaded. The ptimer's edges lie a whole
+ * number of periods before its deadline, and its CMSDK read rounding
+ * (floor + 1) is one too high exactly on an edge; here an edge at `now` has
+ * happened, as an expiry at `now` has: ceil(time left / period). A periodic
+ * reload arms Load + 1 periods, the first of which is the zero tick. */
+static uint64_t edge_count(et__sp804_counter *c)
+{
+    et_ptimer_state st;
+    et_ptimer_get_state(c->pt, &st);
+    if (st.enabled == PT_STOPPED || st.delta == 0 || period_is_zero(&st)) {
+        return st.delta;
+    }
+    int64_t now = et_clock_now(c->dev->clock);
+    if (now >= st.next_event) {
+        return 0;
+    }
+    unsigned __int128 left = (unsigned __int128)((uint64_t)st.next_event - (uint64_t)now) << 32;
+    unsigned __int128 p = period_fx(&st);
+    unsigned __int128 edges = (left + p - 1) / p;
+    if (st.enabled == PT_PERIODIC && st.delta == st.limit &&
+        edges == (unsigned __int128)st.limit + 1) {
+        return 0;
+    }
+    return edges > UINT64_MAX ? UINT64_MAX : (uint64_t)edges;
+}
+
+/* The count as Value shows it (see et__sp804_counter_variant). */
+static uint64_t count_now(et__sp804_counter *c)
+{
+    return c->variant->qemu_edge_reads ? et_ptimer_get_count(c->pt) : edge_count(c);
+}
+
+/* Stops the count, frozen at the value Value shows (inside a transaction). */
+static void stop_count(et__sp804_counter *c)
+{
+    uint64_t count = count_now(c);
+    et_ptimer_stop(c->pt);
+    et_ptimer_set_count(c->pt, count);
+}
+
+/* Changes a running count (as count_now shows it) without moving its tick
+ * edges, which the ptimer's set_count would do by restarting the current
+ * tick: the deadline moves by the difference in whole periods. Outside a
+ * transaction. From or to the zero tick (a count of 0) the tick restarts. */
+static void set_running_count(et__sp804_counter *c, uint64_t count)
+{
+    et_ptimer_state st;
+    et_ptimer_get_state(c->pt, &st);
+    uint64_t old = count_now(c);
+    uint64_t old_edges = edge_count(c);
+    if (old == count) {
+        return;
+    }
+    __int128 diff = (__int128)count - (__int128)old;
+    if (st.enabled == PT_STOPPED || period_is_zero(&st) || old == 0 || count == 0 ||
+        old_edges == 0 || (__int128)old_edges + diff < 1) {
+        et_ptimer_transaction_begin(c->pt);
+        et_ptimer_set_count(c->pt, count);
+        et_ptimer_transaction_commit(c->pt);
+        return;
+    }
+    int64_t now = et_clock_now(c->dev->clock);
+    /* Time left, in 2^-32 ns, plus diff periods: still > (edges - 1) periods. */
+    __int128 left = (__int128)((uint64_t)st.next_event - (uint64_t)now) << 32;
+    __int128 ns = (left + diff * (__int128)period_fx(&st)) >> 32;
+    /* last_event stays: the ptimer's reads treat its arm instant apart. */
+    st.delta = count;
+    st.next_event = ns >= (__int128)(INT64_MAX - now) ? INT64_MAX : now + (int64_t)ns;
+    st.timer_expire = st.next_event;
+    et_ptimer_set_state(c->pt, &st);
+}
+
 static uint32_t value_of(et__sp804_counter *c)
 {
-    uint32_t count = (uint32_t)et_ptimer_get_count(c->pt);
+    uint32_t count = (uint32_t)count_now(c);
     if (is_32bit(c->control)) {
         return count;
     }
@@ -73,7 +159,7 @@ static bool in_zero_tick(et__sp804_counter *c)
 {
     et_ptimer_state st;
     et_ptimer_get_state(c->pt, &st);
-    return st.enabled == PT_PERIODIC && st.delta != 0 && et_ptimer_get_count(c->pt) == 0;
+    return st.enabled == PT_PERIODIC && st.delta != 0 && count_now(c) == 0;
 }
 
 /* Sets the limit so that it applies at the next reload, even when that
@@ -151,22 +237,27 @@ static void write_control(et__sp804_counter *c, uint32_t value)
     }
 
     bool zero_tick = in_zero_tick(c);
+    bool keeps_running = (old & ctrl & SP804_CTRL_ENABLE) != 0;
+    /* The 32-bit register is unchanged by a size change; only the counted
+     * width moves, the ptimer's count with it. */
+    uint64_t count = count_now(c);
+    if (changed & SP804_CTRL_32BIT) {
+        uint32_t v = value_of(c);
+        if (!is_32bit(ctrl)) {
+            c->high = v >> 16;
+        }
+        count = is_32bit(ctrl) ? v : (v & 0xFFFFu);
+    }
     et_ptimer_transaction_begin(c->pt);
     if ((changed & SP804_CTRL_ENABLE) && !(ctrl & SP804_CTRL_ENABLE)) {
-        et_ptimer_stop(c->pt); /* freezes the count */
+        stop_count(c); /* freezes the count */
     }
     if (changed & SP804_CTRL_PRESCALE) {
+        /* Restarts the tick (the prescaler's phase is not modelled). */
         et_ptimer_set_period_from_clock(c->pt, c->clk, divisor_for(c, ctrl));
-    }
-    if (changed & SP804_CTRL_32BIT) {
-        /* The 32-bit register is unchanged; only the counted width moves. */
-        uint32_t v = value_of(c);
-        if (is_32bit(ctrl)) {
-            et_ptimer_set_count(c->pt, v);
-        } else {
-            c->high = v >> 16;
-            et_ptimer_set_count(c->pt, v & 0xFFFFu);
-        }
+        et_ptimer_set_count(c->pt, count);
+    } else if ((changed & SP804_CTRL_32BIT) && !keeps_running) {
+        et_ptimer_set_count(c->pt, count);
     }
     c->control = ctrl;
     if (changed & (SP804_CTRL_32BIT | SP804_CTRL_PERIODIC)) {
@@ -183,6 +274,9 @@ static void write_control(et__sp804_counter *c, uint32_t value)
         et_ptimer_run(c->pt, (ctrl & SP804_CTRL_ONESHOT) != 0);
     }
     et_ptimer_transaction_commit(c->pt);
+    if ((changed & SP804_CTRL_32BIT) && keeps_running && !(changed & SP804_CTRL_PRESCALE)) {
+        set_running_count(c, count); /* the tick edges stay */
+    }
 }
 
 uint32_t et__sp804_counter_read(et__sp804_counter *c, uint32_t offset)
@@ -264,8 +358,10 @@ static void clock_changed(void *opaque, et_clock_input *clk)
     et__sp804_counter *c = opaque;
     et_device_lock(c->dev);
     et_device_catch_up(c->dev);
+    uint64_t count = count_now(c);
     et_ptimer_transaction_begin(c->pt);
     et_ptimer_set_period_from_clock(c->pt, clk, divisor_for(c, c->control));
+    et_ptimer_set_count(c->pt, count);
     if (c->control & SP804_CTRL_ENABLE) {
         et_ptimer_run(c->pt, (c->control & SP804_CTRL_ONESHOT) != 0);
     }
@@ -371,13 +467,15 @@ static void dual_write_reg(et__sp804_dual *s, uint32_t reg, uint32_t value)
 
 uint64_t et__sp804_dual_read(et_device *dev, uint64_t offset, unsigned size)
 {
-    return et__apb_lane_read(dual_read_reg(to_dual(dev), (uint32_t)offset & ~3u), offset, size);
+    return et__apb_read(dual_read_reg(to_dual(dev), (uint32_t)offset & ~3u), offset, size);
 }
 
 void et__sp804_dual_write(et_device *dev, uint64_t offset, uint64_t value, unsigned size)
 {
-    (void)size;
-    dual_write_reg(to_dual(dev), (uint32_t)offset & ~3u, et__apb_lane_write(value, offset));
+    uint32_t v;
+    if (et__apb_write(dev, offset, value, size, &v)) {
+        dual_write_reg(to_dual(dev), (uint32_t)offset & ~3u, v);
+    }
 }
 
 void et__sp804_dual_reset(et_device *dev)

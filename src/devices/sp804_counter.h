@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "devices/apb_access.h"
 #include "emutime/clocktree.h"
 #include "emutime/device.h"
 
@@ -49,6 +50,11 @@ typedef struct et__sp804_counter_variant {
     /* Divisor for the undefined prescale setting 0b11 (the SP804 TRM says
      * "do not use"; QEMU's SP804 divides by 1, the CMSDK RTL by 256). */
     unsigned prescale3_divisor;
+    /* Value read exactly on a tick edge: false, the count the edge loaded
+     * (DDI 0271: one decrement per TIMCLK edge; what QEMU's LEGACY SP804
+     * reads there too); true, the count before it, as QEMU's CMSDK dual
+     * timer reads (its own qtest expects that, so emutime keeps it). */
+    bool qemu_edge_reads;
 } et__sp804_counter_variant;
 
 struct et__sp804_counter {
@@ -86,20 +92,6 @@ void et__sp804_counter_write(et__sp804_counter *c, uint32_t offset, uint32_t val
 
 /* The masked interrupt (RIS && IE). */
 bool et__sp804_counter_mis(const et__sp804_counter *c);
-
-/* APB has one 32-bit data path: a narrower access uses the byte lanes of
- * the register its address falls in, and a narrow write writes zeros to
- * the other lanes (no byte strobes). */
-static inline uint64_t et__apb_lane_read(uint32_t reg_value, uint64_t offset, unsigned size)
-{
-    uint64_t v = (uint64_t)reg_value >> (8 * (unsigned)(offset & 3));
-    return size >= 4 ? v : v & ((UINT64_C(1) << (8 * size)) - 1);
-}
-
-static inline uint32_t et__apb_lane_write(uint64_t value, uint64_t offset)
-{
-    return (uint32_t)(value << (8 * (unsigned)(offset & 3)));
-}
 
 /* --- a device of two counters (the SP804 and the CMSDK dual timer) ------ */
 

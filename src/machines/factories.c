@@ -7,6 +7,7 @@
 #include "emutime/devices/cmsdk_apb_dualtimer.h"
 #include "emutime/devices/cmsdk_apb_timer.h"
 #include "emutime/devices/cmsdk_apb_watchdog.h"
+#include "emutime/devices/goldfish_rtc.h"
 #include "emutime/devices/hpet.h"
 #include "emutime/devices/i8254.h"
 #include "emutime/devices/ib700.h"
@@ -108,6 +109,13 @@ static et_device *make_acpi_pm_timer(et_clock *clock, const char *name, et_clock
     return et_acpi_pm_timer_new(clock, name, config, err, errlen);
 }
 
+static et_device *make_goldfish_rtc(et_clock *clock, const char *name, et_clock_input *clk,
+                                    const void *config, char *err, size_t errlen)
+{
+    (void)clk; /* counts wall-clock nanoseconds */
+    return et_goldfish_rtc_new(clock, name, config, err, errlen);
+}
+
 static const et__device_factory factories[] = {
     { "cmsdk-apb-timer", make_cmsdk_timer },
     { "cmsdk-apb-dualtimer", make_cmsdk_dualtimer },
@@ -119,6 +127,7 @@ static const et__device_factory factories[] = {
     { "ib700", make_ib700 },
     { "i8254", make_i8254 },
     { "acpi-pm-timer", make_acpi_pm_timer },
+    { "goldfish_rtc", make_goldfish_rtc },
 };
 
 static const et__machine_factory machine_factories[] = {

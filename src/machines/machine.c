@@ -15,11 +15,13 @@
 static const et__ic_kind kind_gic = { .kind = ET_IC_GIC };
 static const et__ic_kind kind_ioapic = { .kind = ET_IC_IOAPIC };
 static const et__ic_kind kind_hart = { .kind = ET_IC_HART };
+static const et__ic_kind kind_plic = { .kind = ET_IC_PLIC };
 
 const et__ic_kind *et__ic_kind_find(const char *kind)
 {
     static const et__ic_kind *const kinds[] = {
         &et__ic_kind_nvic, &et__ic_kind_vic, &kind_gic, &kind_ioapic, &kind_hart,
+        &kind_plic,
     };
     for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
         if (strcmp(kinds[i]->kind, kind) == 0) {
@@ -54,8 +56,10 @@ typedef struct route {
 
 struct et_machine {
     const et_board *board;
+    et_board *built_board; /* board->instantiate's result, owned */
     char **option_values; /* per board option, owned copies */
     et_clock *clock;
+    bool owns_clock; /* et_machine_new's own manual clock */
     et_clock_input **clocks;
     et_device **devs;
     const et_board_device **dev_desc; /* NULL for controller views */
@@ -170,7 +174,6 @@ static void reset_views(et_machine *m)
     }
 }
 
-/* "NAME[,OPT=VALUE...]" */
 /* Sets board option i from the spec's text val[0..vlen). */
 static int set_option(et_machine *m, unsigned i, const char *val, size_t vlen, char *err,
                       size_t errlen)
@@ -204,6 +207,7 @@ static void free_options(et_machine *m)
     }
 }
 
+/* "NAME[,OPT=VALUE...]" */
 static int parse_spec(et_machine *m, const char *spec, char *err, size_t errlen)
 {
     const char *comma = strchr(spec, ',');
@@ -506,8 +510,12 @@ static int build(et_machine *m, char *err, size_t errlen)
     return 0;
 }
 
-et_machine *et_machine_new(const char *spec, char *err, size_t errlen)
+et_machine *et_machine_new_on_clock(const char *spec, et_clock *clock, char *err, size_t errlen)
 {
+    if (!clock) {
+        snprintf(err, errlen, "et_machine_new_on_clock: no clock");
+        return NULL;
+    }
     et_machine *m = et__xcalloc(1, sizeof(*m));
     m->icpt_obj = m->icpt_ctrl = m->icpt_dev = -1;
     m->io.unassigned = 0xff; /* QEMU's unassigned I/O reads all ones */
@@ -519,11 +527,33 @@ et_machine *et_machine_new(const char *spec, char *err, size_t errlen)
         free(m);
         return NULL;
     }
-    m->clock = et_clock_new_manual();
+    if (m->board->instantiate) {
+        m->built_board = m->board->instantiate(m->board, (const char *const *)m->option_values,
+                                               err, errlen);
+        if (!m->built_board) {
+            free_options(m);
+            free(m);
+            return NULL;
+        }
+        m->board = m->built_board;
+    }
+    m->clock = clock;
     if (build(m, err, errlen) != 0) {
         et_machine_free(m);
         return NULL;
     }
+    return m;
+}
+
+et_machine *et_machine_new(const char *spec, char *err, size_t errlen)
+{
+    et_clock *clock = et_clock_new_manual();
+    et_machine *m = et_machine_new_on_clock(spec, clock, err, errlen);
+    if (!m) {
+        et_clock_free(clock);
+        return NULL;
+    }
+    m->owns_clock = true;
     return m;
 }
 
@@ -552,8 +582,11 @@ void et_machine_free(et_machine *m)
         }
         free(m->clocks);
     }
-    et_clock_free(m->clock);
+    if (m->owns_clock) {
+        et_clock_free(m->clock);
+    }
     free_options(m);
+    et__board_free(m->built_board);
     free(m);
 }
 

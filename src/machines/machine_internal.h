@@ -100,6 +100,25 @@ void et__bus_read(et__bus *bus, uint64_t addr, uint8_t *buf, size_t len);
 void et__bus_write(et__bus *bus, uint64_t addr, const uint8_t *buf, size_t len);
 void et__bus_fill(et__bus *bus, uint64_t addr, uint8_t byte, size_t len);
 
+/* --- boards assembled at machine creation (board_builder.c) ---------------- */
+
+/* What a board's instantiate function (machine.h) builds its result with:
+ * start from the board itself (name, clocks, RAM, options...: everything
+ * but devices, controllers and QOM paths, which start empty), add the
+ * entries made from its templates, finish. Strings and configs the entries
+ * point to are allocated in the builder and freed with the board. */
+typedef struct et__board_builder et__board_builder;
+et__board_builder *et__board_builder_new(const et_board *proto);
+void *et__board_builder_alloc(et__board_builder *bb, size_t size); /* zeroed */
+const char *et__board_builder_printf(et__board_builder *bb, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void et__board_builder_add_device(et__board_builder *bb, const et_board_device *d);
+void et__board_builder_add_controller(et__board_builder *bb, const et_board_controller *c);
+void et__board_builder_add_qom(et__board_builder *bb, const et_board_qom *q);
+et_board *et__board_builder_finish(et__board_builder *bb);
+/* Frees a board et__board_builder_finish returned. */
+void et__board_free(et_board *board);
+
 /* --- boards ---------------------------------------------------------------- */
 
 #define ET_N(a) ((unsigned)(sizeof(a) / sizeof((a)[0])))

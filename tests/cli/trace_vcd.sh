@@ -9,6 +9,17 @@ expect_grep "timer0.irq timerint raise" "$TMP/trace" "--trace interrupt changes"
 if grep -q "timer0.read\|timer0.write" "$TMP/trace"; then
     fail "--trace printed events outside the pattern"
 fi
+if grep -q "warning" "$TMP/trace"; then
+    fail "--trace warned although both patterns matched"
+fi
+# A pattern that matches nothing gets a warning naming it (the run goes on).
+"$EMUTIME" run --trace 'timer0.expire,nosuch.*' >/dev/null 2>"$TMP/trace2" ||
+    fail "run --trace with an unmatched pattern failed"
+expect_grep "warning: --trace pattern 'nosuch.\*' matched no event" "$TMP/trace2" \
+    "--trace unmatched pattern"
+if grep -q "pattern 'timer0.expire'" "$TMP/trace2"; then
+    fail "--trace warned about a pattern that matched"
+fi
 # Tracing does not change the transcript.
 "$EMUTIME" run >"$TMP/plain" 2>/dev/null
 diff -q "$TMP/plain" "$TMP/out" >/dev/null || fail "--trace changed the transcript"

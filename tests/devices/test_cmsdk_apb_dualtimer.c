@@ -370,6 +370,27 @@ static void test_16bit_mode(void **state)
     assert_int_equal(rd(f, T1 + VALUE), 0x3FFFF);
 }
 
+/* A CONTROL write that changes only SIZE touches neither the count nor the
+ * prescaler (DDI 0271): the tick edges stay. LOAD 0x10005 in 32-bit
+ * periodic mode from 0; at 2.5 ticks (0x10003) 16-bit: the low half counts
+ * 2, 1, 0 at the edges 3T, 4T, 5T (QEMU's set_count restarts the tick:
+ * 5.5T). */
+static void test_divergence_size_switch_keeps_tick_edges(void **state)
+{
+    fixture *f = *state;
+    wr(f, T1 + LOAD, 0x10005);
+    wr(f, T1 + CONTROL, ENABLE | INTEN | PERIODIC | SIZE32);
+    step(f, 2 * T + T / 2);
+    assert_int_equal(rd(f, T1 + VALUE), 0x10003);
+    wr(f, T1 + CONTROL, ENABLE | INTEN | PERIODIC);
+    assert_int_equal(rd(f, T1 + VALUE), 0x10003);
+    step(f, 3 * T - T / 2 - 1);
+    assert_int_equal(rd(f, T1 + RIS), 0);
+    step(f, 1);
+    assert_int_equal(rd(f, T1 + RIS), 1);
+    assert_int_equal(f->ev[0].t, 5 * T);
+}
+
 /* Switching the size keeps the 32-bit register; only the counted width
  * changes. */
 static void test_size_switch_at_run_time(void **state)
@@ -643,8 +664,13 @@ static void test_bad_accesses(void **state)
     wr(f, T2 + BGLOAD, 0xA1B2C3D4);
     assert_int_equal(et_device_read(f->dev, T2 + BGLOAD + 1, 1), 0xC3);
     assert_int_equal(et_device_read(f->dev, T2 + LOAD + 2, 2), 0xA1B2);
+    /* Narrow writes: at byte 0 zero-extended, at bytes 1-3 ignored (as in
+     * QEMU; devices/apb_access.h). */
     et_device_write(f->dev, T2 + BGLOAD + 2, 0x12, 1);
-    assert_int_equal(rd(f, T2 + BGLOAD), 0x120000);
+    assert_int_equal(rd(f, T2 + BGLOAD), 0xA1B2C3D4);
+    assert_int_equal(errors(f), e + 14);
+    et_device_write(f->dev, T2 + BGLOAD, 0x1234, 2);
+    assert_int_equal(rd(f, T2 + BGLOAD), 0x1234);
 }
 
 static void test_reset(void **state)
@@ -730,6 +756,7 @@ int main(void)
         T_(test_divergence_bgload_in_zero_tick),
         T_(test_divergence_16bit_reload_top_half),
         T_(test_divergence_oneshot_free_running_load_restarts),
+        T_(test_divergence_size_switch_keeps_tick_edges),
         T_(test_frequency_change_at_run_time),
         T_(test_stopped_clock_resumes),
         T_(test_bad_accesses),

@@ -133,6 +133,16 @@ static int setup(void **state)
     return 0;
 }
 
+/* q35's routing capability: IOAPIC pins 2, 8 and 16-23. */
+static int setup_q35(void **state)
+{
+    (void)state;
+    et_hpet_config cfg = ET_HPET_CONFIG_DEFAULTS;
+    cfg.int_route_cap = ET_HPET_ROUTE_CAP_Q35;
+    setup_with(&cfg, NULL);
+    return 0;
+}
+
 static int teardown(void **state)
 {
     (void)state;
@@ -981,6 +991,85 @@ static void test_32bit_one_shot_wrap_interrupts(void **state)
     assert_pulse(0, 2, t0 + 2560);
 }
 
+/* Spec 2.4.3.1: a 32-bit one-shot timer gives "another interrupt when the
+ * main counter wraps around", the counter going from 0xFFFFFFFF to 0; a
+ * counter whose low half is 0 when the timer is armed has not wrapped. The
+ * comparator 50 is the only event until the next wrap, 2^32 ticks on. */
+static void test_32bit_one_shot_armed_at_zero_is_no_wrap(void **state)
+{
+    (void)state;
+    w64(TCMP(0), 0);
+    w32(TCONF(0), MODE32 | INT_ENB | ROUTE(2));
+    w32(TCMP(0), 50);
+    w32(CONF, ENABLE); /* counter 0 at t = 0 */
+    assert_int_equal(F.n_ev, 0); /* was a pulse at the enable */
+    assert_true(et_clock_step_next(F.clock));
+    assert_int_equal(F.n_ev, 2);
+    assert_pulse(0, 2, 500); /* 50 ticks of 10 ns */
+}
+
+/* After a real wrap the counter's low half is 0: a comparator write then
+ * re-arms for the comparator, not for the wrap that was just delivered. */
+static void test_32bit_one_shot_no_second_wrap_interrupt(void **state)
+{
+    (void)state;
+    w64(CNT, 0xfffffff0u);
+    w32(TCONF(0), MODE32 | INT_ENB | ROUTE(2));
+    w32(TCMP(0), 0x100);
+    w32(CONF, ENABLE);
+    step_to(160); /* 16 ticks: the counter wraps to 0x1_00000000 */
+    assert_int_equal(F.n_ev, 2);
+    assert_pulse(0, 2, 160);
+    w32(TCMP(0), 0x200);
+    assert_int_equal(F.n_ev, 2); /* was a second pulse here */
+    assert_true(et_clock_step_next(F.clock));
+    assert_pulse(2, 2, 160 + 0x200 * 10);
+}
+
+/* Clearing several level timers with one GINTR_STA write changes their
+ * lines in timer order (QEMU's order; hardware has none): timer 0 on line
+ * 16 falls before timer 1 on line 8. */
+static void test_lines_change_in_timer_order(void **state)
+{
+    (void)state;
+    w64(TCONF(0), LEVEL | INT_ENB | ROUTE(16));
+    w64(TCONF(1), LEVEL | INT_ENB | ROUTE(8));
+    w64(TCMP(0), 100);
+    w64(TCMP(1), 100);
+    w64(CONF, ENABLE);
+    step_to(1000);
+    assert_int_equal(F.n_ev, 2);
+    F.n_ev = 0;
+    w64(STA, 3);
+    assert_int_equal(F.n_ev, 2);
+    assert_int_equal(F.ev[0].n, 16); /* was 8 first */
+    assert_int_equal(F.ev[0].level, 0);
+    assert_int_equal(F.ev[1].n, 8);
+    assert_int_equal(F.ev[1].level, 0);
+}
+
+/* LegacyReplacement switched on while a level interrupt is pending (spec
+ * 2.3.5: with LEG_RT_CNF set timer 0 drives IRQ0 (line 0 here, the board's
+ * IOAPIC pin 2) and the Tn_INT_ROUTE of timers 0 and 1 no longer applies):
+ * the line moves at once, the routed pin falls and line 0 rises. (QEMU 7.2
+ * raises nothing and leaves the old pin high.) */
+static void test_legacy_replacement_moves_a_pending_level(void **state)
+{
+    (void)state;
+    w64(TCONF(0), LEVEL | INT_ENB | ROUTE(16));
+    w64(TCMP(0), 100);
+    w64(CONF, ENABLE);
+    step_to(1000);
+    assert_int_equal(line_level(16), 1);
+    F.n_ev = 0;
+    w64(CONF, ENABLE | LEG_RT);
+    assert_int_equal(line_level(16), 0);
+    assert_int_equal(line_level(0), 1);
+    assert_int_equal(F.n_ev, 2);
+    w64(STA, 1);
+    assert_int_equal(line_level(0), 0);
+}
+
 /* --- routing -------------------------------------------------------------- */
 
 static void test_legacy_replacement_routing(void **state)
@@ -1222,6 +1311,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_32bit_periodic_wraps_like_the_spec_example, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_32bit_one_shot_wrap_interrupts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_32bit_one_shot_armed_at_zero_is_no_wrap, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_32bit_one_shot_no_second_wrap_interrupt, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lines_change_in_timer_order, setup_q35, teardown),
+        cmocka_unit_test_setup_teardown(test_legacy_replacement_moves_a_pending_level, setup_q35, teardown),
         cmocka_unit_test_setup_teardown(test_legacy_replacement_routing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_shared_level_line_is_an_or, setup, teardown),
         cmocka_unit_test_setup_teardown(test_route_must_be_in_the_capability, setup, teardown),

@@ -189,6 +189,90 @@ static void test_divergence_periodic_period_is_load_plus_one(void **state)
     assert_int_equal(f->ev[f->n_ev - 1].level, 1);
 }
 
+/* Value is the count the last tick edge loaded, also exactly on an edge:
+ * the edges of a count started at t0 are at t0 + kU, and the k-th leaves
+ * N - k (DDI 0271: the counter decrements on each TIMCLK edge). Load 50
+ * started at 0 reads 1 at 49000 ns, the instant of the 49th edge, and 1 all
+ * through that tick; RIS at 50000; the zero tick ends with the reload at
+ * 51000, which already reads 50. A count frozen exactly on an edge keeps
+ * the edge's value. */
+static void test_value_on_tick_edges(void **state)
+{
+    fixture *f = *state;
+    wr(f, T1 + LOAD, 50);
+    wr(f, T1 + CONTROL, EN | IE | PERIODIC | B32);
+    assert_int_equal(rd(f, T1 + VALUE), 50);
+    step(f, U);
+    assert_int_equal(rd(f, T1 + VALUE), 49);
+    step(f, 48 * U);
+    assert_int_equal(rd(f, T1 + VALUE), 1); /* was 2 */
+    step(f, U / 2);
+    assert_int_equal(rd(f, T1 + VALUE), 1);
+    step(f, U / 2);
+    assert_int_equal(rd(f, T1 + RIS), 1);
+    assert_int_equal(rd(f, T1 + VALUE), 0);
+    step(f, U);
+    assert_int_equal(rd(f, T1 + VALUE), 50); /* the reload edge; was 0 */
+    step(f, U);
+    assert_int_equal(rd(f, T1 + VALUE), 49);
+    step(f, U);
+    wr(f, T1 + CONTROL, IE | PERIODIC | B32); /* disable on the edge that left 48 */
+    assert_int_equal(rd(f, T1 + VALUE), 48);
+    step(f, 10 * U);
+    assert_int_equal(rd(f, T1 + VALUE), 48);
+    wr(f, T1 + CONTROL, EN | IE | PERIODIC | B32);
+    step(f, U);
+    assert_int_equal(rd(f, T1 + VALUE), 47);
+    /* A Load exactly on an edge starts its count there. */
+    wr(f, T1 + LOAD, 5);
+    assert_int_equal(rd(f, T1 + VALUE), 5);
+    step(f, U);
+    assert_int_equal(rd(f, T1 + VALUE), 4);
+}
+
+/* A Control write touches neither the count nor the prescaler (DDI 0271,
+ * TimerXControl): changing only TimerSize keeps the tick edges where they
+ * were. Load 10 started at 0 interrupts at 10000 ns whether or not the
+ * size changes at 3500; a count that does change width (0x10005 in 32-bit
+ * mode is 0x10003 at 2500, then 16 bits of 3) still steps at the edges
+ * 3000, 4000 and 5000. */
+static void test_timer_size_change_keeps_tick_phase(void **state)
+{
+    fixture *f = *state;
+    wr(f, T1 + LOAD, 10);
+    wr(f, T1 + CONTROL, EN | IE | PERIODIC | B32);
+    step(f, 3500);
+    wr(f, T1 + CONTROL, EN | IE | PERIODIC); /* 32 -> 16 bits only */
+    assert_int_equal(rd(f, T1 + VALUE), 7);
+    step(f, 500);
+    assert_int_equal(rd(f, T1 + VALUE), 6);
+    step(f, 6000);
+    assert_int_equal(f->n_ev, 2); /* TIMINT1 and TIMINTC */
+    assert_int_equal(f->ev[0].t, 10000); /* was 10500 */
+    wr(f, T1 + CONTROL, IE); /* stop */
+    wr(f, T1 + INTCLR, 1);
+
+    wr(f, T2 + LOAD, 0x10005);
+    wr(f, T2 + CONTROL, EN | IE | PERIODIC | B32);
+    step(f, 2500);
+    assert_int_equal(rd(f, T2 + VALUE), 0x10003);
+    wr(f, T2 + CONTROL, EN | IE | PERIODIC);
+    assert_int_equal(rd(f, T2 + VALUE), 0x10003);
+    step(f, 500);
+    assert_int_equal(rd(f, T2 + VALUE), 0x10002);
+    f->n_ev = 0;
+    step(f, 2000);
+    assert_int_equal(rd(f, T2 + RIS), 1);
+    assert_int_equal(f->ev[0].t, 10000 + 5000); /* was 15500 */
+    /* Back to 32 bits on an edge: 0x10005 reloaded at 16000 counts on. */
+    step(f, 1000);
+    assert_int_equal(rd(f, T2 + VALUE), 0x10005);
+    step(f, 500);
+    wr(f, T2 + CONTROL, EN | IE | PERIODIC | B32);
+    step(f, 500);
+    assert_int_equal(rd(f, T2 + VALUE), 0x10004);
+}
+
 /* Control writes never reload: toggling IntEnable mid-period leaves the
  * count alone (QEMU reloads on every Control write with TimerEn set). */
 static void test_divergence_control_write_does_not_reload(void **state)
@@ -300,6 +384,28 @@ static void test_oneshot(void **state)
     assert_int_equal(rd(f, T1 + RIS), 0);
 }
 
+/* A one-shot count that stopped at 0 "halts until you reprogram it", and
+ * writing Load reprograms it (DDI 0271, one-shot mode): Load 3 restarts it
+ * for 3 ticks. (QEMU only sets the count; the counter stays stopped until
+ * Control is written.) */
+static void test_divergence_oneshot_load_restarts(void **state)
+{
+    fixture *f = *state;
+    wr(f, T1 + LOAD, 2);
+    wr(f, T1 + CONTROL, EN | IE | ONESHOT | B32);
+    step(f, 2 * U);
+    assert_int_equal(rd(f, T1 + RIS), 1);
+    wr(f, T1 + INTCLR, 1);
+    step(f, 10 * U);
+    wr(f, T1 + LOAD, 3);
+    step(f, 3 * U - 1);
+    assert_int_equal(rd(f, T1 + VALUE), 1);
+    assert_int_equal(rd(f, T1 + RIS), 0);
+    step(f, 1);
+    assert_int_equal(rd(f, T1 + RIS), 1);
+    assert_int_equal(f->ev[f->n_ev - 1].t, 15 * U);
+}
+
 /* Each counter follows its own TIMCLK, at run time. */
 static void test_per_counter_clocks(void **state)
 {
@@ -371,6 +477,20 @@ static void test_bad_accesses(void **state)
     wr(f, T1 + LOAD, 0xCAFEF00D);
     assert_int_equal(et_device_read(f->dev, T1 + LOAD + 2, 2), 0xCAFE);
     assert_int_equal(et_device_read(f->dev, T1 + VALUE + 3, 1), 0xCA);
+    /* Byte and halfword reads give the register's byte lanes: the PrimeCell
+     * ID at 0xFE0 is 0x04, its byte 1 is 0 (QEMU reads the aligned word's
+     * low part, 0x04). */
+    assert_int_equal(et_device_read(f->dev, 0xFE0, 1), 0x04);
+    assert_int_equal(et_device_read(f->dev, 0xFE1, 1), 0x00);
+    assert_int_equal(et_device_read(f->dev, T1 + LOAD + 1, 1), 0xF0);
+    /* Narrow writes: at byte 0 zero-extended, at bytes 1-3 ignored
+     * (devices/apb_access.h; QEMU stores the value in the aligned word). */
+    unsigned long e = errors(f);
+    et_device_write(f->dev, T1 + LOAD + 2, 0x1234, 2);
+    assert_int_equal(rd(f, T1 + LOAD), 0xCAFEF00D);
+    assert_int_equal(errors(f), e + 1);
+    et_device_write(f->dev, T1 + LOAD, 0x1234, 2);
+    assert_int_equal(rd(f, T1 + LOAD), 0x1234);
 }
 
 static void test_reset(void **state)
@@ -524,6 +644,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T_(test_reset_values_and_ids),
         T_(test_divergence_periodic_period_is_load_plus_one),
+        T_(test_value_on_tick_edges),
+        T_(test_timer_size_change_keeps_tick_phase),
         T_(test_divergence_control_write_does_not_reload),
         T_(test_divergence_free_running_load),
         T_(test_divergence_16bit_counts_16_bits),
@@ -531,6 +653,7 @@ int main(void)
         T_(test_divergence_exact_prescale),
         T_(test_undefined_prescale),
         T_(test_oneshot),
+        T_(test_divergence_oneshot_load_restarts),
         cmocka_unit_test(test_per_counter_clocks),
         T_(test_integration_test_registers),
         T_(test_bad_accesses),

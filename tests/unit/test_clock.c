@@ -82,19 +82,17 @@ static void test_realtime_run_expired_and_pause(void **state)
 }
 
 
-#ifndef NDEBUG /* used only by the usage-check tests */
 static char last_error[512];
 static void record_error(const char *msg, void *opaque)
 {
     (void)opaque;
     strncpy(last_error, msg, sizeof(last_error) - 1);
 }
-#endif
 
 static void test_usage_errors(void **state)
 {
     (void)state;
-#ifdef NDEBUG
+#if !ET_USAGE_CHECKS
     skip();
 #else
     et_set_usage_error_handler(record_error, NULL);
@@ -171,6 +169,34 @@ static void test_clock_tree(void **state)
     et_clock_input_free(sys);
 }
 
+/* Configuration errors are reported in every build, usage checks or not: a
+ * cycle would otherwise recurse without end when a period propagates. */
+static void test_clock_tree_config_errors_in_every_build(void **state)
+{
+    (void)state;
+    et_set_usage_error_handler(record_error, NULL);
+    et_clock_input *a = et_clock_input_new("a");
+    et_clock_input *b = et_clock_input_new("b");
+    et_clock_input_set_hz(a, 1000);
+    et_clock_input_set_source(b, a, 1, 2);
+    last_error[0] = 0;
+    et_clock_input_set_source(a, b, 1, 1); /* a -> b -> a */
+    assert_non_null(strstr(last_error, "own ancestor"));
+    last_error[0] = 0;
+    et_clock_input_set_source(b, b, 1, 1);
+    assert_non_null(strstr(last_error, "other than the clock itself"));
+    last_error[0] = 0;
+    et_clock_input_set_mul_div(b, 1, 0);
+    assert_non_null(strstr(last_error, "non-zero"));
+    /* Nothing changed: b still follows a with its period times 1/2 (a's
+     * 2000 Hz gives b 4000 Hz). */
+    et_clock_input_set_hz(a, 2000);
+    assert_int_equal(et_clock_input_period(b), et_clock_period_from_hz(4000));
+    et_clock_input_free(b);
+    et_clock_input_free(a);
+    et_set_usage_error_handler(NULL, NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -178,6 +204,7 @@ int main(void)
         cmocka_unit_test(test_realtime_run_expired_and_pause),
         cmocka_unit_test(test_usage_errors),
         cmocka_unit_test(test_clock_tree),
+        cmocka_unit_test(test_clock_tree_config_errors_in_every_build),
     };
     return cmocka_run_group_tests_name("clock", tests, NULL, NULL);
 }

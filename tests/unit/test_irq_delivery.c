@@ -326,7 +326,7 @@ static void test_unconnected_owned_line(void **state)
     et_clock_free(clock);
 }
 
-#ifndef NDEBUG /* used only by the usage-check tests */
+#if ET_USAGE_CHECKS /* used only by the usage-check tests */
 static int usage_errors;
 static char usage_message[512];
 static void count_usage_error(const char *message, void *opaque)
@@ -340,7 +340,7 @@ static void count_usage_error(const char *message, void *opaque)
 static void test_change_without_lock_is_a_usage_error(void **state)
 {
     (void)state;
-#ifdef NDEBUG
+#if !ET_USAGE_CHECKS
     skip();
 #else
     et_clock *clock = et_clock_new_manual();

@@ -1169,7 +1169,7 @@ static void record_error(const char *message, void *opaque)
     snprintf(last_error, sizeof(last_error), "%s", message);
 }
 
-#ifndef NDEBUG
+#if ET_USAGE_CHECKS
 static void expect_error(const char *fn, const char *rule)
 {
     assert_int_equal(n_errors, 1);
@@ -1198,7 +1198,7 @@ static int misuse_teardown(void **state)
 
 static void test_misuse_outside_transaction(void **state)
 {
-#ifdef NDEBUG
+#if !ET_USAGE_CHECKS
     (void)state;
     skip();
 #else
@@ -1225,7 +1225,7 @@ static void test_misuse_outside_transaction(void **state)
 
 static void test_misuse_nested_begin(void **state)
 {
-#ifdef NDEBUG
+#if !ET_USAGE_CHECKS
     (void)state;
     skip();
 #else
@@ -1253,7 +1253,7 @@ static void test_misuse_nested_begin(void **state)
 
 static void test_misuse_policy_and_callback(void **state)
 {
-#ifdef NDEBUG
+#if !ET_USAGE_CHECKS
     (void)state;
     skip();
 #else

@@ -304,7 +304,7 @@ static void test_runner_fired_counts_callbacks(void **state)
 }
 
 
-#ifndef NDEBUG /* used only by the usage-check tests */
+#if ET_USAGE_CHECKS /* used only by the usage-check tests */
 static int usage_errors;
 static void count_usage_error(const char *message, void *opaque)
 {
@@ -317,7 +317,7 @@ static void count_usage_error(const char *message, void *opaque)
 static void test_manual_clock_is_refused(void **state)
 {
     (void)state;
-#ifdef NDEBUG
+#if !ET_USAGE_CHECKS
     skip();
 #else
     et_clock *clock = et_clock_new_manual();

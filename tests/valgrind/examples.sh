@@ -36,7 +36,8 @@ vg() {
 
 for script in "$SRC"/examples/*.qtest; do
     machine=$(basename "$script" .qtest)
-    vg "run-$machine" /dev/null "$EMUTIME" run --machine "$machine" "$script"
+    spec=$(sed -n 's/^# machine: *\([^ ]*\) *$/\1/p' "$script" | head -n 1) # as tests/cli/lib/common.sh
+    vg "run-$machine" /dev/null "$EMUTIME" run --machine "${spec:-$machine}" "$script"
 done
 vg default-run /dev/null "$EMUTIME" run
 vg machines /dev/null "$EMUTIME" machines

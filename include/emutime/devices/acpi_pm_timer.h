@@ -28,10 +28,9 @@
 
 #include "emutime/clock.h"
 #include "emutime/device.h"
+#include "emutime/export.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+ET_BEGIN_DECLS
 
 #define ET_ACPI_PM_HZ 3579545u
 
@@ -60,8 +59,6 @@ et_device *et_acpi_pm_timer_new(et_clock *clock, const char *name,
                                 const et_acpi_pm_timer_config *cfg, char *err,
                                 size_t errlen);
 
-#ifdef __cplusplus
-}
-#endif
+ET_END_DECLS
 
 #endif

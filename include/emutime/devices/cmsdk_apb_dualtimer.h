@@ -40,10 +40,9 @@
 #include "emutime/clock.h"
 #include "emutime/clocktree.h"
 #include "emutime/device.h"
+#include "emutime/export.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+ET_BEGIN_DECLS
 
 /* Register offsets inside a counter's block, and the blocks. */
 #define ET_CMSDK_DUALTIMER_LOAD    0x00
@@ -87,8 +86,6 @@ et_device *et_cmsdk_apb_dualtimer_new(et_clock *clock, const char *name,
                                       const et_cmsdk_apb_dualtimer_config *cfg, char *err,
                                       size_t errlen);
 
-#ifdef __cplusplus
-}
-#endif
+ET_END_DECLS
 
 #endif

@@ -29,10 +29,9 @@
 #include "emutime/clock.h"
 #include "emutime/clocktree.h"
 #include "emutime/device.h"
+#include "emutime/export.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+ET_BEGIN_DECLS
 
 #define ET_CMSDK_TIMER_CTRL      0x000
 #define ET_CMSDK_TIMER_VALUE     0x004
@@ -62,8 +61,6 @@ et_device *et_cmsdk_apb_timer_new(et_clock *clock, const char *name,
                                   const et_cmsdk_apb_timer_config *cfg, char *err,
                                   size_t errlen);
 
-#ifdef __cplusplus
-}
-#endif
+ET_END_DECLS
 
 #endif

@@ -47,10 +47,9 @@
 #include "emutime/clock.h"
 #include "emutime/clocktree.h"
 #include "emutime/device.h"
+#include "emutime/export.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+ET_BEGIN_DECLS
 
 #define ET_CMSDK_WDOG_LOAD    0x000
 #define ET_CMSDK_WDOG_VALUE   0x004
@@ -93,8 +92,6 @@ et_device *et_cmsdk_apb_watchdog_new(et_clock *clock, const char *name,
                                      const et_cmsdk_apb_watchdog_config *cfg, char *err,
                                      size_t errlen);
 
-#ifdef __cplusplus
-}
-#endif
+ET_END_DECLS
 
 #endif

@@ -43,10 +43,9 @@
 
 #include "emutime/clock.h"
 #include "emutime/device.h"
+#include "emutime/export.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+ET_BEGIN_DECLS
 
 /* The spec's 1 KiB block, which holds timers 0..23. With more timers the
  * device's region grows to ET_HPET_TN_CONF(num_timers) (0x500 for 32), so
@@ -121,10 +120,11 @@ typedef struct et_hpet_config {
     void *fsb_opaque;
 } et_hpet_config;
 
-#define ET_HPET_CONFIG_DEFAULTS                                                \
-    ((et_hpet_config){ .num_timers = 3,                                        \
-                       .period_fs = ET_HPET_DEFAULT_PERIOD_FS,                 \
-                       .int_route_cap = ET_HPET_ROUTE_CAP_PC })
+/* QEMU's defaults: 3 timers, ET_HPET_DEFAULT_PERIOD_FS, the pc routing
+ * capability, no MSI. A function (not a compound literal) so that C++ can
+ * use it too. */
+et_hpet_config et_hpet_config_defaults(void);
+#define ET_HPET_CONFIG_DEFAULTS (et_hpet_config_defaults())
 
 /* Creates an HPET on clock; cfg NULL means the defaults. Returns NULL with a
  * message in err (nothing allocated) for a bad configuration. */
@@ -146,8 +146,6 @@ et_device *et_hpet_new(et_clock *clock, const char *name, const et_hpet_config *
  * timers 0 and 1 replace (spec 2.4.2.1). Takes the device lock. */
 bool et_hpet_legacy_replacement(et_device *dev);
 
-#ifdef __cplusplus
-}
-#endif
+ET_END_DECLS
 
 #endif

@@ -34,10 +34,9 @@
 
 #include "emutime/clock.h"
 #include "emutime/device.h"
+#include "emutime/export.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+ET_BEGIN_DECLS
 
 #define ET_I8254_HZ 1193182u
 
@@ -77,8 +76,6 @@ extern "C" {
 /* NULL with a message in err (nothing allocated) without a clock. */
 et_device *et_i8254_new(et_clock *clock, const char *name, char *err, size_t errlen);
 
-#ifdef __cplusplus
-}
-#endif
+ET_END_DECLS
 
 #endif

@@ -21,10 +21,9 @@
 
 #include "emutime/clock.h"
 #include "emutime/device.h"
+#include "emutime/export.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+ET_BEGIN_DECLS
 
 #define ET_IB700_DISABLE 0 /* and 1 */
 #define ET_IB700_ENABLE  2 /* and 3 */
@@ -40,8 +39,6 @@ unsigned et_ib700_timeout_seconds(unsigned value);
 /* NULL with a message in err (nothing allocated) without a clock. */
 et_device *et_ib700_new(et_clock *clock, const char *name, char *err, size_t errlen);
 
-#ifdef __cplusplus
-}
-#endif
+ET_END_DECLS
 
 #endif

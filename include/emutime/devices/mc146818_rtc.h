@@ -45,11 +45,10 @@
 
 #include "emutime/clock.h"
 #include "emutime/device.h"
+#include "emutime/export.h"
 #include "emutime/wallclock.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+ET_BEGIN_DECLS
 
 /* Register offsets (ports 0x70 and 0x71 on a PC). */
 #define ET_RTC_INDEX 0
@@ -105,8 +104,6 @@ typedef struct et_mc146818_rtc_config {
 et_device *et_mc146818_rtc_new(et_clock *clock, const char *name,
                                const et_mc146818_rtc_config *cfg, char *err, size_t errlen);
 
-#ifdef __cplusplus
-}
-#endif
+ET_END_DECLS
 
 #endif

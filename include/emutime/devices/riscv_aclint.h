@@ -33,10 +33,9 @@
 
 #include "emutime/clock.h"
 #include "emutime/device.h"
+#include "emutime/export.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+ET_BEGIN_DECLS
 
 #define ET_RISCV_ACLINT_MAX_HARTS             4095u
 #define ET_RISCV_ACLINT_DEFAULT_MTIMECMP      0x0u     /* timecmp_base */
@@ -94,8 +93,6 @@ et_device *et_riscv_aclint_swi_new(et_clock *clock, const char *name,
                                    const et_riscv_aclint_swi_config *cfg, char *err,
                                    size_t errlen);
 
-#ifdef __cplusplus
-}
-#endif
+ET_END_DECLS
 
 #endif

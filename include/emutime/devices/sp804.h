@@ -50,10 +50,9 @@
 #include "emutime/clock.h"
 #include "emutime/clocktree.h"
 #include "emutime/device.h"
+#include "emutime/export.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+ET_BEGIN_DECLS
 
 /* Register offsets inside a counter's block. */
 #define ET_SP804_LOAD    0x00
@@ -111,8 +110,6 @@ typedef struct et_icp_pit_config {
 et_device *et_icp_pit_new(et_clock *clock, const char *name, const et_icp_pit_config *cfg,
                           char *err, size_t errlen);
 
-#ifdef __cplusplus
-}
-#endif
+ET_END_DECLS
 
 #endif

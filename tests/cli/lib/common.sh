@@ -45,6 +45,14 @@ expect_grep() {
     fi
 }
 
+# example_machine SCRIPT: the machine an example runs on: its
+# "# machine: SPEC" line, else the script's name without .qtest.
+example_machine() {
+    local spec
+    spec=$(sed -n 's/^# machine: *\([^ ]*\) *$/\1/p' "$1" | head -n 1)
+    echo "${spec:-$(basename "$1" .qtest)}"
+}
+
 finish() {
     if [ "$FAILURES" -ne 0 ]; then
         echo "$FAILURES failure(s)" >&2
