@@ -46,8 +46,9 @@ def find_qemu(machine, explicit):
 
 def qemu_machine(machine):
     """An emutime machine spec as QEMU's -machine value plus other options:
-    virt's smp, sockets (NUMA nodes), rtc-base and rtc-clock are QEMU's -smp,
-    -numa node, -rtc; every other option is a machine property."""
+    virt's smp, sockets (NUMA nodes), rtc-base and rtc-clock (virt, pc, q35)
+    are QEMU's -smp, -numa node, -rtc; pc's and q35's ib700=on is -device
+    ib700; every other option is a machine property."""
     name, *opts = machine.split(',')
     props, extra, rtc = [name], [], []
     sockets = 1
@@ -57,8 +58,11 @@ def qemu_machine(machine):
             extra += ['-smp', value]
         elif name == 'virt' and key == 'sockets':
             sockets = int(value)
-        elif name == 'virt' and key in ('rtc-base', 'rtc-clock'):
+        elif name in ('virt', 'pc', 'q35') and key in ('rtc-base', 'rtc-clock'):
             rtc.append('%s=%s' % (key[4:], value))
+        elif name in ('pc', 'q35') and key == 'ib700':
+            if value == 'on':
+                extra += ['-device', 'ib700']
         else:
             props.append(opt)
     if sockets > 1:  # the default 128 MiB split over the nodes
