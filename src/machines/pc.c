@@ -44,10 +44,10 @@
       .help = "the IB700 watchdog at ports 0x441-0x444 (QEMU's -device ib700)" }
 
 #define PC_NOTES                                                                \
-    "Not modelled: the CPU and its local APIC, the i8254 PIT (use pit=off in "  \
-    "QEMU for the same interrupts), the i8259 PICs, the IOAPIC registers, the " \
-    "MC146818 RTC, every I/O port (all read as unassigned, all ones), the ROMs " \
-    "and firmware."
+    "Not modelled: the CPU and its local APIC, the i8259 PICs, the IOAPIC "     \
+    "registers, PCI configuration space, PM1_CNT and the PM1 events other "     \
+    "than the PM timer's, every I/O port without a device here (unassigned: "   \
+    "all ones), the CMOS contents a BIOS writes, the ROMs and firmware."
 
 
 static const et_board_wire hpet_wires[] = { PC_HPET_WIRES };
