@@ -14,6 +14,7 @@
 #define TOOL_EXIT_OK 0
 #define TOOL_EXIT_ERROR 1 /* the work failed (I/O, a bad snapshot) */
 #define TOOL_EXIT_USAGE 2 /* the command line is wrong */
+#define TOOL_EXIT_FAILED_COMMANDS 3 /* run: a command got a FAIL reply */
 
 /* Subcommands: argv[0] is the subcommand's name. */
 int tool_cmd_run(int argc, char **argv);

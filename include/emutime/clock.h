@@ -63,13 +63,18 @@ bool et_clock_step_next(et_clock *clock);
 void et_clock_set(et_clock *clock, int64_t ns);
 
 /* Real-time clocks: freeze virtual time (VM stop) and continue from the frozen
- * value (VM cont). Timers stay armed; none fires while paused. */
+ * value (VM cont). Timers stay armed; none fires while paused, not even in a
+ * firing pass that started before the pause: pause, resume and rebase end
+ * every pass under way before its next firing (et_clock_run_expired, a
+ * manual step), so no pass fires for a time the clock no longer has. */
 void et_clock_pause(et_clock *clock);
 void et_clock_resume(et_clock *clock);
 bool et_clock_is_paused(et_clock *clock);
 
-/* Real-time clocks: jump virtual time to ns (used by snapshot restore). The
- * clock keeps its paused/running state. */
+/* Jump virtual time to ns (used by snapshot restore); on a manual clock too,
+ * where it may go backwards. A real-time clock keeps its paused/running
+ * state. A pass under way ends (see pause), so timers re-armed for the new
+ * time line fire only when the clock reaches their deadlines. */
 void et_clock_rebase(et_clock *clock, int64_t ns);
 
 /* The earliest armed deadline (absolute ns), or ET_NO_DEADLINE. While a
@@ -78,7 +83,9 @@ int64_t et_clock_deadline(et_clock *clock);
 
 /* Fires every timer whose deadline is <= now, in order, and returns how many
  * callbacks ran. This is what an embedder's event loop calls when the deadline
- * is reached; the built-in runner (runner.h) calls it too. */
+ * is reached; the built-in runner (runner.h) calls it too. It returns early
+ * when a pause, resume or rebase comes in meanwhile (the loop recomputes its
+ * deadline and calls again). */
 unsigned et_clock_run_expired(et_clock *clock);
 
 /* Called whenever the earliest deadline moves earlier, and on pause, resume

@@ -97,10 +97,19 @@ struct et_device {
     et_ptimer **ptimers;
     size_t n_ptimers;
 
-    /* Interrupt changes waiting for delivery (guarded by the lock). */
+    /* Interrupt changes waiting for delivery (guarded by the lock): the
+     * entries from head to n_events, oldest first. */
     et_irq_event *events;
-    size_t n_events, cap_events;
-    bool delivering;
+    size_t head, n_events, cap_events;
+    /* A sink call (or deferred call) is in progress: set under the lock by
+     * the thread that takes an entry, cleared atomically right after its
+     * call returns, before that thread takes the lock again. */
+    bool sink_busy;
+    /* Threads between taking an entry and taking the lock back (guarded by
+     * the lock); et_device_free waits on idle until there are none. */
+    unsigned deliverers;
+    unsigned free_waiters;
+    pthread_cond_t idle;
 
     /* Output lines in the device's documented order, for board wiring. */
     et_irq_line **irqs;
@@ -115,7 +124,15 @@ void et_device_init(et_device *dev, const et_device_ops *ops, et_clock *clock,
                     const char *name, et_lock_class *cls);
 
 /* Destroys the device: ops->destroy, then the base, then frees dev (which
- * must have been allocated with malloc). No access may be running. */
+ * must have been allocated with malloc). Safe while the clock's runner (or
+ * an embedder's loop) runs, as a hot-unplug: ops->destroy frees the
+ * device's timers, each free waiting out a firing of it in progress
+ * (timer.h), and then et_device_free waits until no thread is delivering
+ * the device's interrupt changes or deferred calls. When it returns, no
+ * callback, deferred call or sink call of the device is running or will
+ * run. No guest access to the device may be running or start (stop its
+ * vCPUs' accesses first), and the caller must not hold a lock the device's
+ * sinks take (the embedder's big lock), since it may wait for a sink call. */
 void et_device_free(et_device *dev);
 
 /* Timers and ptimers owned by the device: bound to its lock and caught up on

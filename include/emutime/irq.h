@@ -10,10 +10,18 @@
  *   - with no library lock held, so a sink may take the embedder's big lock
  *     (QEMU's BQL) and call back into any device.
  * Only level changes are delivered (setting the level a line already has does
- * nothing). When several threads release the device lock at once, one of them
- * delivers everything queued so far; another's change may therefore reach the
- * sink just after that thread's own call returns, never out of order and never
- * while a library lock is held. A line with no owning device delivers at once.
+ * nothing). The queue is delivered one entry at a time by whichever thread
+ * holds the device lock when no sink call of the device is in progress
+ * (normally the thread that made the change, before its et_device_unlock or
+ * access returns). Latency bound: a change made while another thread is
+ * inside a sink call of the same device reaches its sink as soon as that
+ * call and the calls of changes queued before it have returned, delivered
+ * by the thread whose call ended or by the next thread to release the lock;
+ * it never waits on a thread that is not inside a sink call (descheduled
+ * between two calls, say). It cannot be delivered before that call returns
+ * (sink calls never overlap), so a sink that blocks (on the big lock held by
+ * the thread that made the change) delays the changes queued behind it.
+ * A line with no owning device delivers at once.
  */
 #ifndef EMUTIME_IRQ_H
 #define EMUTIME_IRQ_H

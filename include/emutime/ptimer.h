@@ -11,7 +11,10 @@
  * A ptimer has no lock of its own: its owner's lock guards it (device.h binds
  * a device's ptimers to the device lock, so their expiries run under it).
  * There is no hidden rate limit: QEMU's 10 us minimum periodic interval is
- * not applied (QEMU skips it under qtest too).
+ * not applied (QEMU skips it under qtest too); et_ptimer_set_min_interval
+ * asks for one explicitly. A periodic backlog found by a late pass on a
+ * real-time clock is merged into one callback (et_ptimer_expiry_count), so
+ * no access ever works through it one period at a time.
  */
 #ifndef EMUTIME_PTIMER_H
 #define EMUTIME_PTIMER_H
@@ -63,6 +66,21 @@ void et_ptimer_set_count(et_ptimer *pt, uint64_t count);
 uint64_t et_ptimer_get_count(et_ptimer *pt);
 void et_ptimer_run(et_ptimer *pt, int oneshot);
 void et_ptimer_stop(et_ptimer *pt);
+
+/* Inside the callback: how many expiries this call stands for. 1, except
+ * on a real-time clock when a late pass (a stalled runner or host, a catch-up
+ * after a long pause of the timer thread) found several reloads of a periodic
+ * timer due: they are merged into one call, in O(1), the state brought to the
+ * last of them (et_clock_now() reads its instant), as a hardware interrupt
+ * latch would. Manual clocks fire every period exactly (QEMU's semantics).
+ * Outside a callback, 1. */
+uint64_t et_ptimer_expiry_count(et_ptimer *pt);
+
+/* Optional floor for periodic mode (in a transaction): an arming shorter
+ * than ns lasts ns, and the count reads at most its start value meanwhile.
+ * QEMU applies 10 us outside qtest; here it is explicit and off (0) by
+ * default, so every model stays exact unless its board asks for it. */
+void et_ptimer_set_min_interval(et_ptimer *pt, int64_t ns);
 
 /* The state that determines the ptimer's future (QEMU's vmstate "ptimer"),
  * for snapshots. next_event and the timer's deadline are absolute ns. */

@@ -17,7 +17,9 @@
  * holds every device's lock while it re-bases the clock to T and stores the
  * fields, then releases them all, then re-synchronises the lines. A real-time
  * clock keeps its own paused/running state across a load (the saved flag is
- * informational, like QEMU's loadvm keeping the run state).
+ * informational, like QEMU's loadvm keeping the run state). A firing pass
+ * under way when the load re-bases the clock ends before its next firing
+ * (clock.h), so nothing the load re-armed fires ahead of the clock.
  *
  * Rules for callers: never call these holding a device lock or from a timer
  * callback; load expects no concurrent guest accesses (a stopped VM: lock-free
@@ -67,7 +69,9 @@ int et_snapshot_write_file(const char *path, const uint8_t *buf, size_t len, cha
                            size_t errlen);
 
 /* Reads a whole file into a malloc'ed buffer the caller frees. Returns 0, or
- * -1 with a message naming the file and the reason. Does not validate. */
+ * -1 with a message naming the file and the reason. Only a regular file no
+ * larger than the format allows (16 + 2^32 - 1 + 4 bytes) is read; a FIFO,
+ * device or directory is refused without blocking. Does not validate. */
 int et_snapshot_read_file(const char *path, uint8_t **buf, size_t *len, char *err,
                           size_t errlen);
 

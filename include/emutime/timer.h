@@ -6,10 +6,19 @@
  *
  * Cancel is synchronous: when et_timer_del() or et_timer_free() returns, the
  * callback is not running and will not run, except when called from that
- * callback itself. A timer bound to a lock (et_timer_set_lock, which device
+ * callback itself (or, for et_timer_free, from a sink that the firing's
+ * release of its bound lock delivers to: the firer frees it afterwards).
+ * That holds when the callback re-arms its own timer while
+ * the cancel waits for it (a periodic device does): no new callback starts
+ * while a cancel waits, and what the last one armed is cancelled before the
+ * cancel returns. A timer bound to a lock (et_timer_set_lock, which device
  * ptimers use) has its callback called with that lock held; cancelling it
  * while holding that lock never waits, because the callback cannot be inside
  * its body then, and a callback that was already on its way is dropped.
+ *
+ * Freeing is safe while the clock's runner (or an embedder's loop) runs and
+ * may be firing the timer: that is how a device is hot-unplugged (device.h,
+ * et_device_free). Only the clock itself needs its runner stopped first.
  */
 #ifndef EMUTIME_TIMER_H
 #define EMUTIME_TIMER_H
@@ -29,8 +38,12 @@ typedef void (*et_timer_cb)(void *opaque);
 
 et_timer *et_timer_new(et_clock *clock, et_timer_cb cb, void *opaque);
 
-/* Cancels (synchronously) and frees. Never call it holding the timer's bound
- * lock while another thread may be firing it. */
+/* Cancels (synchronously) and frees, waiting out a firing in progress on
+ * another thread (the runner may run meanwhile), up to the release of the
+ * timer's bound lock (where a device delivers what the expiry queued): when
+ * it returns, that firing touches neither the timer nor the lock. Never call
+ * it holding the timer's bound lock, or a lock that the bound lock's owner's
+ * sinks take (the big lock), while another thread may be firing it. */
 void et_timer_free(et_timer *timer);
 
 /* Arms (or re-arms) the timer for absolute deadline_ns. A deadline in the past

@@ -199,18 +199,33 @@ static int64_t saturating_add(int64_t a, int64_t b)
     return b > INT64_MAX - a ? INT64_MAX : a + b;
 }
 
+/* A new epoch (queue lock taken): passes under way end before their next
+ * firing (see et__clock_fire_one). Called after the time moved. */
+static void new_epoch(et_clock *c)
+{
+    et_lock_acquire(&c->queue_lock);
+    __atomic_store_n(&c->epoch, c->epoch + 1, __ATOMIC_RELEASE);
+    et_lock_release(&c->queue_lock);
+}
+
 /* Fires everything due at or before target, then moves the clock there.
  * A step is time passing exactly, not lateness: no horizon is announced, so
- * each periodic event fires at its own deadline (as QEMU's clock_step). */
-static void manual_advance_to(et_clock *c, int64_t target)
+ * each periodic event fires at its own deadline (as QEMU's clock_step).
+ * A rebase meanwhile (a snapshot load) ends it where it is: the loaded time
+ * wins, and no timer fires for the time the step was heading to. */
+static void manual_advance_to(et_clock *c, uint64_t epoch, int64_t target)
 {
-    while (et__clock_fire_one(c, target, NULL)) {
+    while (et__clock_fire_one(c, target, epoch, NULL)) {
     }
-    int64_t cur = __atomic_load_n(&c->now, __ATOMIC_RELAXED);
-    while (cur < target &&
-           !__atomic_compare_exchange_n(&c->now, &cur, target, true, __ATOMIC_RELEASE,
-                                        __ATOMIC_RELAXED)) {
+    et_lock_acquire(&c->queue_lock);
+    if (c->epoch == epoch) {
+        int64_t cur = __atomic_load_n(&c->now, __ATOMIC_RELAXED);
+        while (cur < target &&
+               !__atomic_compare_exchange_n(&c->now, &cur, target, true, __ATOMIC_RELEASE,
+                                            __ATOMIC_RELAXED)) {
+        }
     }
+    et_lock_release(&c->queue_lock);
 }
 
 void et_clock_step(et_clock *c, int64_t ns)
@@ -218,26 +233,29 @@ void et_clock_step(et_clock *c, int64_t ns)
     ET_USAGE_CHECK(c->manual, "et_clock_step: only manual clocks can be stepped");
     ET_USAGE_CHECK(ns >= 0, "et_clock_step: negative step %lld (time never goes backwards)",
                    (long long)ns);
-    manual_advance_to(c, saturating_add(clock_time(c), ns));
+    uint64_t epoch = et__clock_epoch(c);
+    manual_advance_to(c, epoch, saturating_add(clock_time(c), ns));
 }
 
 bool et_clock_step_next(et_clock *c)
 {
     ET_USAGE_CHECK_RET(c->manual, false, "et_clock_step_next: only manual clocks can be stepped");
+    uint64_t epoch = et__clock_epoch(c);
     int64_t deadline = et_clock_deadline(c);
     if (deadline == ET_NO_DEADLINE) {
         return false;
     }
     int64_t now = clock_time(c);
-    manual_advance_to(c, deadline > now ? deadline : now);
+    manual_advance_to(c, epoch, deadline > now ? deadline : now);
     return true;
 }
 
 void et_clock_set(et_clock *c, int64_t ns)
 {
     ET_USAGE_CHECK(c->manual, "et_clock_set: only manual clocks can be set");
+    uint64_t epoch = et__clock_epoch(c);
     if (ns > clock_time(c)) {
-        manual_advance_to(c, ns);
+        manual_advance_to(c, epoch, ns);
     }
 }
 
@@ -253,6 +271,7 @@ void et_clock_pause(et_clock *c)
         rt_write_end(c, v);
     }
     pthread_mutex_unlock(&c->rt_mutex);
+    new_epoch(c);
     et__clock_notify(c);
 }
 
@@ -268,6 +287,7 @@ void et_clock_resume(et_clock *c)
         rt_write_end(c, v);
     }
     pthread_mutex_unlock(&c->rt_mutex);
+    new_epoch(c);
     et__clock_notify(c);
 }
 
@@ -279,7 +299,12 @@ bool et_clock_is_paused(et_clock *c)
 void et_clock_rebase(et_clock *c, int64_t ns)
 {
     if (c->manual) {
+        /* Under the queue lock, which a pass holds while it moves the time
+         * to a deadline (et__clock_fire_one). */
+        et_lock_acquire(&c->queue_lock);
         __atomic_store_n(&c->now, ns, __ATOMIC_RELEASE);
+        __atomic_store_n(&c->epoch, c->epoch + 1, __ATOMIC_RELEASE);
+        et_lock_release(&c->queue_lock);
         return;
     }
     pthread_mutex_lock(&c->rt_mutex);
@@ -292,6 +317,7 @@ void et_clock_rebase(et_clock *c, int64_t ns)
     }
     rt_write_end(c, v);
     pthread_mutex_unlock(&c->rt_mutex);
+    new_epoch(c);
     et__clock_notify(c);
 }
 
@@ -309,6 +335,10 @@ int64_t et_clock_deadline(et_clock *c)
 
 unsigned et_clock_run_expired(et_clock *c)
 {
+    /* The epoch before anything else: a pause, resume or rebase from here
+     * on ends the pass before its next firing, so it never fires for a time
+     * the clock no longer has (a snapshot load re-basing it backwards). */
+    uint64_t epoch = et__clock_epoch(c);
     if (!c->manual && rt_read(c).paused) {
         return 0;
     }
@@ -320,7 +350,7 @@ unsigned et_clock_run_expired(et_clock *c)
     et__pass pass;
     et__pass_enter(&pass, c, now);
     bool ran;
-    while (et__clock_fire_one(c, now, &ran)) {
+    while (et__clock_fire_one(c, now, epoch, &ran)) {
         fired += ran; /* not the firings a catch-up took over */
     }
     et__pass_leave(&pass);

@@ -31,6 +31,10 @@ struct et_clock {
     et_timer_heap heap;
     uint64_t next_seq;
     unsigned inflight; /* firings popped off the heap, not finished yet */
+    /* Bumped (under the queue lock, after the time moved) by pause, resume
+     * and rebase: a firing pass that read another value brings the clock to
+     * a time it no longer has, and stops (the next pass reads it afresh). */
+    uint64_t epoch;
 
     /* The notifier. Calls hold notify_lock for reading, et_clock_set_notify
      * holds it for writing (writers preferred), so once set_notify returns
@@ -55,16 +59,30 @@ struct et_timer {
     uint64_t popped_gen;   /* gen when a firer last took it off the heap */
     unsigned inflight;     /* firers between pop and done */
     unsigned waiters;      /* synchronous cancels waiting */
+    unsigned cancelling;   /* cancels waiting out a callback: none may start */
     unsigned long cb_thread; /* thread inside the callback, or 0 */
     bool free_after_cb;    /* freed from its own callback */
 };
 
 /* Takes the earliest timer due at or before limit off the heap and fires it
- * (binding lock, callback at its deadline). Returns false when none is due.
+ * (binding lock, callback at its deadline). Returns false when none is due,
+ * or when the clock's epoch is no longer the pass's (a pause, resume or
+ * rebase came in: the pass must end; a timer popped but not run is put back).
  * *ran (if not NULL) says whether the callback ran: a firing is dropped when
  * the timer was re-armed, cancelled or caught up by its device meanwhile.
  * For manual clocks, advances the clock to the deadline first. */
-bool et__clock_fire_one(et_clock *clock, int64_t limit, bool *ran);
+bool et__clock_fire_one(et_clock *clock, int64_t limit, uint64_t epoch, bool *ran);
+
+/* The clock's epoch, for a pass about to start (read before its time). */
+uint64_t et__clock_epoch(et_clock *clock);
+
+/* Inside a callback: moves the calling thread's expiry time for the clock
+ * (what et_clock_now() reads there) to now. A ptimer that merges a late
+ * backlog runs its callback as of the last expiry merged. */
+void et__expiry_set_now(const et_clock *clock, int64_t now);
+
+/* For tests: how many synchronous cancels wait on the timer right now. */
+unsigned et__timer_cancel_waiters(et_timer *timer);
 
 /* Calls the clock's notifier, if any (never under the queue lock). */
 void et__clock_notify(et_clock *clock);

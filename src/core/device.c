@@ -102,6 +102,18 @@ void et_device_init(et_device *dev, const et_device_ops *ops, et_clock *clock,
     }
     et_lock_init(&dev->lock, cls);
     dev->lock.release_hook = release_device_lock;
+    pthread_cond_init(&dev->idle, NULL);
+}
+
+/* Waits (device lock held) until no thread is between taking an entry of
+ * the delivery queue and taking the lock back. */
+static void wait_deliveries(et_device *dev)
+{
+    while (dev->deliverers) {
+        dev->free_waiters++;
+        et__lock_wait(&dev->lock, &dev->idle);
+        dev->free_waiters--;
+    }
 }
 
 void et_device_free(et_device *dev)
@@ -109,9 +121,17 @@ void et_device_free(et_device *dev)
     if (!dev) {
         return;
     }
+    /* First the timers (ops->destroy frees them, each free waiting out its
+     * firing), so that nothing new gets queued; then the deliveries of what
+     * the last expiries queued. A timer thread releases the device lock
+     * after its firing has ended, so it may still be delivering here. */
     if (dev->ops->destroy) {
         dev->ops->destroy(dev);
     }
+    et_lock_acquire(&dev->lock);
+    wait_deliveries(dev);
+    et_lock_release(&dev->lock); /* what is still queued is dropped */
+    pthread_cond_destroy(&dev->idle);
     free(dev->timers);
     free(dev->ptimers);
     free(dev->irqs);
@@ -173,6 +193,9 @@ void et__device_lock(et_device *dev, const char *file, int line)
 
 static et_irq_event *queue_event(et_device *dev)
 {
+    if (dev->head == dev->n_events) {
+        dev->head = dev->n_events = 0; /* empty: start over at the front */
+    }
     if (dev->n_events == dev->cap_events) {
         dev->cap_events = dev->cap_events ? dev->cap_events * 2 : 8;
         dev->events = et__xrealloc(dev->events, sizeof(*dev->events) * dev->cap_events);
@@ -206,32 +229,32 @@ void et_device_defer(et_device *dev, et_deferred_fn fn, void *opaque, uint64_t a
 
 void et_device_unlock(et_device *dev)
 {
-    /* One thread at a time delivers: it takes the whole queue, delivers it
-     * without the lock, and comes back for what others queued meanwhile.
-     * A thread that finds a delivery under way leaves its changes to it. */
-    if (dev->n_events == 0 || dev->delivering) {
+    /* The queue is delivered one entry at a time, oldest first, one call
+     * in progress per device (sink_busy). Whichever thread holds the lock
+     * when no call is in progress takes the next entry: a thread that
+     * releases the lock while another thread's call is in progress leaves
+     * its changes, and the thread whose call ends goes on with them. That
+     * thread clears sink_busy before it takes the lock back, so a change
+     * waits on it only while its call runs: if it is descheduled after the
+     * call, the next thread to release the lock delivers instead. */
+    while (dev->head < dev->n_events &&
+           !__atomic_load_n(&dev->sink_busy, __ATOMIC_SEQ_CST)) {
+        et_irq_event ev = dev->events[dev->head++];
+        __atomic_store_n(&dev->sink_busy, true, __ATOMIC_RELAXED);
+        dev->deliverers++;
         et_lock_release(&dev->lock);
-        return;
-    }
-    dev->delivering = true;
-    while (dev->n_events) {
-        et_irq_event *batch = dev->events;
-        size_t n = dev->n_events;
-        dev->events = NULL;
-        dev->n_events = dev->cap_events = 0;
-        et_lock_release(&dev->lock);
-        for (size_t i = 0; i < n; i++) {
-            et_irq_line *line = batch[i].line;
-            if (!line) {
-                batch[i].fn(batch[i].opaque, batch[i].arg);
-            } else if (line->sink) {
-                line->sink(line->sink_opaque, line->sink_n, batch[i].level);
-            }
+        if (!ev.line) {
+            ev.fn(ev.opaque, ev.arg);
+        } else if (ev.line->sink) {
+            ev.line->sink(ev.line->sink_opaque, ev.line->sink_n, ev.level);
         }
-        free(batch);
+        __atomic_store_n(&dev->sink_busy, false, __ATOMIC_SEQ_CST);
         et_lock_acquire(&dev->lock);
+        dev->deliverers--;
+        if (dev->deliverers == 0 && dev->free_waiters) {
+            pthread_cond_broadcast(&dev->idle);
+        }
     }
-    dev->delivering = false;
     et_lock_release(&dev->lock);
 }
 

@@ -2,7 +2,9 @@
 #ifndef EMUTIME_INTERNAL_H
 #define EMUTIME_INTERNAL_H
 
+#include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "emutime/diag.h"
@@ -71,6 +73,11 @@ typedef struct et__pass {
 } et__pass;
 void et__pass_enter(et__pass *pass, const struct et_clock *clock, int64_t horizon);
 void et__pass_leave(et__pass *pass);
+
+/* Waits on cond with the (held) lock released meanwhile, as
+ * pthread_cond_wait, keeping the lock's owner right. */
+struct et_lock;
+void et__lock_wait(struct et_lock *lock, pthread_cond_t *cond);
 
 /* Allocation that never returns NULL: out of memory aborts with a message. */
 void *et__xmalloc(size_t size);

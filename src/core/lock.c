@@ -283,11 +283,21 @@ void et__lock_acquire(et_lock *lock, const char *file, int line)
 
 void et_lock_release(et_lock *lock)
 {
+    /* Nothing of the lock is read after the unlock: another thread may take
+     * it then and free it (a device freed once its last delivery ends). */
+    et_lock_class *cls = lock->cls;
     __atomic_store_n(&lock->owner, 0, __ATOMIC_RELAXED);
     pthread_mutex_unlock(&lock->mutex);
-    if (lock->cls) {
-        note_release(lock->cls);
+    if (cls) {
+        note_release(cls);
     }
+}
+
+void et__lock_wait(et_lock *lock, pthread_cond_t *cond)
+{
+    __atomic_store_n(&lock->owner, 0, __ATOMIC_RELAXED);
+    pthread_cond_wait(cond, &lock->mutex);
+    __atomic_store_n(&lock->owner, et_thread_id(), __ATOMIC_RELAXED);
 }
 
 void et_lock_release_owner(et_lock *lock)

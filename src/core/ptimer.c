@@ -17,6 +17,7 @@
 
 #include <stdlib.h>
 
+#include "core/clock_internal.h"
 #include "core/device_internal.h"
 #include "core/internal.h"
 #include "emutime/timer.h"
@@ -49,6 +50,8 @@ struct et_ptimer {
     /* Runtime only. */
     bool in_transaction;
     bool need_reload;
+    int64_t min_interval; /* periodic arming floor in ns; 0: none */
+    uint64_t merged;      /* expiries the running callback stands for */
 };
 
 static inline bool has(const et_ptimer *pt, unsigned flag)
@@ -82,6 +85,9 @@ static int64_t pt_deadline(const et_ptimer *pt, int64_t from,
                           + ((d * pt->period_frac) >> 32);
     if (len == 0 && pt->enabled == PT_PERIODIC) {
         len = 1; /* a periodic timer must let time advance */
+    }
+    if (pt->enabled == PT_PERIODIC && len < (unsigned __int128)pt->min_interval) {
+        len = (unsigned __int128)pt->min_interval;
     }
     if (len > (unsigned __int128)INT64_MAX) {
         return INT64_MAX;
@@ -164,6 +170,43 @@ static void pt_commit(et_ptimer *pt)
     pt->in_transaction = false;
 }
 
+/* A pass running late on a real-time clock (its horizon at or beyond the
+ * deadline just armed) would otherwise run one expiry per reload period of
+ * the backlog, under the device lock: with a 160 ns period, a second of
+ * stall is six million callbacks. Merge them instead, in O(1): the state
+ * jumps to the last expiry due by the horizon (the callback then runs as of
+ * that instant, et_clock_now() reads it), the timer is armed for the one
+ * after it, and the callback runs once, told how many expiries it stands
+ * for (et_ptimer_expiry_count), as a latched hardware interrupt would.
+ * Only the steady state is merged: periodic, with a reload value, so that
+ * every merged expiry would have been the same reload. Manual clocks never
+ * are (a step is time passing exactly, not lateness). Returns whether the
+ * backlog was merged. */
+static bool pt_merge_backlog(et_ptimer *pt)
+{
+    if (et_clock_is_manual(pt->clock) || pt->enabled != PT_PERIODIC || pt->limit == 0 ||
+        pt->delta != pt->limit) {
+        return false;
+    }
+    int64_t horizon = et_clock_horizon(pt->clock);
+    if (horizon < pt->next_event || pt->next_event == INT64_MAX) {
+        return false;
+    }
+    unsigned __int128 d = pt->limit;
+    if (has(pt, ET_PTIMER_POLICY_WRAP_AFTER_ONE_PERIOD)) {
+        d += 1; /* every further expiry reloads with the +1 */
+    }
+    int64_t len = pt_deadline(pt, 0, d); /* the same for every reload */
+    uint64_t more = (uint64_t)(horizon - pt->next_event) / (uint64_t)len;
+    int64_t last = pt->next_event + (int64_t)more * len;
+    pt->last_event = last;
+    pt->next_event = pt_deadline(pt, last, d);
+    pt->merged += more + 1;
+    et__expiry_set_now(pt->clock, last);
+    et_timer_mod(pt->timer, pt->next_event);
+    return true;
+}
+
 /* QEMU's ptimer_tick(): the underlying timer's callback. */
 static void pt_tick(void *opaque)
 {
@@ -178,6 +221,7 @@ static void pt_tick(void *opaque)
         return; /* a stopped ptimer never expires */
     }
     pt_begin(pt);
+    pt->merged = 1;
     if (pt->enabled == PT_ONESHOT) {
         pt->delta = 0;
         pt->enabled = PT_STOPPED;
@@ -193,12 +237,16 @@ static void pt_tick(void *opaque)
         }
         pt->delta = pt->limit;
         pt_reload(pt, adjust);
+        if (pt_merge_backlog(pt)) {
+            trigger = true; /* the merged expiries are all reloads */
+        }
     }
     /* After the re-arm, so the callback reads the new period's count. */
     if (trigger) {
         pt_trigger(pt);
     }
     pt_commit(pt);
+    pt->merged = 1;
 }
 
 et_ptimer *et_ptimer_new(et_clock *clock, et_ptimer_cb cb, void *opaque,
@@ -301,6 +349,9 @@ uint64_t et_ptimer_get_count(et_ptimer *pt)
             }
         }
         counter = q > UINT64_MAX ? UINT64_MAX : (uint64_t)q;
+        if (pt->min_interval && counter > pt->delta) {
+            counter = pt->delta; /* an arming stretched to the minimum */
+        }
     }
 
     /* Round "up", except at the arm instant, where the count is exact. (As
@@ -446,5 +497,22 @@ void et_ptimer_set_state(et_ptimer *pt, const et_ptimer_state *st)
         et_timer_mod(pt->timer, st->timer_expire);
     } else {
         et_timer_del(pt->timer);
+    }
+}
+
+uint64_t et_ptimer_expiry_count(et_ptimer *pt)
+{
+    return pt->merged ? pt->merged : 1;
+}
+
+void et_ptimer_set_min_interval(et_ptimer *pt, int64_t ns)
+{
+    CHECK_IN_TX(pt, "et_ptimer_set_min_interval");
+    ET_USAGE_CHECK(ns >= 0, "et_ptimer_set_min_interval: negative interval %lld ns",
+                   (long long)ns);
+    pt->min_interval = ns < 0 ? 0 : ns;
+    if (pt->enabled != PT_STOPPED) {
+        pt->delta = et_ptimer_get_count(pt);
+        pt->need_reload = true;
     }
 }

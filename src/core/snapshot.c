@@ -730,7 +730,7 @@ static void unlock_all(et_device **order, size_t n)
 {
     bool *pending = et__xcalloc(n ? n : 1, sizeof(*pending));
     for (size_t i = n; i-- > 0;) {
-        pending[i] = order[i]->n_events && !order[i]->delivering;
+        pending[i] = order[i]->head < order[i]->n_events;
         et_lock_release(&order[i]->lock);
     }
     for (size_t i = 0; i < n; i++) {
@@ -1559,6 +1559,10 @@ int et_snapshot_write_file(const char *path, const uint8_t *buf, size_t len, cha
     return 0;
 }
 
+/* The largest file the format allows: header, a body of up to 2^32 - 1
+ * bytes (its length is a u32), checksum. */
+#define SNAPSHOT_MAX_FILE ((uint64_t)HEADER_SIZE + UINT32_MAX + CRC_SIZE)
+
 int et_snapshot_read_file(const char *path, uint8_t **buf, size_t *len, char *err,
                           size_t errlen)
 {
@@ -1571,35 +1575,50 @@ int et_snapshot_read_file(const char *path, uint8_t **buf, size_t *len, char *er
     if (!path || !buf || !len) {
         return fail(err, errlen, "et_snapshot_read_file: path, buf and len are required");
     }
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    /* Non-blocking, so that a FIFO or a device node cannot hang the open;
+     * then only a regular file of a size the format allows is read, exactly
+     * that many bytes (a file that grows meanwhile is not read past it). */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0) {
         return fail(err, errlen, "cannot open '%s': %s", path, strerror(errno));
     }
-    size_t cap = 4096, n = 0;
-    uint8_t *data = et__xmalloc(cap);
-    for (;;) {
-        if (n == cap) {
-            if (cap > SIZE_MAX / 2) {
-                free(data);
-                fclose(f);
-                return fail(err, errlen, "'%s' is too large", path);
-            }
-            cap *= 2;
-            data = et__xrealloc(data, cap);
-        }
-        size_t k = fread(data + n, 1, cap - n, f);
-        n += k;
-        if (k == 0) {
-            break;
-        }
-    }
-    if (ferror(f)) {
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
         int e = errno;
-        free(data);
-        fclose(f);
+        close(fd);
         return fail(err, errlen, "cannot read '%s': %s", path, strerror(e));
     }
-    fclose(f);
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        return fail(err, errlen, "'%s' is not a regular file (a snapshot is one)", path);
+    }
+    if ((uint64_t)st.st_size > SNAPSHOT_MAX_FILE || (uint64_t)st.st_size > SIZE_MAX) {
+        close(fd);
+        return fail(err, errlen,
+                    "'%s' is too large for a snapshot: %lld bytes, the format allows at "
+                    "most %llu",
+                    path, (long long)st.st_size, (unsigned long long)SNAPSHOT_MAX_FILE);
+    }
+    size_t size = (size_t)st.st_size;
+    uint8_t *data = et__xmalloc(size ? size : 1);
+    size_t n = 0;
+    while (n < size) {
+        ssize_t k = read(fd, data + n, size - n);
+        if (k < 0 && errno == EINTR) {
+            continue;
+        }
+        if (k < 0) {
+            int e = errno;
+            free(data);
+            close(fd);
+            return fail(err, errlen, "cannot read '%s': %s", path, strerror(e));
+        }
+        if (k == 0) {
+            break; /* shrank meanwhile: what is there is validated later */
+        }
+        n += (size_t)k;
+    }
+    close(fd);
     *buf = data;
     *len = n;
     return 0;

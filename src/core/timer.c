@@ -23,6 +23,26 @@ typedef struct expiry_frame {
 
 static __thread expiry_frame *expiry_top;
 
+/* The bound-lock releases this thread is inside, after a firing's callback
+ * (a device delivering what the expiry queued): the firing is still in
+ * flight, so a sink freeing that timer must not wait for it. */
+typedef struct release_frame {
+    const et_timer *timer;
+    struct release_frame *prev;
+} release_frame;
+
+static __thread release_frame *release_top;
+
+static bool releasing_here(const et_timer *t)
+{
+    for (const release_frame *f = release_top; f; f = f->prev) {
+        if (f->timer == t) {
+            return true;
+        }
+    }
+    return false;
+}
+
 bool et__expiry_now(const et_clock *clock, int64_t *now)
 {
     for (expiry_frame *f = expiry_top; f; f = f->prev) {
@@ -32,6 +52,16 @@ bool et__expiry_now(const et_clock *clock, int64_t *now)
         }
     }
     return false;
+}
+
+void et__expiry_set_now(const et_clock *clock, int64_t now)
+{
+    for (expiry_frame *f = expiry_top; f; f = f->prev) {
+        if (f->clock == clock) {
+            f->now = now;
+            return;
+        }
+    }
 }
 
 void et__timer_call(et_timer *t, int64_t deadline)
@@ -57,9 +87,7 @@ static void queue_unlock(et_clock *c)
 static void queue_wait(et_clock *c, et_timer *t)
 {
     t->waiters++;
-    __atomic_store_n(&c->queue_lock.owner, 0, __ATOMIC_RELAXED);
-    pthread_cond_wait(&c->queue_cond, &c->queue_lock.mutex);
-    __atomic_store_n(&c->queue_lock.owner, et_thread_id(), __ATOMIC_RELAXED);
+    et__lock_wait(&c->queue_lock, &c->queue_cond);
     t->waiters--;
 }
 
@@ -113,6 +141,22 @@ static void cancel_locked(et_timer *t)
     }
 }
 
+/* Waits (queue lock held) until no callback of the timer runs on another
+ * thread and, if firings too, none is popped, then cancels again: while a
+ * cancel waits no callback may start (the cancelling count), and whatever
+ * the last one did to its own timer (a periodic callback re-arms it) or
+ * another thread armed meanwhile is undone before the cancel returns. */
+static void cancel_wait_locked(et_timer *t, unsigned long me, bool firings_too)
+{
+    et_clock *c = t->clock;
+    t->cancelling++;
+    while ((t->cb_thread && t->cb_thread != me) || (firings_too && t->inflight)) {
+        queue_wait(c, t);
+    }
+    cancel_locked(t);
+    t->cancelling--;
+}
+
 void et_timer_del(et_timer *t)
 {
     et_clock *c = t->clock;
@@ -122,10 +166,19 @@ void et_timer_del(et_timer *t)
     cancel_locked(t);
     /* Synchronous: wait out a callback running on another thread. A firing
      * that has not reached the callback yet will see the new generation. */
-    while (t->cb_thread && t->cb_thread != me) {
-        queue_wait(c, t);
+    if (t->cb_thread && t->cb_thread != me) {
+        cancel_wait_locked(t, me, false);
     }
     queue_unlock(c);
+}
+
+unsigned et__timer_cancel_waiters(et_timer *t)
+{
+    et_clock *c = t->clock;
+    queue_lock(c);
+    unsigned n = t->cancelling;
+    queue_unlock(c);
+    return n;
 }
 
 static void timer_destroy(et_timer *t)
@@ -143,8 +196,9 @@ void et_timer_free(et_timer *t)
 
     queue_lock(c);
     cancel_locked(t);
-    if (t->cb_thread == me) {
-        /* Freed from its own callback: the firer frees it afterwards. */
+    if (t->cb_thread == me || releasing_here(t)) {
+        /* Freed from its own callback, or from a sink its firing's release
+         * delivers to: the firer frees it afterwards. */
         t->free_after_cb = true;
         queue_unlock(c);
         return;
@@ -155,9 +209,7 @@ void et_timer_free(et_timer *t)
                         "during a firing on another thread (would deadlock)");
         return;
     }
-    while (t->inflight || t->cb_thread) {
-        queue_wait(c, t);
-    }
+    cancel_wait_locked(t, me, true);
     queue_unlock(c);
     timer_destroy(t);
 }
@@ -210,10 +262,11 @@ static bool finish_locked(et_timer *t, bool ran_callback)
     return t->free_after_cb && !t->inflight && !t->cb_thread;
 }
 
-/* A popped firing is still valid when nothing touched the timer since. */
+/* A popped firing is still valid when nothing touched the timer since and
+ * no cancel is waiting. */
 static bool popped_valid(const et_timer *t)
 {
-    return t->inflight && t->gen == t->popped_gen && !t->cb_thread;
+    return t->inflight && t->gen == t->popped_gen && !t->cb_thread && !t->cancelling;
 }
 
 static void advance_manual(et_clock *c, int64_t to)
@@ -225,7 +278,12 @@ static void advance_manual(et_clock *c, int64_t to)
     }
 }
 
-bool et__clock_fire_one(et_clock *c, int64_t limit, bool *ran)
+uint64_t et__clock_epoch(et_clock *c)
+{
+    return __atomic_load_n(&c->epoch, __ATOMIC_ACQUIRE);
+}
+
+bool et__clock_fire_one(et_clock *c, int64_t limit, uint64_t epoch, bool *ran)
 {
     unsigned long me = et_thread_id();
 
@@ -235,7 +293,7 @@ bool et__clock_fire_one(et_clock *c, int64_t limit, bool *ran)
 
     queue_lock(c);
     const et_heap_entry *top = et__heap_top(&c->heap);
-    if (!top || top->deadline > limit) {
+    if (!top || top->deadline > limit || c->epoch != epoch) {
         queue_unlock(c);
         return false;
     }
@@ -247,19 +305,20 @@ bool et__clock_fire_one(et_clock *c, int64_t limit, bool *ran)
     t->popped_gen = t->gen;
     uint64_t gen = t->gen;
     et_lock *bound = t->lock;
+    if (c->manual) {
+        /* Under the queue lock, which a rebase takes: the pass's epoch,
+         * checked above, is still the clock's. */
+        advance_manual(c, deadline);
+    }
     if (bound) {
         /* The bound lock comes before the queue lock: drop the queue lock to
-         * take it, then check below that nobody touched the timer meanwhile. */
+         * take it, then check below that nobody touched the timer meanwhile
+         * and that the clock was not paused or re-based (a snapshot load
+         * holds the bound lock while it re-bases and re-arms). Without a
+         * bound lock the queue lock is kept (one round trip less). */
         queue_unlock(c);
-        if (c->manual) {
-            advance_manual(c, deadline);
-        }
         et_lock_acquire(bound);
         queue_lock(c);
-    } else if (c->manual) {
-        /* Nothing to take: keep the queue lock (one lock round trip less per
-         * firing), so the check below sees the timer as popped. */
-        advance_manual(c, deadline);
     }
     /* An unbound timer re-armed from its own callback can be popped again
      * while that callback still runs on another thread: wait for it rather
@@ -268,7 +327,16 @@ bool et__clock_fire_one(et_clock *c, int64_t limit, bool *ran)
     while (t->gen == gen && t->cb_thread && t->cb_thread != me) {
         queue_wait(c, t);
     }
-    bool run = t->gen == gen;
+    bool run = t->gen == gen && !t->cancelling;
+    bool stale = c->epoch != epoch;
+    if (run && stale) {
+        /* The time this pass fires up to is gone: the timer stays armed at
+         * its deadline, in its place among equal deadlines, for a pass that
+         * reads the new time. */
+        t->gen++;
+        et__heap_set(&c->heap, t, deadline, t->heap_seq);
+        run = false;
+    }
     unsigned long outer = t->cb_thread; /* me when nested in its own callback */
     if (run) {
         t->gen++;
@@ -284,8 +352,10 @@ bool et__clock_fire_one(et_clock *c, int64_t limit, bool *ran)
     }
 
     queue_lock(c);
-    t->inflight--;
     c->inflight--;
+    if (!bound) {
+        t->inflight--;
+    }
     bool free_it = finish_locked(t, run);
     if (run && outer) {
         t->cb_thread = outer; /* back to the outer call of the same callback */
@@ -293,12 +363,23 @@ bool et__clock_fire_one(et_clock *c, int64_t limit, bool *ran)
     }
     queue_unlock(c);
     if (bound) {
+        /* Still in flight while the lock's owner releases it (a device
+         * delivers the interrupt changes the expiry queued): et_timer_free
+         * waits for that too, so once it returns the firing touches neither
+         * the lock nor its owner, which may then be destroyed. */
+        release_frame frame = { t, release_top };
+        release_top = &frame;
         et_lock_release_owner(bound);
+        release_top = frame.prev;
+        queue_lock(c);
+        t->inflight--;
+        free_it = finish_locked(t, false) && !(run && outer);
+        queue_unlock(c);
     }
     if (free_it) {
         timer_destroy(t);
     }
-    return true;
+    return !stale;
 }
 
 et_timer *et__timers_earliest_due(et_timer **timers, size_t n, int64_t now)
@@ -321,7 +402,7 @@ et_timer *et__timers_earliest_due(et_timer **timers, size_t n, int64_t now)
     }
     for (size_t i = 0; i < n; i++) {
         et_timer *t = timers[i];
-        bool armed = t->heap_index != ET_HEAP_NONE || popped_valid(t);
+        bool armed = (t->heap_index != ET_HEAP_NONE && !t->cancelling) || popped_valid(t);
         if (armed && t->deadline <= best_deadline && (!best || t->deadline < best_deadline)) {
             best = t;
             best_deadline = t->deadline;
@@ -337,7 +418,9 @@ bool et_timer_run_if_due(et_timer *t, int64_t now)
 
     queue_lock(c);
     bool due = false;
-    if (t->heap_index != ET_HEAP_NONE && t->deadline <= now) {
+    if (t->cancelling) {
+        /* A cancel waits for the callback: none may start. */
+    } else if (t->heap_index != ET_HEAP_NONE && t->deadline <= now) {
         et__heap_remove(&c->heap, t);
         due = true;
     } else if (popped_valid(t) && t->deadline <= now) {

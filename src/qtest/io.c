@@ -4,6 +4,8 @@
  * few system calls and an interactive client gets its reply before the
  * server waits for more input. */
 #include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,6 +107,69 @@ int et_qtest_serve_fd(et_qtest *q, int in_fd, int out_fd, char *err, size_t errl
     return rc;
 }
 
+/* path with its directory made absolute (symbolic links resolved), so that
+ * every server names one socket the same way in the kernel's table; path
+ * itself when that fails or does not fit. */
+static void absolute_socket_path(const char *path, char *out, size_t outlen)
+{
+    const char *slash = strrchr(path, '/');
+    char dir[PATH_MAX], real[PATH_MAX];
+    if (!slash) {
+        strcpy(dir, ".");
+    } else if (slash == path) {
+        strcpy(dir, "/");
+    } else if ((size_t)(slash - path) < sizeof(dir)) {
+        memcpy(dir, path, (size_t)(slash - path));
+        dir[slash - path] = '\0';
+    } else {
+        dir[0] = '\0';
+    }
+    const char *base = slash ? slash + 1 : path;
+    int n = -1;
+    if (dir[0] && realpath(dir, real)) {
+        n = snprintf(out, outlen, "%s%s%s", real, strcmp(real, "/") ? "/" : "", base);
+    }
+    if (n < 0 || (size_t)n >= outlen) {
+        snprintf(out, outlen, "%s", path);
+    }
+}
+
+/* Whether a server listens on the unix socket at path (abs: its absolute
+ * form). Read from the kernel's table of unix sockets, which connecting to
+ * find out would not be: a qtest server serves the first client that
+ * connects, so a probe would end its session. Where the table cannot be
+ * read, a connect() probe decides (ECONNREFUSED: a stale socket). */
+static bool socket_is_live(const char *path, const char *abs, const struct sockaddr_un *addr)
+{
+    FILE *f = fopen("/proc/net/unix", "r");
+    if (!f) {
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0) {
+            return false;
+        }
+        bool live = connect(fd, (const struct sockaddr *)addr, sizeof(*addr)) == 0 ||
+                    errno != ECONNREFUSED;
+        close(fd);
+        return live;
+    }
+    /* "Num: RefCount Protocol Flags Type St Inode Path"; flag 0x10000 is a
+     * listening socket. */
+    char line[PATH_MAX + 128];
+    bool live = false;
+    while (!live && fgets(line, sizeof(line), f)) {
+        unsigned long flags;
+        int at = 0;
+        if (sscanf(line, "%*s %*x %*x %lx %*x %*x %*u %n", &flags, &at) != 1 || at == 0) {
+            continue;
+        }
+        char *name = line + at;
+        name[strcspn(name, "\n")] = '\0';
+        live = (flags & 0x10000) && (strcmp(name, abs) == 0 || strcmp(name, path) == 0);
+    }
+    fclose(f);
+    return live;
+}
+
 int et_qtest_serve_unix(et_qtest *q, const char *path, char *err, size_t errlen)
 {
     struct sockaddr_un addr;
@@ -115,14 +180,22 @@ int et_qtest_serve_unix(et_qtest *q, const char *path, char *err, size_t errlen)
                  sizeof(addr.sun_path) - 1);
         return -1;
     }
-    strcpy(addr.sun_path, path);
+    /* Bound by its absolute name when that fits, so that another server
+     * started elsewhere finds it listening (below). */
+    char abs[PATH_MAX];
+    absolute_socket_path(path, abs, sizeof(abs));
+    strcpy(addr.sun_path, strlen(abs) < sizeof(addr.sun_path) ? abs : path);
 
-    /* A stale socket from an earlier run is replaced; any other file is
-     * left alone. */
+    /* A stale socket from an earlier run is replaced; a live one (another
+     * server listening there) and any other file are left alone. */
     struct stat st;
     if (lstat(path, &st) == 0) {
         if (!S_ISSOCK(st.st_mode)) {
             snprintf(err, errlen, "%s exists and is not a socket", path);
+            return -1;
+        }
+        if (socket_is_live(path, abs, &addr)) {
+            snprintf(err, errlen, "%s: another server is listening there", path);
             return -1;
         }
         unlink(path);

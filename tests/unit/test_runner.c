@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <sys/prctl.h>
+
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -35,6 +37,7 @@ typedef struct probe {
     int64_t period;     /* > 0: re-arm at deadline + period */
     long count;         /* atomic */
     int64_t seen_now;   /* atomic: et_clock_now() in the last callback */
+    long slack;         /* atomic: the firing thread's timer slack (ns) */
     int64_t host_at;    /* atomic: host time of the last callback */
 } probe;
 
@@ -44,6 +47,7 @@ static void probe_cb(void *opaque)
     int64_t now = et_clock_now(p->clock);
     __atomic_store_n(&p->seen_now, now, __ATOMIC_RELAXED);
     __atomic_store_n(&p->host_at, et_host_monotonic_ns(), __ATOMIC_RELAXED);
+    __atomic_store_n(&p->slack, (long)prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0), __ATOMIC_RELAXED);
     if (p->period > 0) {
         et_timer_mod(p->timer, now + p->period);
     }
@@ -112,6 +116,9 @@ static void test_fires_timer_armed_1ms_ahead(void **state)
     assert_false(et_timer_pending(p.timer));
     assert_true(wait_fired(r, &p, BOUND));
     assert_int_equal(et_runner_fired(r), 1);
+    /* The runner's thread asked for the smallest timer slack (1 ns), not
+     * the 50 us a thread gets by default. */
+    assert_int_equal(__atomic_load_n(&p.slack, __ATOMIC_RELAXED), 1);
 
     et_runner_stop(r);
     et_timer_free(p.timer);
