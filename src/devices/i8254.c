@@ -185,10 +185,14 @@ static void update_out0(i8254 *s, int64_t now)
     }
 }
 
+/* OUT0's transition. A pass running late on a real-time clock (a stalled
+ * host: a 10-count mode 2 changes OUT0 every 4 us) goes straight to the
+ * level at the time it brings the clock to, merging the transitions due by
+ * then, so a backlog never grows; stepping a manual clock runs every one. */
 static void out0_expired(void *opaque)
 {
     i8254 *s = opaque;
-    update_out0(s, et_clock_now(s->dev.clock));
+    update_out0(s, et_clock_horizon(s->dev.clock));
 }
 
 static void channel_changed(i8254 *s, unsigned i, int64_t now)
