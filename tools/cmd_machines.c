@@ -27,6 +27,31 @@ static void machines_usage(FILE *f)
             "  -h, --help    show this help\n");
 }
 
+/* Where a board device is mapped: a memory range, or I/O ports ("ports
+ * 0x40-0x43, 0x61" for a device mapped as windows). */
+static void describe_where(const et_board_device *d, et_device *dev, char *buf, size_t len)
+{
+    const char *prefix = d->space == ET_SPACE_IO ? "ports " : "";
+    int fmt_width = d->space == ET_SPACE_IO ? 2 : 8;
+    if (!d->windows) {
+        snprintf(buf, len, "%s0x%0*" PRIx64 "-0x%0*" PRIx64, prefix, fmt_width, d->base,
+                 fmt_width, d->base + dev->ops->region_size - 1);
+        return;
+    }
+    size_t n = (size_t)snprintf(buf, len, "%s", prefix);
+    for (unsigned w = 0; w < d->n_windows && n < len; w++) {
+        const et_board_window *win = &d->windows[w];
+        if (win->size == 1) {
+            n += (size_t)snprintf(buf + n, len - n, "%s0x%0*" PRIx64, w ? ", " : "", fmt_width,
+                                  win->base);
+        } else {
+            n += (size_t)snprintf(buf + n, len - n, "%s0x%0*" PRIx64 "-0x%0*" PRIx64,
+                                  w ? ", " : "", fmt_width, win->base, fmt_width,
+                                  win->base + win->size - 1);
+        }
+    }
+}
+
 static void print_period(uint64_t hz)
 {
     if (hz == 0) {
@@ -97,8 +122,9 @@ static bool describe(const et_board *b, const char *spec)
             continue;
         }
         et_device *dev = et_machine_device(m, i);
-        printf("    %-10s %-20s 0x%08" PRIx64 "-0x%08" PRIx64 "  ", d->name, d->type, d->base,
-               d->base + dev->ops->region_size - 1);
+        char where[64];
+        describe_where(d, dev, where, sizeof(where));
+        printf("    %-10s %-20s %-21s  ", d->name, d->type, where);
         if (d->clock) {
             printf("%s, ", d->clock);
             print_period(clock_hz(b, d->clock));
@@ -145,6 +171,9 @@ static bool describe(const et_board *b, const char *spec)
             } else if (w->input_name) {
                 printf("%s %s (a named input: not interceptable)\n", w->controller,
                        w->input_name);
+            } else if (end - o == 1 && w->via && et_machine_find_device(m, w->via)) {
+                printf("%s input %u (through %s input %u)\n", w->controller, w->input, w->via,
+                       w->via_input);
             } else if (end - o == 1) {
                 printf("%s input %u\n", w->controller, w->input);
             } else {

@@ -41,6 +41,18 @@ static json_t *device_json(const et_board_device *d)
     json_object_set_new(o, "wires", wires);
     json_object_set_new(o, "counters", counters);
     json_object_set_new(o, "option", str_or_null(d->option));
+    json_object_set_new(o, "space", json_string(d->space == ET_SPACE_IO ? "io" : "memory"));
+    if (d->windows) {
+        json_t *windows = json_array();
+        for (unsigned k = 0; k < d->n_windows; k++) {
+            json_array_append_new(windows,
+                                  json_pack("{s:I, s:I, s:I}", "base",
+                                            (json_int_t)d->windows[k].base, "offset",
+                                            (json_int_t)d->windows[k].offset, "size",
+                                            (json_int_t)d->windows[k].size));
+        }
+        json_object_set_new(o, "windows", windows);
+    }
     return o;
 }
 

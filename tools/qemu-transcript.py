@@ -48,8 +48,8 @@ def find_qemu(machine, explicit):
 def qemu_machine(machine):
     """An emutime machine spec as QEMU's -machine value plus other options:
     virt's smp and sockets (NUMA nodes) are QEMU's -smp and -numa node, any
-    board's rtc-base and rtc-clock are -rtc; every other option is a
-    machine property."""
+    board's rtc-base and rtc-clock are -rtc; pc's and q35's ib700=on is
+    -device ib700; every other option is a machine property."""
     name, *opts = machine.split(',')
     props, extra, rtc = [name], [], []
     sockets = 1
@@ -61,6 +61,9 @@ def qemu_machine(machine):
             sockets = int(value)
         elif key in ('rtc-base', 'rtc-clock'):  # every board with an RTC
             rtc.append('%s=%s' % (key[4:], value))
+        elif name in ('pc', 'q35') and key == 'ib700':
+            if value == 'on':
+                extra += ['-device', 'ib700']
         else:
             props.append(opt)
     if sockets > 1:  # the default 128 MiB split over the nodes

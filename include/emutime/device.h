@@ -64,6 +64,12 @@ typedef struct et_device_ops {
     /* The saved state (vmstate.h): every field that determines the
      * device's future. Required for devices that join snapshots. */
     const et_vmstate *state;
+    /* Optional input lines (QEMU's GPIO inputs: the HPET's 8254 and RTC
+     * pass-through): input n < n_inputs changed to level, called with the
+     * lock held after catch-up. An input's level belongs to whoever drives
+     * it: reset and snapshots leave it alone (the driver re-drives it). */
+    void (*set_input)(et_device *dev, unsigned n, int level);
+    unsigned n_inputs;
 } et_device_ops;
 
 /* A call made after the device lock is released (et_device_defer). */
@@ -146,6 +152,11 @@ unsigned et_device_irq_count(const et_device *dev);
 uint64_t et_device_read(et_device *dev, uint64_t offset, unsigned size);
 void et_device_write(et_device *dev, uint64_t offset, uint64_t value, unsigned size);
 void et_device_reset(et_device *dev);
+/* Drives input n of the device (an output line of another device, through
+ * board wiring): lock, catch up, ops->set_input, unlock (delivering what it
+ * changed). Ignored for an input the device does not have. Call it with no
+ * library lock held, as from an interrupt sink. */
+void et_device_set_input(et_device *dev, unsigned n, int level);
 
 /* For device code and embedders that need several steps under one lock
  * hold (board glue, snapshots). Unlock delivers queued interrupts. */

@@ -8,9 +8,10 @@
  * drives; et_machine_new_on_clock builds it on a real-time clock for an
  * emulator whose vCPUs run guest code.
  *
- * Address space: devices and RAM are mapped at their bases; every other
- * address reads as 0 and ignores writes, and every I/O port reads as all
- * ones, as QEMU's unassigned regions do. Interrupt controllers are not
+ * Address spaces: devices and RAM are mapped at their bases in memory, and
+ * port-mapped devices (x86 boards) at their ports in the I/O space; every
+ * other address reads as 0 and ignores writes, and every other I/O port
+ * reads as all ones and ignores writes, as QEMU's unassigned regions do. Interrupt controllers are not
  * emulated beyond small read-only views where software observes a timer
  * interrupt through them (the NVIC's pending registers and ICSR, the PL190
  * VIC's raw status); docs/machines.md lists what each board models.
@@ -63,6 +64,12 @@ typedef struct et_board_wire {
     const char *controller; /* a controller name, ET_BOARD_RESET, or NULL: unconnected */
     unsigned input;         /* the controller's input number */
     const char *input_name; /* a named input ("NMI") instead of an unnamed one */
+    /* When this board device is present, the line goes to its input
+     * via_input (et_device_set_input) instead of to the controller: QEMU's
+     * HPET passes the PIT's and RTC's interrupts through to its own lines.
+     * NULL: always the controller. */
+    const char *via;
+    unsigned via_input;
 } et_board_wire;
 
 /* A register sampled for waveforms (VCD): the counter a user watches. */
@@ -71,6 +78,20 @@ typedef struct et_board_counter {
     uint32_t offset;
     unsigned size;     /* bytes: 4 or 8 */
 } et_board_counter;
+
+/* Which address space a device's base is in. */
+#define ET_SPACE_MEMORY 0u /* MMIO (the default) */
+#define ET_SPACE_IO     1u /* x86 I/O ports: base is a port number */
+
+/* One window of a device's register region mapped at an address: the
+ * region's bytes [offset, offset + size) appear at [base, base + size).
+ * A device whose registers sit at ports that are not contiguous (the PIT's
+ * 0x40-0x43 and 0x61) is mapped as several windows. */
+typedef struct et_board_window {
+    uint64_t base;
+    uint64_t offset;
+    uint64_t size;
+} et_board_window;
 
 typedef struct et_board_device {
     const char *name;        /* "timer0": its trace, VCD and snapshot name */
@@ -85,6 +106,11 @@ typedef struct et_board_device {
     const et_board_counter *counters;
     unsigned n_counters;
     const char *option;      /* created only when this board option is "on" */
+    unsigned space;          /* ET_SPACE_MEMORY or ET_SPACE_IO */
+    /* NULL: the whole region at base. Else where its parts are mapped
+     * (base is then unused). */
+    const et_board_window *windows;
+    unsigned n_windows;
 } et_board_device;
 
 /* A QOM path that QEMU's irq_intercept_in/out and set_irq_in accept. */
@@ -197,7 +223,10 @@ void et_machine_write(et_machine *m, uint64_t addr, uint64_t value, unsigned siz
 void et_machine_read_bytes(et_machine *m, uint64_t addr, uint8_t *buf, size_t len);
 void et_machine_write_bytes(et_machine *m, uint64_t addr, const uint8_t *buf, size_t len);
 void et_machine_fill(et_machine *m, uint64_t addr, uint8_t byte, size_t len);
-/* I/O ports (x86 boards). No port device is modelled: reads are all ones. */
+/* I/O ports (x86 boards, little-endian): the same splitting as memory
+ * accesses (a 2-byte `in` of a 1-byte device is two 1-byte reads, lower
+ * port first); unassigned ports read as all ones, writes there are
+ * ignored. size is 1, 2 or 4; other sizes read 0 and write nothing. */
 uint32_t et_machine_in(et_machine *m, uint16_t port, unsigned size);
 void et_machine_out(et_machine *m, uint16_t port, uint32_t value, unsigned size);
 

@@ -366,6 +366,17 @@ void et_device_write(et_device *dev, uint64_t offset, uint64_t value, unsigned s
     et_device_unlock(dev);
 }
 
+void et_device_set_input(et_device *dev, unsigned n, int level)
+{
+    if (!dev->ops->set_input || n >= dev->ops->n_inputs) {
+        return;
+    }
+    et_device_lock(dev);
+    et_device_catch_up(dev);
+    dev->ops->set_input(dev, n, level != 0);
+    et_device_unlock(dev);
+}
+
 void et_device_reset(et_device *dev)
 {
     et_device_lock(dev);

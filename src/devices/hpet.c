@@ -45,8 +45,10 @@
  * The block is the spec's 1 KiB (24 timers); with more timers the region
  * grows so that all of them can be reached (QEMU leaves 24..31 unreachable).
  *
- * Not modelled: the 8254/RTC pass-through inputs QEMU has (a board asks
- * et_hpet_legacy_replacement() instead); timers without periodic or 64-bit
+ * The 8254 and RTC pass-through inputs reach lines 0 and 8 outside
+ * LegacyReplacement (passthrough_lines below).
+ *
+ * Not modelled: timers without periodic or 64-bit
  * capability (every timer has both, as in QEMU); the 64-bit comparator
  * matching again after a full 2^64-tick counter wrap.
  *
@@ -117,6 +119,7 @@ struct hpet {
     hpet_timer *timers;
     et_irq_line lines[ET_HPET_NUM_LINES];
     char line_names[ET_HPET_NUM_LINES][8];
+    uint8_t inputs[ET_HPET_NUM_INPUTS]; /* pass-through levels (not saved: their drivers re-drive them) */
 };
 
 static et_lock_class hpet_lock_class = ET_LOCK_CLASS_INIT("hpet");
@@ -345,6 +348,17 @@ static unsigned route_of(const hpet *s, const hpet_timer *t)
     return (unsigned)((t->config & ET_HPET_TN_ROUTE_MASK) >> ET_HPET_TN_ROUTE_SHIFT);
 }
 
+/* The 8254's OUT0 on line 0 and the RTC's IRQ on line 8 (QEMU's GSI 0
+ * and RTC_ISA_IRQ), unless LegacyReplacement takes those lines over. */
+static uint32_t passthrough_lines(const hpet *s)
+{
+    if (s->gen_conf & ET_HPET_CONF_LEG_RT) {
+        return 0;
+    }
+    return (s->inputs[ET_HPET_INPUT_PIT] ? UINT32_C(1) << 0 : 0) |
+           (s->inputs[ET_HPET_INPUT_RTC] ? UINT32_C(1) << 8 : 0);
+}
+
 static void set_line(hpet *s, unsigned line, uint32_t want)
 {
     int level = (int)((want >> line) & 1);
@@ -354,9 +368,10 @@ static void set_line(hpet *s, unsigned line, uint32_t want)
 }
 
 /* Every line's level from the state: the OR of the active level-triggered
- * timers routed to it. Lines change in timer order (each timer's line, then
- * lines no timer routes to), as QEMU updates them: simultaneous changes
- * have no order in hardware, and this one makes transcripts compare. */
+ * timers routed to it and its pass-through input. Lines change in timer
+ * order (each timer's line, then lines no timer routes to), as QEMU updates
+ * them: simultaneous changes have no order in hardware, and this one makes
+ * transcripts compare. */
 static void update_lines(hpet *s)
 {
     uint32_t want = 0;
@@ -370,6 +385,7 @@ static void update_lines(hpet *s)
             }
         }
     }
+    want |= passthrough_lines(s);
     for (unsigned i = 0; i < s->num_timers; i++) {
         set_line(s, route_of(s, &s->timers[i]), want);
     }
@@ -724,6 +740,13 @@ static const et_field hpet_fields[] = {
 
 static const et_vmstate hpet_state = { "hpet", 1, hpet_fields };
 
+static void hpet_set_input(et_device *dev, unsigned n, int level)
+{
+    hpet *s = (hpet *)dev;
+    s->inputs[n] = (uint8_t)(level != 0);
+    update_lines(s);
+}
+
 static const et_device_ops hpet_ops = {
     .type = "hpet",
     .region_size = ET_HPET_REGION_SIZE,
@@ -735,6 +758,8 @@ static const et_device_ops hpet_ops = {
     .reset = hpet_reset,
     .destroy = hpet_destroy,
     .state = &hpet_state,
+    .set_input = hpet_set_input,
+    .n_inputs = ET_HPET_NUM_INPUTS,
 };
 
 /* --- creation ------------------------------------------------------------ */

@@ -95,6 +95,20 @@ int et__bus_add_device_under(et__bus *bus, uint64_t base, et_device *dev, char *
     }
 }
 
+int et__bus_add_device_window(et__bus *bus, uint64_t base, et_device *dev, uint64_t offset,
+                              uint64_t size, char *err, size_t errlen)
+{
+    if (size == 0 || offset >= dev->ops->region_size ||
+        size > dev->ops->region_size - offset) {
+        snprintf(err, errlen, "%s: window 0x%llx+0x%llx is outside its register region",
+                 dev->name, (unsigned long long)offset, (unsigned long long)size);
+        return -1;
+    }
+    et__region r = { .base = base, .size = size, .dev = dev, .dev_offset = offset,
+                     .name = dev->name };
+    return add_region(bus, &r, err, errlen);
+}
+
 int et__bus_add_ram(et__bus *bus, const char *name, uint64_t base, uint64_t size, char *err,
                     size_t errlen)
 {
@@ -235,7 +249,7 @@ static piece_kind piece(et__bus *bus, uint64_t addr, size_t len, et__region **ou
     uint64_t left = r->size - off;
     size_t l0 = left < len ? (size_t)left : len;
     if (r->dev) {
-        *l = access_size(r->dev, l0, addr);
+        *l = access_size(r->dev, l0, off + r->dev_offset);
         return PIECE_DEV;
     }
     /* RAM: up to the end of the page. */
@@ -251,7 +265,7 @@ void et__bus_read(et__bus *bus, uint64_t addr, uint8_t *buf, size_t len)
         size_t l;
         switch (piece(bus, addr, len, &r, &l)) {
         case PIECE_HOLE:
-            memset(buf, 0, l);
+            memset(buf, bus->unassigned, l);
             break;
         case PIECE_RAM: {
             uint64_t off = addr - r->base;

@@ -7,12 +7,16 @@
 #include "emutime/devices/arm_gtimer.h"
 #include "emutime/devices/arm_mptimer.h"
 #include "emutime/devices/armv7m_systick.h"
+#include "emutime/devices/acpi_pm_timer.h"
 #include "emutime/devices/cmsdk_apb_dualtimer.h"
 #include "emutime/devices/cmsdk_apb_timer.h"
 #include "emutime/devices/cmsdk_apb_watchdog.h"
 #include "emutime/devices/goldfish_rtc.h"
 #include "emutime/devices/hpet.h"
 #include "emutime/devices/pl031.h"
+#include "emutime/devices/i8254.h"
+#include "emutime/devices/ib700.h"
+#include "emutime/devices/mc146818_rtc.h"
 #include "emutime/devices/riscv_aclint.h"
 #include "emutime/devices/sp804.h"
 #include "emutime/devices/sse_counter.h"
@@ -137,6 +141,45 @@ static et_device *make_aclint_swi(et_clock *clock, const char *name, et_clock_in
     return et_riscv_aclint_swi_new(clock, name, config, err, errlen);
 }
 
+/* The RTC's time base is the machine's rtc-base / rtc-clock options
+ * (QEMU's -rtc base=,clock=); "vm" is the machine's clock. */
+static et_device *make_mc146818_rtc(et_machine *m, const char *name, et_clock_input *clk,
+                                    const void *config, char *err, size_t errlen)
+{
+    (void)clk; /* its 32.768 kHz time base is built in */
+    (void)config;
+    et_mc146818_rtc_config cfg;
+    if (et_wallclock_init(&cfg.wallclock, et_machine_option(m, "rtc-base"),
+                          et_machine_option(m, "rtc-clock"), et_machine_clock(m), err,
+                          errlen) != 0) {
+        return NULL;
+    }
+    return et_mc146818_rtc_new(et_machine_clock(m), name, &cfg, err, errlen);
+}
+
+static et_device *make_ib700(et_clock *clock, const char *name, et_clock_input *clk,
+                             const void *config, char *err, size_t errlen)
+{
+    (void)clk; /* counts seconds of the virtual clock */
+    (void)config;
+    return et_ib700_new(clock, name, err, errlen);
+}
+
+static et_device *make_i8254(et_clock *clock, const char *name, et_clock_input *clk,
+                             const void *config, char *err, size_t errlen)
+{
+    (void)clk; /* its 1.193182 MHz input is built in */
+    (void)config;
+    return et_i8254_new(clock, name, err, errlen);
+}
+
+static et_device *make_acpi_pm_timer(et_clock *clock, const char *name, et_clock_input *clk,
+                                     const void *config, char *err, size_t errlen)
+{
+    (void)clk; /* 3.579545 MHz, built in */
+    return et_acpi_pm_timer_new(clock, name, config, err, errlen);
+}
+
 static et_device *make_goldfish_rtc(et_clock *clock, const char *name, et_clock_input *clk,
                                     const void *config, char *err, size_t errlen)
 {
@@ -172,6 +215,9 @@ static const et__device_factory factories[] = {
     { "hpet", make_hpet },
     { "riscv.aclint.mtimer", make_aclint_mtimer },
     { "riscv.aclint.swi", make_aclint_swi },
+    { "ib700", make_ib700 },
+    { "i8254", make_i8254 },
+    { "acpi-pm-timer", make_acpi_pm_timer },
     { "goldfish_rtc", make_goldfish_rtc },
     { "arm-mptimer", make_arm_mptimer },
     { "arm-gtimer", make_arm_gtimer },
@@ -197,6 +243,7 @@ static const et__machine_factory machine_factories[] = {
     { "pl031", make_pl031 },
     { "sse-counter-status", make_sse_counter_status },
     { "sse-timer", make_sse_timer },
+    { "mc146818rtc", make_mc146818_rtc },
 };
 
 const et__machine_factory *et__machine_factory_find(const char *type)

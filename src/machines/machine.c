@@ -37,6 +37,7 @@ const et__ic_kind *et__ic_kind_find(const char *kind)
 
 #define TO_NONE (-1)
 #define TO_RESET (-2)
+#define TO_DEVICE (-3) /* an input of another board device (wire.via) */
 
 typedef struct controller {
     const et_board_controller *desc;
@@ -49,9 +50,10 @@ typedef struct route {
     et_machine *m;
     size_t dev;       /* machine device index */
     unsigned output;
-    int to;           /* controller index, TO_NONE or TO_RESET */
+    int to;           /* controller index, TO_NONE, TO_RESET or TO_DEVICE */
     int named;        /* -1: unnamed input; else index in the kind's named inputs */
-    unsigned input;
+    unsigned input;   /* the controller's, or with TO_DEVICE the device's, input */
+    size_t via_dev;   /* TO_DEVICE: the machine device index */
     int level;        /* the level last delivered */
 } route;
 
@@ -70,6 +72,7 @@ struct et_machine {
     route *routes;
     size_t n_routes;
     et__bus bus;
+    et__bus io; /* I/O ports */
 
     int icpt_obj;  /* board qom index intercepted, -1 none */
     int icpt_ctrl; /* controller whose unnamed inputs are hooked, -1 */
@@ -132,6 +135,8 @@ static void route_sink(void *opaque, int n, int level)
     }
     if (r->to >= 0) {
         controller_input(m, r->to, r->named, r->input, level);
+    } else if (r->to == TO_DEVICE) {
+        et_device_set_input(m->devs[r->via_dev], r->input, level);
     } else if (r->to == TO_RESET && level) {
         if (m->reset_request_fn) {
             m->reset_request_fn(m->reset_request_opaque, r->dev);
@@ -143,6 +148,28 @@ static void route_sink(void *opaque, int n, int level)
         m->icpt_fn) {
         m->icpt_fn(m->icpt_opaque, (int)r->output, level != 0);
     }
+}
+
+static int find_device_index(const et_machine *m, const char *name);
+
+/* A wire through another device's input (wire.via), when that device was
+ * created: 1 and the route set, 0 when absent, -1 with a message when it has
+ * no such input. */
+static int route_via(et_machine *m, route *r, const et_board_wire *w, char *err, size_t errlen)
+{
+    int d = w->via ? find_device_index(m, w->via) : -1;
+    if (d < 0) {
+        return 0;
+    }
+    if (w->via_input >= m->devs[d]->ops->n_inputs) {
+        snprintf(err, errlen, "%s: device %s has no input %u", m->board->name, w->via,
+                 w->via_input);
+        return -1;
+    }
+    r->to = TO_DEVICE;
+    r->via_dev = (size_t)d;
+    r->input = w->via_input;
+    return 1;
 }
 
 static void apply_held_lines(et_machine *m)
@@ -304,6 +331,28 @@ static void add_device(et_machine *m, et_device *dev, const et_board_device *des
     m->n_devs++;
 }
 
+/* Maps a board device into its address space: its whole region at its
+ * base, or each of its windows. */
+static int map_device(et_machine *m, const et_board_device *d, et_device *dev, char *err,
+                      size_t errlen)
+{
+    et__bus *bus = d->space == ET_SPACE_IO ? &m->io : &m->bus;
+    if (d->space != ET_SPACE_MEMORY && d->space != ET_SPACE_IO) {
+        snprintf(err, errlen, "%s: unknown address space %u", d->name, d->space);
+        return -1;
+    }
+    if (!d->windows) {
+        return et__bus_add_device(bus, d->base, dev, err, errlen);
+    }
+    for (unsigned i = 0; i < d->n_windows; i++) {
+        const et_board_window *w = &d->windows[i];
+        if (et__bus_add_device_window(bus, w->base, dev, w->offset, w->size, err, errlen) != 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static int build(et_machine *m, char *err, size_t errlen)
 {
     const et_board *b = m->board;
@@ -343,7 +392,7 @@ static int build(et_machine *m, char *err, size_t errlen)
             return -1;
         }
         add_device(m, dev, d);
-        if (et__bus_add_device(&m->bus, d->base, dev, why, sizeof(why)) != 0) {
+        if (map_device(m, d, dev, why, sizeof(why)) != 0) {
             snprintf(err, errlen, "%s: %s", b->name, why);
             return -1;
         }
@@ -423,6 +472,13 @@ static int build(et_machine *m, char *err, size_t errlen)
                     r->to = TO_RESET;
                     continue;
                 }
+                int via = route_via(m, r, wire, err, errlen);
+                if (via < 0) {
+                    return -1;
+                }
+                if (via > 0) {
+                    continue;
+                }
                 int ci = find_controller(b, wire->controller);
                 if (ci < 0) {
                     snprintf(err, errlen, "%s: %s output %u goes to unknown controller %s",
@@ -463,6 +519,8 @@ static int build(et_machine *m, char *err, size_t errlen)
         int level = et_irq_level(et_device_irq(m->devs[r->dev], r->output));
         if (level && r->to >= 0) {
             controller_input(m, r->to, r->named, r->input, level);
+        } else if (level && r->to == TO_DEVICE) {
+            et_device_set_input(m->devs[r->via_dev], r->input, level);
         }
     }
     /* Held lines go up before the views' reset, as QEMU's devices raise
@@ -480,6 +538,7 @@ et_machine *et_machine_new_on_clock(const char *spec, et_clock *clock, char *err
     }
     et_machine *m = et__xcalloc(1, sizeof(*m));
     m->icpt_obj = m->icpt_ctrl = m->icpt_dev = -1;
+    m->io.unassigned = 0xff; /* QEMU's unassigned I/O reads all ones */
     if (!spec) {
         spec = ET_DEFAULT_MACHINE;
     }
@@ -536,6 +595,7 @@ void et_machine_free(et_machine *m)
     }
     free(m->routes);
     et__bus_destroy(&m->bus);
+    et__bus_destroy(&m->io);
     if (m->clocks) {
         for (unsigned i = 0; i < m->board->n_clocks; i++) {
             et_clock_input_free(m->clocks[i]);
@@ -605,18 +665,28 @@ void et_machine_fill(et_machine *m, uint64_t addr, uint8_t byte, size_t len)
 
 uint32_t et_machine_in(et_machine *m, uint16_t port, unsigned size)
 {
-    (void)m;
-    (void)port;
-    /* QEMU's unassigned I/O reads all ones. */
-    return size >= 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
+    uint8_t buf[4];
+    if (size != 1 && size != 2 && size != 4) {
+        return 0;
+    }
+    et__bus_read(&m->io, port, buf, size);
+    uint32_t v = 0;
+    for (unsigned i = 0; i < size; i++) {
+        v |= (uint32_t)buf[i] << (8 * i);
+    }
+    return v;
 }
 
 void et_machine_out(et_machine *m, uint16_t port, uint32_t value, unsigned size)
 {
-    (void)m;
-    (void)port;
-    (void)value;
-    (void)size;
+    uint8_t buf[4];
+    if (size != 1 && size != 2 && size != 4) {
+        return;
+    }
+    for (unsigned i = 0; i < size; i++) {
+        buf[i] = (uint8_t)(value >> (8 * i));
+    }
+    et__bus_write(&m->io, port, buf, size);
 }
 
 /* --- devices ---------------------------------------------------------------- */

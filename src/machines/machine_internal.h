@@ -35,6 +35,8 @@ typedef struct et__machine_factory {
 } et__machine_factory;
 
 const et__device_factory *et__device_factory_find(const char *type);
+/* Device types whose factory needs the machine; looked up first. */
+const et__machine_factory *et__machine_factory_find(const char *type);
 
 /* The config of a board entry built on another device of the board (an
  * SSE timer on its system counter): that device's name, created before. */
@@ -79,8 +81,8 @@ typedef struct et__ram {
 
 typedef struct et__region {
     uint64_t base, size;
-    et_device *dev;      /* a device region, or */
-    uint64_t dev_offset; /* the device offset at base (a piece of a view) */
+    et_device *dev;      /* a device region (its bytes from dev_offset), or */
+    uint64_t dev_offset;
     et__ram *ram;        /* RAM (or an alias of it) */
     const char *name;
 } et__region;
@@ -88,6 +90,7 @@ typedef struct et__region {
 typedef struct et__bus {
     et__region *regions; /* sorted by base, non-overlapping */
     size_t n;
+    uint8_t unassigned;  /* what unmapped bytes read as: 0 (memory), 0xff (I/O) */
 } et__bus;
 
 /* Adds a region; -1 with a message if it overlaps another. */
@@ -97,6 +100,10 @@ int et__bus_add_device(et__bus *bus, uint64_t base, et_device *dev, char *err, s
  * region holds (the NVIC's SCS window around the SysTick registers). */
 int et__bus_add_device_under(et__bus *bus, uint64_t base, et_device *dev, char *err,
                              size_t errlen);
+
+/* Maps dev's region bytes [offset, offset + size) at base. */
+int et__bus_add_device_window(et__bus *bus, uint64_t base, et_device *dev, uint64_t offset,
+                              uint64_t size, char *err, size_t errlen);
 int et__bus_add_ram(et__bus *bus, const char *name, uint64_t base, uint64_t size, char *err,
                     size_t errlen);
 /* Maps the RAM region called target again at base (its first size bytes). */

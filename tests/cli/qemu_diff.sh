@@ -12,7 +12,8 @@ cat >"$kit/bin/fake" <<FAKE
 #!/bin/bash
 # A qtest QEMU stand-in: emutime qtest on the -machine given, with
 # \$FAKE_SED applied to its replies.
-# QEMU's -smp, -numa node and -rtc map back onto emutime's board options.
+# QEMU's -smp, -numa node, -rtc and -device ib700 map back onto emutime's
+# board options.
 machine= opts= sockets=0
 while [ \$# -gt 0 ]; do
     case \$1 in
@@ -20,6 +21,7 @@ while [ \$# -gt 0 ]; do
     -smp) opts="\$opts,smp=\$2"; shift ;;
     -numa) sockets=\$((sockets + 1)); shift ;;
     -rtc) for kv in \${2//,/ }; do opts="\$opts,rtc-\$kv"; done; shift ;;
+    -device) [ "\$2" = ib700 ] && opts="\$opts,ib700=on"; shift ;;
     esac
     shift
 done

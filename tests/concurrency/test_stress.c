@@ -552,11 +552,11 @@ static void test_realtime_runner_vcpus_and_big_lock(void **state)
                       res.irq_events, res.pauses, res.long_pauses, (long long)res.drain_ms);
         assert_true(res.irq_events > 0);
         /* The runner must have fired (the round runs on until it has, except
-         * for a device whose finest timer is a second), but how often
-         * depends on the host's load: vCPU catch-up on access takes over
-         * the firings it reaches first (and the runner counts only
-         * callbacks it ran), so under a loaded machine most expiries can
-         * run on the vCPU threads. */
+         * for a slow_timer device, whose one expiry a vCPU's catch-up may
+         * take), but how often depends on the host's load: vCPU catch-up on
+         * access takes over the firings it reaches first (and the runner
+         * counts only callbacks it ran), so under a loaded machine most
+         * expiries can run on the vCPU threads. */
         assert_true(res.fired > 0 || ad->slow_timer);
         expect_no_lockdep_report();
     }

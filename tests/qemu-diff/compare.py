@@ -12,8 +12,8 @@ fails, and so does an entry line with no difference on it.
 
 The board of a script is the machine named by a '# machine: NAME' header
 line, else the file name (examples/pc.qtest is for pc). QEMU runs the
-machine of a '# qemu-machine: NAME' line when there is one; pc and q35
-default to pc,pit=off and q35,pit=off (emutime has no PIT).
+machine of a '# qemu-machine: NAME' line when there is one, else the same
+machine.
 
 snapshot_save and snapshot_load are emutime extensions: their own answers
 are not compared. QEMU gets the equivalent of a snapshot_load: a fresh QEMU
@@ -65,9 +65,9 @@ def header(lines, key):
     return None
 
 
-# What QEMU runs for a machine whose script names no qemu-machine: emutime
-# models no PIT, and QEMU's toggles IOAPIC input 0 (docs/machines.md).
-QEMU_MACHINE = {'pc': 'pc,pit=off', 'q35': 'q35,pit=off'}
+# What QEMU runs for a machine whose script names no qemu-machine, when it
+# is not the same machine (none today: pc and q35 have QEMU's PIT).
+QEMU_MACHINE = {}
 
 
 class Script:

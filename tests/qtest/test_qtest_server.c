@@ -393,7 +393,7 @@ static void test_machine_specs(void **state)
     assert_null(et_machine_new("pc,pit=maybe", err, sizeof(err)));
     assert_non_null(strstr(err, "not on or off"));
     assert_null(et_machine_new("pc,speed=fast", err, sizeof(err)));
-    assert_non_null(strstr(err, "no option 'speed' (options: pit hpet)"));
+    assert_non_null(strstr(err, "no option 'speed' (options: pit hpet rtc-base rtc-clock ib700)"));
     assert_null(et_machine_new("virt,pit=off", err, sizeof(err)));
     assert_null(et_machine_new("pc,pit", err, sizeof(err)));
     assert_non_null(strstr(err, "OPTION=VALUE"));
@@ -407,7 +407,7 @@ static void test_machine_specs(void **state)
     et_machine_free(m);
     m = et_machine_new("q35,hpet=off", err, sizeof(err));
     assert_non_null(m);
-    assert_int_equal(et_machine_device_count(m), 0);
+    assert_null(et_machine_find_device(m, "hpet"));
     assert_true(et_machine_read(m, 0xfed00000, 8) == 0);
     et_machine_free(m);
     /* The default machine. */

@@ -48,10 +48,12 @@ typedef struct et_test_adapter {
     size_t n_offsets;
     unsigned sizes; /* ET_ACCESS_* */
 
-    /* The device's finest timer is a second (an RTC's counter): its running
-     * mode gives one early interrupt, then one a second, so in a short
-     * real-time round the vCPUs' catch-up may take every firing over and
-     * the round does not require the runner to have fired. */
+    /* The device has no timer as fast as `running` asks for: its finest
+     * timer is a second (an RTC's counter: one early interrupt, then one a
+     * second), or its spec fixes the rate (the ACPI PM timer: an overflow
+     * every 2.34 s; create arranges one expiry soon after creation). The
+     * real-time suite then does not require its runner to have fired (a
+     * vCPU's catch-up may take every firing over). */
     bool slow_timer;
 } et_test_adapter;
 

@@ -131,6 +131,16 @@ et_hpet_config et_hpet_config_defaults(void);
 et_device *et_hpet_new(et_clock *clock, const char *name, const et_hpet_config *cfg,
                        char *err, size_t errlen);
 
+/* Inputs (et_device_set_input): the 8254's OUT0 and the RTC's IRQ, which
+ * pass through to output lines 0 and 8 except under LegacyReplacement
+ * (spec 2.4.2.1: "the 8254 timer will not cause any interrupts" and the
+ * RTC's are replaced), as QEMU wires them on pc and q35. A line's level is
+ * the OR of its pass-through input and the level-triggered timers routed
+ * to it. */
+#define ET_HPET_INPUT_PIT 0
+#define ET_HPET_INPUT_RTC 1
+#define ET_HPET_NUM_INPUTS 2
+
 /* Whether LegacyReplacement routing is on (LEG_RT_CNF, as QEMU decides it):
  * a board then silences the 8254 and the RTC periodic interrupt, which
  * timers 0 and 1 replace (spec 2.4.2.1). Takes the device lock. */
