@@ -8,7 +8,7 @@ CMAKE   ?= cmake
 GEN     := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 CMFLAGS ?=
 
-.PHONY: all build run check check-asan check-tsan check-fuzz check-all fuzz bench install clean
+.PHONY: all build run check check-asan check-tsan check-fuzz check-qemu check-qemu-baseline check-all fuzz bench install clean
 
 all: build
 
@@ -66,10 +66,30 @@ fuzz:
 check-fuzz:
 	$(MAKE) fuzz FUZZ_SECONDS=15
 
-# What CI runs: warnings as errors, then the suite plain, under ASan+UBSan and
-# the concurrency suite under TSan.
+# QEMU 7.2's own qtest programs, unmodified, against build/emutime-system-ARCH,
+# judged by tests/qemu/expected-failures.txt (docs/qemu-tests.md).  The kit
+# (the programs and a QEMU with the qtest accelerator) is built once, outside
+# the tree, by scripts/qemu-qtest-kit.sh.  QEMU_QTEST_ARGS go to
+# tests/qemu/run.sh, e.g. QEMU_QTEST_ARGS="-v cmsdk-apb-timer-test".
+QEMU_QTEST_ARGS ?=
+check-qemu: build
+	@set -e; kit="$$(scripts/qemu-qtest-kit.sh)"; status=0; \
+	tests/qemu/run.sh --kit "$$kit" --build build $(QEMU_QTEST_ARGS) || status=1; \
+	if [ -x tests/qemu-diff/run.sh ]; then \
+		tests/qemu-diff/run.sh "$$kit" build/emutime || status=1; \
+	fi; \
+	exit $$status
+
+# The same cases against the kit's QEMU 7.2 itself: the baseline.
+check-qemu-baseline:
+	@set -e; kit="$$(scripts/qemu-qtest-kit.sh)"; \
+	tests/qemu/run.sh --baseline --kit "$$kit" $(QEMU_QTEST_ARGS)
+
+# What CI runs: warnings as errors, then the suite plain, QEMU's qtest
+# programs, the suite under ASan+UBSan and the concurrency suite under TSan.
 check-all:
 	$(MAKE) check CMFLAGS="-DEMUTIME_WERROR=ON $(CMFLAGS)"
+	$(MAKE) check-qemu CMFLAGS="-DEMUTIME_WERROR=ON $(CMFLAGS)"
 	$(MAKE) check-asan CMFLAGS="-DEMUTIME_WERROR=ON $(CMFLAGS)"
 	$(MAKE) check-tsan CMFLAGS="-DEMUTIME_WERROR=ON $(CMFLAGS)"
 	$(MAKE) check-fuzz CMFLAGS="-DEMUTIME_WERROR=ON $(CMFLAGS)"
