@@ -88,12 +88,54 @@ trap 'rm -rf "$scratch"' EXIT
 
 # A qtest program, run from the kit (hexloader-test reads tests/data/ relative
 # to the working directory), with libqtest's sockets in a scratch directory.
+# It becomes timeout(1): call it in a subshell, $(...) or &.
 run_program() {
     local prog="$1" bin="$2" tmp
     shift 2
     tmp="$(mktemp -d "$scratch/tmp.XXXXXX")"
-    (cd "$kit" && TMPDIR="$tmp" QTEST_QEMU_BINARY="$bin" \
-        timeout -k 10 "$timeout" "$kit/tests/$prog" "$@")
+    cd "$kit" || exit 2
+    TMPDIR="$tmp" QTEST_QEMU_BINARY="$bin" \
+        exec timeout -k 10 "$timeout" "$kit/tests/$prog" "$@"
+}
+
+# The state letter of a process (R, S, Z, ...), nothing once it is gone.
+proc_state() {
+    local stat
+    stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 0
+    stat="${stat##*) }"
+    echo "${stat%% *}"
+}
+
+proc_children() {
+    cat "/proc/$1/task/$1/children" 2>/dev/null || true
+}
+
+# Waits for a case run by run_program in the background ($1: its pid, that
+# of timeout(1)).  A binary that exits without connecting leaves libqtest
+# waiting 50 seconds in accept() before it gives up; the binary is then an
+# unreaped (zombie) child of the test program, which libqtest otherwise reaps
+# as soon as it exits.  A zombie that lingers for 5 s ends the case: returns
+# 1 after stopping it.
+watch_case() {
+    local pid="$1" zombie_since="" program child state
+    while state="$(proc_state "$pid")"; [ -n "$state" ] && [ "$state" != Z ]; do
+        sleep 0.2
+        local zombie=0
+        for program in $(proc_children "$pid"); do
+            for child in $(proc_children "$program"); do
+                [ "$(proc_state "$child")" = Z ] && zombie=1
+            done
+        done
+        if [ $zombie -eq 0 ]; then
+            zombie_since=""
+        elif [ -z "$zombie_since" ]; then
+            zombie_since=$SECONDS
+        elif [ $((SECONDS - zombie_since)) -ge 5 ]; then
+            kill -TERM "$pid" 2>/dev/null
+            return 1
+        fi
+    done
+    return 0
 }
 
 if [ "$mode" = discover ]; then
@@ -171,8 +213,15 @@ run_case() {
     for other in "${!known[@]}"; do
         [[ "$other" == "$prog $path/"* ]] && skips+=(-s "${other#"$prog "}")
     done
-    run_program "$prog" "$bin" -p "$path" "${skips[@]}" > "$log" 2>&1
+    run_program "$prog" "$bin" -p "$path" "${skips[@]}" > "$log" 2>&1 &
+    local pid=$! connected=1
+    watch_case "$pid" || connected=0
+    wait "$pid"
     rc=$?
+    if [ $connected -eq 0 ]; then
+        echo "fail $bin exited without connecting to libqtest" > "$result"
+        return
+    fi
     # GLib runs nothing, successfully, for a path it does not know: insist on
     # the case's own TAP line.
     ok="$(sed -n 's/^ok [0-9]* //p' "$log")"
