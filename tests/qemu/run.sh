@@ -216,7 +216,7 @@ run_case() {
     run_program "$prog" "$bin" -p "$path" "${skips[@]}" > "$log" 2>&1 &
     local pid=$! connected=1
     watch_case "$pid" || connected=0
-    wait "$pid"
+    wait "$pid" 2>/dev/null    # not bash's "Aborted" notice: the log has it
     rc=$?
     if [ $connected -eq 0 ]; then
         echo "fail $bin exited without connecting to libqtest" > "$result"
