@@ -204,6 +204,14 @@ et_machine *et_machine_new(const char *spec, char *err, size_t errlen);
  * machine first, then the clock. */
 et_machine *et_machine_new_on_clock(const char *spec, et_clock *clock, char *err,
                                     size_t errlen);
+/* A machine of a board the embedder describes itself: the same data as the
+ * built-in boards (et_board above; the device types are those of
+ * `emutime machines`, docs/machines.md), options as "OPT=VALUE,..." or NULL,
+ * on the embedder's clock. The board must outlive the machine. NULL with a
+ * message in err for a board that does not build (an unknown device type or
+ * controller, overlapping regions, a bad option). */
+et_machine *et_machine_new_from_board(const et_board *board, const char *options,
+                                      et_clock *clock, char *err, size_t errlen);
 /* Frees the devices (et_device_free's rules: no callback or sink of theirs
  * runs afterwards) and, for et_machine_new, the clock. */
 void et_machine_free(et_machine *m);

@@ -226,6 +226,9 @@ static void free_options(et_machine *m)
 }
 
 /* "NAME[,OPT=VALUE...]" */
+static int parse_options(et_machine *m, const et_board *b, const char *p, char *err,
+                         size_t errlen);
+
 static int parse_spec(et_machine *m, const char *spec, char *err, size_t errlen)
 {
     const char *comma = strchr(spec, ',');
@@ -248,12 +251,18 @@ static int parse_spec(et_machine *m, const char *spec, char *err, size_t errlen)
         }
         return -1;
     }
+    return parse_options(m, b, comma, err, errlen);
+}
+
+/* The board's options from ",OPT=VALUE..." (p, or NULL for the defaults). */
+static int parse_options(et_machine *m, const et_board *b, const char *p, char *err,
+                         size_t errlen)
+{
     m->board = b;
     m->option_values = et__xcalloc(b->n_options ? b->n_options : 1, sizeof(char *));
     for (unsigned i = 0; i < b->n_options; i++) {
         m->option_values[i] = et__xstrndup(b->options[i].def, strlen(b->options[i].def));
     }
-    const char *p = comma;
     while (p && *p == ',') {
         p++;
         const char *end = strchr(p, ',');
@@ -530,19 +539,21 @@ static int build(et_machine *m, char *err, size_t errlen)
     return 0;
 }
 
-et_machine *et_machine_new_on_clock(const char *spec, et_clock *clock, char *err, size_t errlen)
+/* A machine of board b (NULL: from spec's name) with options from spec (or
+ * from options, ",OPT=VALUE..."), on clock. */
+static et_machine *create(const et_board *b, const char *spec, const char *options,
+                          et_clock *clock, char *err, size_t errlen)
 {
     if (!clock) {
-        snprintf(err, errlen, "et_machine_new_on_clock: no clock");
+        snprintf(err, errlen, "et_machine_new: no clock");
         return NULL;
     }
     et_machine *m = et__xcalloc(1, sizeof(*m));
     m->icpt_obj = m->icpt_ctrl = m->icpt_dev = -1;
     m->io.unassigned = 0xff; /* QEMU's unassigned I/O reads all ones */
-    if (!spec) {
-        spec = ET_DEFAULT_MACHINE;
-    }
-    if (parse_spec(m, spec, err, errlen) != 0) {
+    int rc = b ? parse_options(m, b, options, err, errlen)
+               : parse_spec(m, spec ? spec : ET_DEFAULT_MACHINE, err, errlen);
+    if (rc != 0) {
         free_options(m);
         free(m);
         return NULL;
@@ -562,6 +573,30 @@ et_machine *et_machine_new_on_clock(const char *spec, et_clock *clock, char *err
         et_machine_free(m);
         return NULL;
     }
+    return m;
+}
+
+et_machine *et_machine_new_on_clock(const char *spec, et_clock *clock, char *err, size_t errlen)
+{
+    return create(NULL, spec, NULL, clock, err, errlen);
+}
+
+et_machine *et_machine_new_from_board(const et_board *board, const char *options,
+                                      et_clock *clock, char *err, size_t errlen)
+{
+    if (!board || !board->name) {
+        snprintf(err, errlen, "et_machine_new_from_board: no board");
+        return NULL;
+    }
+    char *opts = NULL;
+    if (options && *options) { /* parse_options takes ",OPT=VALUE..." */
+        size_t n = strlen(options);
+        opts = et__xmalloc(n + 2);
+        opts[0] = ',';
+        memcpy(opts + 1, options, n + 1);
+    }
+    et_machine *m = create(board, NULL, opts, clock, err, errlen);
+    free(opts);
     return m;
 }
 
