@@ -260,6 +260,21 @@ int et_machine_intercept(et_machine *m, const char *path, bool out);
 int et_machine_set_irq_in(et_machine *m, const char *path, const char *name, int num,
                           int level, char *err, size_t errlen);
 
+/* Typed wiring for an emulator's own interrupt controller or CPU model: fn
+ * is called with the input number (or, for a named input such as "NMI",
+ * 0 and its name) and the level every time a device drives an input of the
+ * board controller named `controller` ("nvic", "gic", "ioapic", ...; the
+ * names of `emutime machines`), after the register view (if any) has taken
+ * it. Calls come from whichever thread delivers the device's interrupt
+ * changes, outside every library lock (irq.h: a sink may take the big lock
+ * and access devices); calls for inputs driven by different devices may run
+ * at once. While qtest intercepts, a level may be repeated. One sink per
+ * controller, set before the machine runs; NULL removes it. 0, or -1 for an
+ * unknown controller. */
+typedef void (*et_machine_input_fn)(void *opaque, unsigned input, const char *name, int level);
+int et_machine_set_controller_sink(et_machine *m, const char *controller,
+                                   et_machine_input_fn fn, void *opaque);
+
 /* Every device output line change, with the device index and output index
  * (waveform dumps). One listener; NULL removes it. */
 typedef void (*et_machine_line_fn)(void *opaque, size_t dev, unsigned output, int level);

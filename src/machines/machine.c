@@ -44,6 +44,8 @@ typedef struct controller {
     const et__ic_kind *kind;
     et_device *view;   /* NULL for kinds without a register view */
     uint8_t *levels;   /* input levels (kinds without a view) */
+    et_machine_input_fn sink; /* the embedder's, or NULL */
+    void *sink_opaque;
 } controller;
 
 typedef struct route {
@@ -115,6 +117,22 @@ static void controller_input(et_machine *m, int ci, int named, unsigned n, int l
         (!m->icpt_inputs || n < m->icpt_inputs)) {
         m->icpt_fn(m->icpt_opaque, (int)n, level);
     }
+    if (c->sink) {
+        c->sink(c->sink_opaque, named < 0 ? n : 0,
+                named < 0 ? NULL : c->kind->named_inputs[named], level);
+    }
+}
+
+int et_machine_set_controller_sink(et_machine *m, const char *name, et_machine_input_fn fn,
+                                   void *opaque)
+{
+    int ci = find_controller(m->board, name);
+    if (ci < 0) {
+        return -1;
+    }
+    m->ctrls[ci].sink = fn;
+    m->ctrls[ci].sink_opaque = opaque;
+    return 0;
 }
 
 /* A device output line changed (delivered outside every library lock). */

@@ -122,11 +122,67 @@ static void test_bad_user_boards(void **state)
     et_clock_free(clock);
 }
 
+typedef struct cpu_model {
+    unsigned input;
+    int level, calls;
+    const char *name;
+} cpu_model;
+
+static void cpu_irq(void *opaque, unsigned input, const char *name, int level)
+{
+    cpu_model *c = opaque;
+    c->input = input;
+    c->name = name;
+    c->level = level;
+    c->calls++;
+}
+
+/* Typed wiring: the embedder's CPU model gets the controller's inputs by
+ * controller name, with no qtest path. mps2-an385's timer0 is NVIC input 8,
+ * its watchdog's WDOGINT the named input NMI. */
+static void test_controller_sink(void **state)
+{
+    (void)state;
+    char err[256];
+    et_clock *clock = et_clock_new_manual();
+    et_machine *m = et_machine_new_on_clock("mps2-an385", clock, err, sizeof(err));
+    assert_non_null(m);
+    cpu_model cpu = { 0 };
+    assert_int_equal(et_machine_set_controller_sink(m, "nowhere", cpu_irq, &cpu), -1);
+    assert_int_equal(et_machine_set_controller_sink(m, "nvic", cpu_irq, &cpu), 0);
+    et_machine_write(m, 0x40000000 + ET_CMSDK_TIMER_RELOAD, 24, 4);
+    et_machine_write(m, 0x40000000 + ET_CMSDK_TIMER_VALUE, 24, 4);
+    et_machine_write(m, 0x40000000 + ET_CMSDK_TIMER_CTRL, 0x9, 4);
+    et_clock_step(clock, 24 * 40); /* 24 ticks of the 25 MHz SYSCLK: 0 reached */
+    assert_int_equal(cpu.calls, 1);
+    assert_int_equal(cpu.input, 8);
+    assert_null(cpu.name);
+    assert_int_equal(cpu.level, 1);
+    et_machine_write(m, 0x40000000 + ET_CMSDK_TIMER_INTSTATUS, 1, 4);
+    assert_int_equal(cpu.calls, 2);
+    assert_int_equal(cpu.level, 0);
+    /* The watchdog: LOAD 10, INTEN: WDOGINT when the count reaches 0, a
+     * few hundred ns later, to the named input NMI. */
+    et_machine_write(m, 0x40008000 + ET_CMSDK_WDOG_LOAD, 10, 4);
+    et_machine_write(m, 0x40008000 + ET_CMSDK_WDOG_CONTROL, 1, 4);
+    for (int i = 0; i < 100 && !(cpu.name && cpu.level); i++) {
+        et_clock_step(clock, 40);
+    }
+    assert_non_null(cpu.name);
+    assert_string_equal(cpu.name, "NMI");
+    assert_int_equal(cpu.level, 1);
+    assert_int_equal(cpu.input, 0);
+    assert_int_equal(et_machine_set_controller_sink(m, "nvic", NULL, NULL), 0);
+    et_machine_free(m);
+    et_clock_free(clock);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_user_board_runs),
         cmocka_unit_test(test_bad_user_boards),
+        cmocka_unit_test(test_controller_sink),
     };
     return cmocka_run_group_tests_name("user_board", tests, NULL, NULL);
 }
