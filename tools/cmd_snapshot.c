@@ -11,7 +11,7 @@
 static void snapshot_usage(FILE *f)
 {
     fprintf(f,
-            "usage: emutime snapshot info FILE\n"
+            "usage: emutime snapshot info [--json] FILE\n"
             "\n"
             "Checks a snapshot file (format, checksum, every field) and prints what it\n"
             "holds: the machine, the clock's time, each device's saved fields. Snapshots\n"
@@ -20,6 +20,7 @@ static void snapshot_usage(FILE *f)
             "docs/snapshot-format.md.\n"
             "\n"
             "Options:\n"
+            "  -j, --json    the same as one JSON object\n"
             "  -h, --help    show this help\n"
             "\n"
             "Exit status: 0 for a valid snapshot, 1 for an invalid one, 2 for a bad\n"
@@ -29,13 +30,16 @@ static void snapshot_usage(FILE *f)
 int tool_cmd_snapshot(int argc, char **argv)
 {
     static const struct option longopts[] = {
+        { "json", no_argument, NULL, 'j' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
+    bool json = false;
     int c;
     tool_getopt_reset();
-    while ((c = tool_getopt(argc, argv, ":h", longopts, "snapshot")) != -1) {
+    while ((c = tool_getopt(argc, argv, ":jh", longopts, "snapshot")) != -1) {
         switch (c) {
+        case 'j': json = true; break;
         case 'h': snapshot_usage(stdout); return TOOL_EXIT_OK;
         default: return TOOL_EXIT_USAGE;
         }
@@ -61,7 +65,8 @@ int tool_cmd_snapshot(int argc, char **argv)
         tool_error("snapshot info: %s", err);
         return TOOL_EXIT_USAGE;
     }
-    int rc = et_snapshot_describe(buf, len, stdout, err, sizeof(err));
+    int rc = json ? et_snapshot_describe_json(buf, len, stdout, err, sizeof(err))
+                  : et_snapshot_describe(buf, len, stdout, err, sizeof(err));
     free(buf);
     if (rc != 0) {
         tool_error("snapshot info: %s: %s", path, err);

@@ -59,6 +59,13 @@ int et_snapshot_load(et_clock *clock, et_device *const *devs, size_t n, const ch
 int et_snapshot_describe(const uint8_t *buf, size_t len, void *file /* FILE * */,
                          char *err, size_t errlen);
 
+/* The same as one JSON object: format, bytes, crc32, machine, clock {kind,
+ * paused, now_ns}, devices [{name, state, version, fields [{name, type,
+ * values [...]}]}] (a ptimer or timer value is an object with its
+ * deadline_ns, -1 when not armed) and same_deadline_order. */
+int et_snapshot_describe_json(const uint8_t *buf, size_t len, void *file /* FILE * */,
+                              char *err, size_t errlen);
+
 /* The snapshot format version this build writes (and the newest it reads). */
 #define ET_SNAPSHOT_FORMAT_VERSION 2
 

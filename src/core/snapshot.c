@@ -1487,6 +1487,129 @@ int et_snapshot_describe(const uint8_t *buf, size_t len, void *file, char *err, 
     return 0;
 }
 
+/* --- describe as JSON --------------------------------------------------- */
+
+/* A JSON string: the name's printable ASCII, with " and \ escaped and
+ * anything else as \u00XX (names are checked ASCII, but a describe never
+ * trusts them). */
+static void json_str(FILE *f, snap_str s)
+{
+    fputc('"', f);
+    for (size_t i = 0; i < s.len; i++) {
+        unsigned char c = (unsigned char)s.p[i];
+        if (c == '"' || c == '\\') {
+            fprintf(f, "\\%c", c);
+        } else if (c >= 0x20 && c < 0x7f) {
+            fputc(c, f);
+        } else {
+            fprintf(f, "\\u%04x", c);
+        }
+    }
+    fputc('"', f);
+}
+
+/* One element: numbers as JSON numbers (u64 beyond 2^53 are still exact
+ * as text; readers that parse them as doubles lose precision, as with any
+ * 64-bit counter), a ptimer or timer as an object. */
+static void json_elem(FILE *f, uint8_t type, const uint8_t *p)
+{
+    static const char *const modes[] = { "stopped", "periodic", "oneshot" };
+    switch (type) {
+    case T_BOOL:
+        fprintf(f, "%s", p[0] ? "true" : "false");
+        break;
+    case T_U8:
+    case T_U16:
+    case T_U32:
+    case T_U64:
+        fprintf(f, "%llu", (unsigned long long)get_le(p, (unsigned)disk_types[type].size));
+        break;
+    case T_I64:
+        fprintf(f, "%lld", (long long)(int64_t)get_le(p, 8));
+        break;
+    case T_PTIMER:
+        fprintf(f,
+                "{\"mode\": \"%s\", \"limit\": %llu, \"count\": %llu, \"period_ns\": %lld, "
+                "\"period_frac\": %u, \"last_event_ns\": %lld, \"next_event_ns\": %lld, "
+                "\"deadline_ns\": %lld}",
+                modes[p[0]], (unsigned long long)get_le(p + 1, 8),
+                (unsigned long long)get_le(p + 9, 8), (long long)(int64_t)get_le(p + 17, 8),
+                (unsigned)get_le(p + 25, 4), (long long)(int64_t)get_le(p + 29, 8),
+                (long long)(int64_t)get_le(p + 37, 8), (long long)(int64_t)get_le(p + 45, 8));
+        break;
+    case T_TIMER:
+        fprintf(f, "{\"deadline_ns\": %lld}", (long long)(int64_t)get_le(p, 8));
+        break;
+    case T_IRQ:
+        fprintf(f, "%d", p[0] ? 1 : 0);
+        break;
+    default:
+        fprintf(f, "null");
+        break;
+    }
+}
+
+int et_snapshot_describe_json(const uint8_t *buf, size_t len, void *file, char *err,
+                              size_t errlen)
+{
+    FILE *f = file;
+    snap_image img;
+    if (!f) {
+        return fail(err, errlen, "et_snapshot_describe_json: no output file");
+    }
+    if (parse(buf, len, &img, err, errlen)) {
+        return -1;
+    }
+    fprintf(f, "{\"format\": %u, \"bytes\": %zu, \"crc32\": %u, \"machine\": ", img.format,
+            img.len, img.crc);
+    json_str(f, img.machine);
+    fprintf(f, ",\n \"clock\": {\"kind\": \"%s\", \"paused\": %s, \"now_ns\": %lld},\n",
+            img.clock_kind ? "real-time" : "manual", (img.clock_flags & 1) ? "true" : "false",
+            (long long)img.now);
+    fprintf(f, " \"devices\": [");
+    for (uint32_t d = 0; d < img.n_devices; d++) {
+        const snap_device *sd = &img.devices[d];
+        fprintf(f, "%s\n  {\"name\": ", d ? "," : "");
+        json_str(f, sd->name);
+        fprintf(f, ", \"state\": ");
+        json_str(f, sd->state);
+        fprintf(f, ", \"version\": %u, \"fields\": [", sd->version);
+        for (uint32_t k = 0; k < sd->n_fields; k++) {
+            const snap_field *sf = &sd->fields[k];
+            size_t esize = disk_types[sf->type].size;
+            fprintf(f, "%s\n    {\"name\": ", k ? "," : "");
+            json_str(f, sf->name);
+            fprintf(f, ", \"type\": \"%s\", \"values\": [", disk_types[sf->type].name);
+            for (uint32_t e = 0; e < sf->count; e++) {
+                fprintf(f, "%s", e ? ", " : "");
+                json_elem(f, sf->type, sf->data + e * esize);
+            }
+            fprintf(f, "]}");
+        }
+        fprintf(f, "]}");
+    }
+    /* Timers of equal deadline, in the order they fire (format 2). */
+    fprintf(f, "],\n \"same_deadline_order\": [");
+    for (uint32_t i = 0; img.format >= 2 && i < img.n_ties; i++) {
+        const snap_tie *t = &img.ties[i];
+        const snap_device *sd = &img.devices[t->dev];
+        const snap_field *sf = &sd->fields[t->field];
+        fprintf(f, "%s{\"device\": ", i ? ", " : "");
+        json_str(f, sd->name);
+        fprintf(f, ", \"field\": ");
+        json_str(f, sf->name);
+        fprintf(f, ", \"element\": %u, \"deadline_ns\": %lld}", t->elem,
+                (long long)elem_deadline(sf->type,
+                                         sf->data + t->elem * disk_types[sf->type].size));
+    }
+    fprintf(f, "]}\n");
+    image_free(&img);
+    if (ferror(f)) {
+        return fail(err, errlen, "cannot write the description: %s", strerror(errno));
+    }
+    return 0;
+}
+
 /* --- files --------------------------------------------------------------- */
 
 int et_snapshot_write_file(const char *path, const uint8_t *buf, size_t len, char *err,

@@ -33,5 +33,19 @@ expect_grep "not 'virt'" "$TMP/err" "qtest --load on another machine"
 expect_status 2 "snapshot without action" "$EMUTIME" snapshot
 expect_status 2 "snapshot unknown action" "$EMUTIME" snapshot dump "$snap"
 expect_status 0 "snapshot --help" "$EMUTIME" snapshot --help
-expect_grep "usage: emutime snapshot info FILE" "$TMP/out" "snapshot --help"
+expect_grep "usage: emutime snapshot info \[--json\] FILE" "$TMP/out" "snapshot --help"
+
+# --json: one valid object (jq) saying what the text says.
+expect_status 0 "snapshot info --json" "$EMUTIME" snapshot info --json "$snap"
+cp "$TMP/out" "$TMP/info.json"
+jq -e '.machine == "mps2-an385" and .format == 2 and .clock.kind == "manual"' "$TMP/info.json" \
+    >/dev/null || fail "snapshot info --json: machine, format or clock"
+"$EMUTIME" snapshot info "$snap" >"$TMP/info.txt"
+now=$(sed -n 's/^clock: manual, now \([0-9]*\) ns$/\1/p' "$TMP/info.txt")
+[ -n "$now" ] && jq -e ".clock.now_ns == $now" "$TMP/info.json" >/dev/null ||
+    fail "snapshot info --json: now differs from the text ($now)"
+n=$(sed -n 's/^devices: \([0-9]*\)$/\1/p' "$TMP/info.txt")
+jq -e ".devices | length == $n" "$TMP/info.json" >/dev/null ||
+    fail "snapshot info --json: $n devices expected"
+expect_status 1 "snapshot info --json: truncated file" "$EMUTIME" snapshot info --json "$TMP/short.snap"
 finish

@@ -65,6 +65,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char err[256];
     int rc = et_machine_snapshot_load(m, data + 1, size - 1, err, sizeof(err));
     save(m, &after, &after_len);
+    /* Describing the same bytes (text and JSON) accepts exactly what parses:
+     * never more than load accepts, and it never crashes. */
+    FILE *sink = fopen("/dev/null", "w");
+    if (sink) {
+        char why[256];
+        int text = et_snapshot_describe(data + 1, size - 1, sink, why, sizeof(why));
+        int json = et_snapshot_describe_json(data + 1, size - 1, sink, why, sizeof(why));
+        fclose(sink);
+        if (text != json || (rc == 0 && text != 0)) {
+            fprintf(stderr, "fuzz: describe %d, describe_json %d, load %d\n", text, json, rc);
+            abort();
+        }
+    }
     if (rc != 0) {
         if (err[0] == 0) {
             fprintf(stderr, "fuzz: rejected without a message\n");
