@@ -25,6 +25,7 @@
 
 #include "emutime/clock.h"
 #include "emutime/device.h"
+#include "emutime/irq.h"
 #include "emutime/export.h"
 
 ET_BEGIN_DECLS
@@ -274,6 +275,18 @@ int et_machine_set_irq_in(et_machine *m, const char *path, const char *name, int
 typedef void (*et_machine_input_fn)(void *opaque, unsigned input, const char *name, int level);
 int et_machine_set_controller_sink(et_machine *m, const char *controller,
                                    et_machine_input_fn fn, void *opaque);
+
+/* The interrupt request a controller's register view presents to the CPU,
+ * as interrupt lines with fn as their sink (irq.h rules: called outside
+ * library locks, in order, every change): the NVIC view's output 0,
+ * "irq-request", is high while ICSR.VECTPENDING is non-zero (an enabled
+ * pending interrupt, SysTick, PendSV or NMI; priorities, PRIMASK and the
+ * active state are the CPU model's); the PL190 VIC view's outputs 0 and 1
+ * are nVICIRQ and nVICFIQ, high while VICIRQSTATUS / VICFIQSTATUS is
+ * non-zero. Set before the machine runs. 0, or -1 for an unknown
+ * controller or one without such a view. */
+int et_machine_set_cpu_request_sink(et_machine *m, const char *controller, et_irq_sink_fn fn,
+                                    void *opaque);
 
 /* Every device output line change, with the device index and output index
  * (waveform dumps). One listener; NULL removes it. */

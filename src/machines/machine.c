@@ -46,6 +46,12 @@ typedef struct controller {
     uint8_t *levels;   /* input levels (kinds without a view) */
     et_machine_input_fn sink; /* the embedder's, or NULL */
     void *sink_opaque;
+    /* The view's CPU-facing output lines: the machine device index they
+     * are reported under, and the embedder's sink for them. */
+    struct et_machine *m;
+    size_t dev;
+    et_irq_sink_fn request_fn;
+    void *request_opaque;
 } controller;
 
 typedef struct route {
@@ -120,6 +126,40 @@ static void controller_input(et_machine *m, int ci, int named, unsigned n, int l
     if (c->sink) {
         c->sink(c->sink_opaque, named < 0 ? n : 0,
                 named < 0 ? NULL : c->kind->named_inputs[named], level);
+    }
+}
+
+/* A view's CPU-facing output changed (delivered outside every lock): to the
+ * waveform and to the embedder's CPU model. */
+static void view_request_sink(void *opaque, int n, int level)
+{
+    controller *c = opaque;
+    if (c->m->line_fn) {
+        c->m->line_fn(c->m->line_opaque, c->dev, (unsigned)n, level);
+    }
+    if (c->request_fn) {
+        c->request_fn(c->request_opaque, n, level);
+    }
+}
+
+int et_machine_set_cpu_request_sink(et_machine *m, const char *name, et_irq_sink_fn fn,
+                                    void *opaque)
+{
+    int ci = find_controller(m->board, name);
+    if (ci < 0 || !m->ctrls[ci].view || m->ctrls[ci].view->n_irqs == 0) {
+        return -1;
+    }
+    m->ctrls[ci].request_fn = fn;
+    m->ctrls[ci].request_opaque = opaque;
+    return 0;
+}
+
+void et__machine_refresh_views(et_machine *m)
+{
+    for (unsigned i = 0; i < m->board->n_controllers; i++) {
+        if (m->ctrls[i].view && m->ctrls[i].kind->refresh) {
+            m->ctrls[i].kind->refresh(m->ctrls[i].view);
+        }
     }
 }
 
@@ -446,6 +486,11 @@ static int build(et_machine *m, char *err, size_t errlen)
                 return -1;
             }
             add_device(m, c->view, NULL);
+            c->m = m;
+            c->dev = m->n_devs - 1;
+            for (unsigned o = 0; o < c->view->n_irqs; o++) {
+                et_irq_connect(c->view->irqs[o], view_request_sink, c, (int)o);
+            }
             /* Below the board's devices: SysTick sits inside the SCS. */
             if (et__bus_add_device_under(&m->bus, cd->base, c->view, why, sizeof(why)) != 0) {
                 snprintf(err, errlen, "%s: %s", b->name, why);

@@ -61,9 +61,15 @@ typedef struct et__ic_kind {
     void (*set_input)(et_device *view, int named, unsigned n, int level);
     /* Named inputs (NULL-terminated), or NULL. */
     const char *const *named_inputs;
+    /* Re-derives the view's CPU-facing output lines from its state (after a
+     * snapshot load, which restores the state but not derived lines), or
+     * NULL. Takes the view's lock. */
+    void (*refresh)(et_device *view);
 } et__ic_kind;
 
 const et__ic_kind *et__ic_kind_find(const char *kind);
+/* Re-derives every view's CPU-facing lines (after a snapshot load). */
+void et__machine_refresh_views(et_machine *m);
 
 /* The views (nvic_view.c, vic_view.c). */
 extern const et__ic_kind et__ic_kind_nvic;

@@ -45,5 +45,8 @@ int et_machine_snapshot_load(et_machine *m, const uint8_t *buf, size_t len, char
     int rc = et_snapshot_load(et_machine_clock(m), devs, n, et_machine_board(m)->name, buf, len,
                               err, errlen);
     free(devs);
+    if (rc == 0) {
+        et__machine_refresh_views(m);
+    }
     return rc;
 }

@@ -69,6 +69,10 @@ typedef struct nvic_view {
     bool nmi_pending;
     bool pendsv_pending;
     bool systick_pending;
+    /* Towards the CPU: high while an exception is pending that the NVIC
+     * would present (ICSR.VECTPENDING non-zero); whether and when the CPU
+     * takes it (priorities, PRIMASK, the active state) is the CPU model's. */
+    et_irq_line request;
 } nvic_view;
 
 static bool bit(const uint32_t *map, unsigned n)
@@ -164,7 +168,13 @@ static uint64_t nvic_read(et_device *dev, uint64_t offset, unsigned size)
     }
 }
 
-static void nvic_write(et_device *dev, uint64_t offset, uint64_t value, unsigned size)
+static void update_request(nvic_view *s)
+{
+    /* VECTPENDING is ICSR[20:12]. */
+    et_irq_set(&s->request, ((icsr(s) >> ICSR_VECTPENDING_SHIFT) & 0x1ffu) != 0);
+}
+
+static void write_regs(et_device *dev, uint64_t offset, uint64_t value, unsigned size)
 {
     nvic_view *s = (nvic_view *)dev;
     unsigned bank = (unsigned)(offset & ~(uint64_t)(REG_BANK_END - 1));
@@ -215,6 +225,12 @@ static void nvic_write(et_device *dev, uint64_t offset, uint64_t value, unsigned
                           size, (unsigned long long)value, (unsigned long long)offset);
 }
 
+static void nvic_write(et_device *dev, uint64_t offset, uint64_t value, unsigned size)
+{
+    write_regs(dev, offset, value, size);
+    update_request((nvic_view *)dev);
+}
+
 static void nvic_reset(et_device *dev)
 {
     nvic_view *s = (nvic_view *)dev;
@@ -224,6 +240,7 @@ static void nvic_reset(et_device *dev)
     s->nmi_pending = false;
     s->pendsv_pending = false;
     s->systick_pending = false;
+    update_request(s);
 }
 
 static const et_field nvic_fields[] = {
@@ -264,6 +281,8 @@ static et_device *nvic_create(et_clock *clock, const char *name, unsigned n_inpu
     nvic_view *s = et__xcalloc(1, sizeof(*s));
     et_device_init(&s->dev, &nvic_ops, clock, name, &nvic_lock_class);
     s->n_inputs = n_inputs;
+    et_irq_init(&s->request, &s->dev, "irq-request");
+    et_device_add_irq(&s->dev, &s->request);
     return &s->dev;
 }
 
@@ -285,6 +304,15 @@ static void nvic_set_input(et_device *dev, int named, unsigned n, int level)
             set_bit(s->pending, n, true);
         }
     }
+    update_request(s);
+    et_device_unlock(dev);
+}
+
+/* After a snapshot load: the request line follows the loaded state. */
+static void nvic_refresh(et_device *dev)
+{
+    et_device_lock(dev);
+    update_request((nvic_view *)dev);
     et_device_unlock(dev);
 }
 
@@ -295,4 +323,5 @@ const et__ic_kind et__ic_kind_nvic = {
     .create = nvic_create,
     .set_input = nvic_set_input,
     .named_inputs = nvic_named,
+    .refresh = nvic_refresh,
 };

@@ -7,8 +7,9 @@
  * VICSOFTINT/VICSOFTINTCLEAR, VICPROTECTION and the identification
  * registers. Not modelled (read 0, writes reported as guest errors): the
  * vector address and control registers (VICVECTADDR and its priority
- * logic, VICDEFVECTADDR, VICVECTADDRn, VICVECTCNTLn), the test registers,
- * and the IRQ/FIQ outputs (there is no CPU). 32-bit accesses only.
+ * logic, VICDEFVECTADDR, VICVECTADDRn, VICVECTCNTLn) and the test
+ * registers. The IRQ and FIQ outputs are output lines 0 and 1
+ * of the view (et_machine_set_cpu_request_sink). 32-bit accesses only.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,7 +40,17 @@ typedef struct vic_view {
     uint32_t enable;
     uint32_t select;    /* 1: FIQ */
     uint32_t protection;
+    /* nVICIRQ and nVICFIQ towards the CPU (TRM 2.1), as levels: high while
+     * VICIRQSTATUS / VICFIQSTATUS is non-zero. */
+    et_irq_line irq, fiq;
 } vic_view;
+
+static void update_outputs(vic_view *s)
+{
+    uint32_t active = (s->level | s->soft) & s->enable;
+    et_irq_set(&s->irq, (active & ~s->select) != 0);
+    et_irq_set(&s->fiq, (active & s->select) != 0);
+}
 
 static uint64_t vic_read(et_device *dev, uint64_t offset, unsigned size)
 {
@@ -65,7 +76,7 @@ static uint64_t vic_read(et_device *dev, uint64_t offset, unsigned size)
     return 0;
 }
 
-static void vic_write(et_device *dev, uint64_t offset, uint64_t value, unsigned size)
+static void write_regs(et_device *dev, uint64_t offset, uint64_t value, unsigned size)
 {
     vic_view *s = (vic_view *)dev;
     uint32_t v = (uint32_t)value;
@@ -84,11 +95,18 @@ static void vic_write(et_device *dev, uint64_t offset, uint64_t value, unsigned 
     }
 }
 
+static void vic_write(et_device *dev, uint64_t offset, uint64_t value, unsigned size)
+{
+    write_regs(dev, offset, value, size);
+    update_outputs((vic_view *)dev);
+}
+
 static void vic_reset(et_device *dev)
 {
     vic_view *s = (vic_view *)dev;
     /* Input levels are wires: they stay. */
     s->soft = s->enable = s->select = s->protection = 0;
+    update_outputs(s);
 }
 
 static const et_field vic_fields[] = {
@@ -124,6 +142,10 @@ static et_device *vic_create(et_clock *clock, const char *name, unsigned n_input
     }
     vic_view *s = et__xcalloc(1, sizeof(*s));
     et_device_init(&s->dev, &vic_ops, clock, name, &vic_lock_class);
+    et_irq_init(&s->irq, &s->dev, "irq");
+    et_device_add_irq(&s->dev, &s->irq);
+    et_irq_init(&s->fiq, &s->dev, "fiq");
+    et_device_add_irq(&s->dev, &s->fiq);
     return &s->dev;
 }
 
@@ -140,6 +162,15 @@ static void vic_set_input(et_device *dev, int named, unsigned n, int level)
     } else {
         s->level &= ~(1u << n);
     }
+    update_outputs(s);
+    et_device_unlock(dev);
+}
+
+/* After a snapshot load: the outputs follow the loaded state. */
+static void vic_refresh(et_device *dev)
+{
+    et_device_lock(dev);
+    update_outputs((vic_view *)dev);
     et_device_unlock(dev);
 }
 
@@ -147,4 +178,5 @@ const et__ic_kind et__ic_kind_vic = {
     .kind = ET_IC_VIC,
     .create = vic_create,
     .set_input = vic_set_input,
+    .refresh = vic_refresh,
 };
