@@ -384,12 +384,13 @@ static round_result run_round(const et_test_adapter *ad, bool realtime, int64_t 
     for (int i = 0; i < n; i++) {
         r->prog[i].phase = "starting";
     }
-    pthread_t watchdog;
-    assert_int_equal(pthread_create(&watchdog, NULL, watchdog_thread, r), 0);
+    /* The runner before the watchdog thread, which reads r->runner. */
     if (realtime) {
         r->runner = et_runner_start(r->clock);
         assert_non_null(r->runner);
     }
+    pthread_t watchdog;
+    assert_int_equal(pthread_create(&watchdog, NULL, watchdog_thread, r), 0);
     for (int i = 0; i < n; i++) {
         workers[i] = (worker){ r, &r->prog[i], UINT64_C(0x9e3779b97f4a7c15) * (uint64_t)(i + 7) };
         assert_int_equal(pthread_create(&threads[i], NULL, fns[i], &workers[i]), 0);

@@ -51,9 +51,11 @@ typedef struct et_test_adapter {
     /* The device has no timer as fast as `running` asks for: its finest
      * timer is a second (an RTC's counter: one early interrupt, then one a
      * second), or its spec fixes the rate (the ACPI PM timer: an overflow
-     * every 2.34 s; create arranges one expiry soon after creation). The
-     * real-time suite then does not require its runner to have fired (a
-     * vCPU's catch-up may take every firing over). */
+     * every 2.34 s; create arranges one expiry soon after creation), or
+     * its only timer is a one-shot alarm that the checker re-arms after
+     * seeing it fire (the Goldfish RTC): the vCPUs' catch-up on access can
+     * then take every firing over for as long as they run. The real-time
+     * suite does not require the runner of such a device to have fired. */
     bool slow_timer;
 } et_test_adapter;
 
