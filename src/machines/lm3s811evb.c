@@ -14,11 +14,11 @@
  * /machine/unattached/device[0], the armv7m container device[1] (the NVIC
  * and SysTick its children), the ADC device[2], the three GPTMs device[3]
  * to [5] and the watchdog device[6]. */
-#include "emutime/devices/armv7m_systick.h"
 #include "emutime/devices/cmsdk_apb_watchdog.h"
 #include "emutime/devices/stellaris_gptm.h"
 #include "emutime/devices/stellaris_sysctl.h"
 #include "machines/machine_internal.h"
+#include "machines/systick_boards.h"
 
 static const et_stellaris_sysctl_config sysctl_config = ET_STELLARIS_LM3S811_SYSCTL;
 
@@ -43,13 +43,6 @@ static const et_board_counter watchdog_counters[] = {
 /* No reference clock: CLKSOURCE is RAO/WI, SYST_CALIB reads NOREF. */
 static const et_armv7m_systick_config systick_config = { .refclk_hz = 0 };
 
-static const et_board_wire systick_wires[] = {
-    { .output = ET_SYSTICK_IRQ_SYSTICK, .controller = "nvic", .input_name = "systick-trigger" },
-};
-
-static const et_board_counter systick_counters[] = {
-    { .name = "current", .offset = ET_SYSTICK_CVR, .size = 4 },
-};
 
 #define GPTM_WIRES(name, a, b)                                                   \
     static const et_board_wire name[] = {                                        \
@@ -93,17 +86,7 @@ static const et_board_device devices[] = {
         .counters = watchdog_counters,
         .n_counters = ET_N(watchdog_counters),
     },
-    {
-        .name = "systick",
-        .type = "armv7m-systick",
-        .base = 0xe000e010,
-        .clock = "sysclk",
-        .config = &systick_config,
-        .wires = systick_wires,
-        .n_wires = ET_N(systick_wires),
-        .counters = systick_counters,
-        .n_counters = ET_N(systick_counters),
-    },
+    SYSTICK_DEVICE(&systick_config),
     GPTM("gptm0", 0x40030000, gptm0_wires),
     GPTM("gptm1", 0x40031000, gptm1_wires),
     GPTM("gptm2", 0x40032000, gptm2_wires),

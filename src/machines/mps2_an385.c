@@ -9,11 +9,11 @@
  * register view at 0xe000e000, under the SysTick registers. The
  * LAN9118 Ethernet controller, not modelled, holds NVIC 13 high from reset
  * (QEMU's model drives its active-low line as a high level). */
-#include "emutime/devices/armv7m_systick.h"
 #include "emutime/devices/cmsdk_apb_dualtimer.h"
 #include "emutime/devices/cmsdk_apb_timer.h"
 #include "emutime/devices/cmsdk_apb_watchdog.h"
 #include "machines/machine_internal.h"
+#include "machines/systick_boards.h"
 
 static const et_cmsdk_apb_timer_config timer_config = { .pclk = NULL };
 
@@ -63,13 +63,6 @@ static const et_board_counter watchdog_counters[] = {
  * REFCLK (which also gives SYST_CALIB 9999: 10 ms, no skew). */
 static const et_armv7m_systick_config systick_config = { .refclk_hz = 1000000 };
 
-static const et_board_wire systick_wires[] = {
-    { .output = ET_SYSTICK_IRQ_SYSTICK, .controller = "nvic", .input_name = "systick-trigger" },
-};
-
-static const et_board_counter systick_counters[] = {
-    { .name = "current", .offset = ET_SYSTICK_CVR, .size = 4 },
-};
 
 static const et_board_device devices[] = {
     {
@@ -116,17 +109,7 @@ static const et_board_device devices[] = {
         .counters = watchdog_counters,
         .n_counters = ET_N(watchdog_counters),
     },
-    {
-        .name = "systick",
-        .type = "armv7m-systick",
-        .base = 0xe000e010,
-        .clock = "sysclk",
-        .config = &systick_config,
-        .wires = systick_wires,
-        .n_wires = ET_N(systick_wires),
-        .counters = systick_counters,
-        .n_counters = ET_N(systick_counters),
-    },
+    SYSTICK_DEVICE(&systick_config),
 };
 
 static const et_board_clock clocks[] = {
