@@ -1,6 +1,6 @@
 /* ptimer: QEMU's periodic down-counter (hw/core/ptimer.c), rebuilt from its
- * documented rules (research/qemu-timers.md section 1) and checked against the
- * 576 cases of QEMU's ptimer unit test (tests/unit/test_ptimer.c).
+ * documented rules (docs/ptimer.md) and checked against the 576 cases ported
+ * from QEMU's ptimer unit test (here: tests/unit/test_ptimer.c).
  *
  * Deliberate differences from QEMU (see docs/ptimer.md):
  *  - no 10 us minimum periodic interval (QEMU skips it under qtest too);

@@ -2,7 +2,7 @@
  * test. QEMU's loadvm resets the machine (mtime := 0 recomputes the offset),
  * lets time pass, then loads a state that holds only mtimecmp: the offset
  * and the armed timers are lost, so mtime jumps and pending timer interrupts
- * vanish (research 7.4). Here the saved state holds the offset, the armed
+ * vanish (docs/divergences.md, RISC-V ACLINT). Here the saved state holds the offset, the armed
  * deadlines and the MTIP levels, and nothing is recomputed on load.
  *
  * Hand-worked timeline used below (10 MHz, 100 ns per tick):

@@ -3,8 +3,8 @@
  * Part 1 ports the twelve behaviours of QEMU's tests/unit/ptimer-test.c and
  * runs each under all 48 valid policy combinations (0..63 without
  * TRIGGER_ONLY_ON_DECREMENT|NO_IMMEDIATE_TRIGGER): 576 separately named
- * cases, "/ptimer/<test> policy=<flags>", with QEMU's expected values
- * (research/qemu-timers.md 2.2). QEMU's qemu_clock_step is et_clock_step on a
+ * cases, "/ptimer/<test> policy=<flags>", with the values QEMU's test
+ * expects. QEMU's qemu_clock_step is et_clock_step on a
  * manual clock: callbacks run exactly at their deadlines.
  *
  * Part 2 covers what QEMU's test does not: re-entrant callbacks, callbacks
@@ -600,7 +600,7 @@ static void test_port(void **state)
     pc->test->run(&pc->f);
 }
 
-/* The reference count traces of research 2.2 (every asserted count). */
+/* The count traces QEMU's ptimer-test.c asserts, every one of them. */
 static void check_trace(void **state, unsigned policy, port_fn run,
                         const uint64_t *want, int n)
 {
@@ -654,7 +654,7 @@ static void test_absorbed_retrigger(void **state)
     fixture *f = *state;
     /* The callback sets the count to 0 on every call: the commit's re-arm
      * calls it again at once, and that call's set_count(0) is absorbed by
-     * the immediate reload. 2 calls per expiry, not 3 (research 1.9). */
+     * the immediate reload. 2 calls per expiry, not 3 (docs/ptimer.md, "Transactions and callbacks"). */
     f->action = CB_SET_COUNT_0;
     f->action_calls = 1000;
     start_periodic(f, P, 10);
