@@ -189,7 +189,7 @@ int main(int argc, char **argv)
                         ((uint64_t)2 << ET_HPET_TN_ROUTE_SHIFT), 8);
     et_device_write(dev, ET_HPET_TN_CMP(0), 10000, 8);
     et_device_write(dev, ET_HPET_GEN_CONF, ET_HPET_CONF_ENABLE, 8);
-    et_runner *runner = et_runner_start(clock);
+    et_runner *runner = et_runner_start(clock, NULL, 0);
     if (!runner) {
         fprintf(stderr, "bench_hpet_counter: cannot start the runner thread\n");
         return 1;

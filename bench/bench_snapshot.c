@@ -211,7 +211,7 @@ int main(int argc, char **argv)
      * second: a load the runner keeps up with, unlike 40 us periods). */
     et_clock *rt = et_clock_new_realtime();
     et_device **live = machine_new(rt, pclk, n, 1, 250000, 100);
-    et_runner *runner = et_runner_start(rt);
+    et_runner *runner = et_runner_start(rt, NULL, 0);
     uint8_t *live_snap = NULL;
     size_t live_len = 0;
     for (int r = 0; r < reps; r++) {

@@ -50,9 +50,10 @@ int main(void)
 {
     app a = { 0 };
     a.clock = et_clock_new_realtime();
-    a.poller = et_clock_poller_new(a.clock);
+    char err[200];
+    a.poller = et_clock_poller_new(a.clock, err, sizeof(err));
     if (!a.poller) {
-        perror("et_clock_poller_new");
+        fprintf(stderr, "embed_libuv: %s\n", err);
         return 1;
     }
     a.tick = et_ptimer_new(a.clock, on_tick, &a, ET_PTIMER_POLICY_LEGACY);

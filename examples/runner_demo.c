@@ -39,9 +39,10 @@ int main(void)
     d.pt = et_ptimer_new(d.clock, on_expiry, &d, ET_PTIMER_POLICY_LEGACY);
     et_ptimer_set_lock(d.pt, &d.lock);
 
-    et_runner *runner = et_runner_start(d.clock);
+    char err[200];
+    et_runner *runner = et_runner_start(d.clock, err, sizeof(err));
     if (!runner) {
-        perror("et_runner_start");
+        fprintf(stderr, "runner_demo: %s\n", err);
         return 1;
     }
 

@@ -16,9 +16,11 @@
 #ifndef EMUTIME_CLOCK_POLL_H
 #define EMUTIME_CLOCK_POLL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "emutime/clock.h"
+#include "emutime/error.h"
 #include "emutime/export.h"
 
 ET_BEGIN_DECLS
@@ -36,8 +38,9 @@ typedef struct et_clock_poller et_clock_poller;
 
 /* A pollable descriptor for a real-time clock. Takes over the clock's
  * notifier (one per clock), so it cannot be combined with another. NULL with
- * errno set if the descriptor cannot be made (EINVAL for a manual clock). */
-et_clock_poller *et_clock_poller_new(et_clock *clock);
+ * a message in err (error.h) if the descriptor cannot be made: a manual
+ * clock, or timerfd_create failing. */
+et_clock_poller *et_clock_poller_new(et_clock *clock, char *err, size_t errlen);
 
 /* The descriptor: readable (POLLIN) when timers are due. Non-blocking. */
 int et_clock_poller_fd(const et_clock_poller *p);

@@ -27,6 +27,7 @@
 #include "emutime/devices/stellaris_gptm.h"
 #include "emutime/devices/stellaris_sysctl.h"
 #include "emutime/diag.h"
+#include "emutime/error.h"
 #include "emutime/export.h"
 #include "emutime/irq.h"
 #include "emutime/lock.h"

@@ -16,15 +16,19 @@
 #ifndef EMUTIME_RUNNER_H
 #define EMUTIME_RUNNER_H
 
+#include <stddef.h>
+
 #include "emutime/clock.h"
+#include "emutime/error.h"
 #include "emutime/export.h"
 
 ET_BEGIN_DECLS
 
 typedef struct et_runner et_runner;
 
-/* Starts the thread. Returns NULL (errno set) if it cannot be created. */
-et_runner *et_runner_start(et_clock *clock);
+/* Starts the thread. Returns NULL, with a message in err (error.h), if it
+ * cannot be created. */
+et_runner *et_runner_start(et_clock *clock, char *err, size_t errlen);
 
 /* Stops and joins the thread (a callback in progress finishes first), gives
  * the clock's notifier back, frees the runner. Not from a timer callback. */

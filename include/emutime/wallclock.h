@@ -29,6 +29,7 @@
 #include <stdint.h>
 
 #include "emutime/clock.h"
+#include "emutime/error.h"
 #include "emutime/export.h"
 
 ET_BEGIN_DECLS
@@ -49,13 +50,13 @@ typedef struct et_wallclock {
 #define ET_WALLCLOCK_DEFAULT_CLOCK "host"
 
 /* Checks one value without setting anything up (board options use these):
- * 0, or -1 with the reason in err. */
+ * 0, or ET_EINVAL with the reason in err (error.h). */
 int et_wallclock_check_base(const char *base, char *err, size_t errlen);
 int et_wallclock_check_clock(const char *clock, char *err, size_t errlen);
 
 /* Sets *wc up from BASE and CLOCK (NULL for the defaults above); vm is the
  * virtual clock, read now when CLOCK is "vm" (may be NULL otherwise). 0, or
- * -1 with a message in err and *wc unchanged. */
+ * ET_EINVAL with a message in err and *wc unchanged. */
 int et_wallclock_init(et_wallclock *wc, const char *base, const char *clock, et_clock *vm,
                       char *err, size_t errlen);
 

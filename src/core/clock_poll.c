@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
 
@@ -65,14 +66,16 @@ static void on_notify(void *opaque)
     rearm(opaque);
 }
 
-et_clock_poller *et_clock_poller_new(et_clock *clock)
+et_clock_poller *et_clock_poller_new(et_clock *clock, char *err, size_t errlen)
 {
     if (!clock || et_clock_is_manual(clock)) {
-        errno = EINVAL;
+        et__error(err, errlen, ET_EINVAL, "clock poller: %s",
+                  clock ? "a manual clock has no real deadlines" : "no clock");
         return NULL;
     }
     int fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
     if (fd < 0) {
+        et__error(err, errlen, ET_ESYSTEM, "clock poller: timerfd_create: %s", strerror(errno));
         return NULL;
     }
     et_clock_poller *p = et__xcalloc(1, sizeof(*p));

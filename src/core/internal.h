@@ -85,6 +85,12 @@ void *et__xcalloc(size_t n, size_t size);
 void *et__xrealloc(void *p, size_t size);
 char *et__xstrndup(const char *s, size_t n);
 
+/* The error convention of error.h: writes the message into err (when err is
+ * not NULL and errlen > 0) and returns code, so that a failure path reads
+ * `return et__error(err, errlen, ET_EINVAL, "...", ...);`. */
+int et__error(char *err, size_t errlen, int code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 /* (a * b) / c without intermediate overflow (128-bit), rounded down. */
 static inline uint64_t et__muldiv64(uint64_t a, uint64_t b, uint64_t c)
 {

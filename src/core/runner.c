@@ -4,6 +4,7 @@
 #include <sys/prctl.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "core/internal.h"
@@ -81,7 +82,7 @@ static void *runner_main(void *arg)
     return NULL;
 }
 
-et_runner *et_runner_start(et_clock *clock)
+et_runner *et_runner_start(et_clock *clock, char *err, size_t errlen)
 {
     ET_USAGE_CHECK_RET(!et_clock_is_manual(clock), NULL,
                        "et_runner_start: a manual clock only moves when stepped");
@@ -94,13 +95,13 @@ et_runner *et_runner_start(et_clock *clock)
     pthread_cond_init(&r->cond, &attr);
     pthread_condattr_destroy(&attr);
     et_clock_set_notify(clock, kick, r);
-    int err = pthread_create(&r->thread, NULL, runner_main, r);
-    if (err) {
+    int rc = pthread_create(&r->thread, NULL, runner_main, r);
+    if (rc) {
         et_clock_set_notify(clock, NULL, NULL);
         pthread_cond_destroy(&r->cond);
         pthread_mutex_destroy(&r->mutex);
         free(r);
-        errno = err;
+        et__error(err, errlen, ET_ESYSTEM, "runner: pthread_create: %s", strerror(rc));
         return NULL;
     }
     return r;

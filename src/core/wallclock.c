@@ -2,6 +2,7 @@
  * as a source clock plus a fixed offset. */
 #define _GNU_SOURCE /* tm_gmtoff */
 #include "emutime/wallclock.h"
+#include "core/internal.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -59,13 +60,12 @@ static int parse_date(const char *s, int64_t *secs, char *err, size_t errlen)
              (i == 10 && c == 'T') || ((i == 13 || i == 16) && c == ':');
     }
     if (!ok) {
-        snprintf(err, errlen, "'%s' is not utc, localtime, YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS", s);
-        return -1;
+        return et__error(err, errlen, ET_EINVAL,
+                         "'%s' is not utc, localtime, YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS", s);
     }
     unsigned dim = mo >= 1 && mo <= 12 ? mdays[mo - 1] + (mo == 2 && leap(y)) : 0;
     if (mo < 1 || mo > 12 || d < 1 || d > dim || h > 23 || mi > 59 || sec > 59) {
-        snprintf(err, errlen, "'%s' is not a valid date and time", s);
-        return -1;
+        return et__error(err, errlen, ET_EINVAL, "'%s' is not a valid date and time", s);
     }
     *secs = et_wallclock_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
     return 0;
@@ -89,8 +89,7 @@ static int parse_source(const char *clock, et_wallclock_source *src, char *err, 
     } else if (strcmp(clock, "vm") == 0) {
         *src = ET_WALLCLOCK_VM;
     } else {
-        snprintf(err, errlen, "'%s' is not host, rt or vm", clock);
-        return -1;
+        return et__error(err, errlen, ET_EINVAL, "'%s' is not host, rt or vm", clock);
     }
     return 0;
 }
@@ -127,11 +126,10 @@ int et_wallclock_init(et_wallclock *wc, const char *base, const char *clock, et_
     et_wallclock w;
     base = base ? base : ET_WALLCLOCK_DEFAULT_BASE;
     if (parse_source(clock ? clock : ET_WALLCLOCK_DEFAULT_CLOCK, &w.source, err, errlen) != 0) {
-        return -1;
+        return ET_EINVAL;
     }
     if (w.source == ET_WALLCLOCK_VM && !vm) {
-        snprintf(err, errlen, "the vm wall clock needs a virtual clock");
-        return -1;
+        return et__error(err, errlen, ET_EINVAL, "the vm wall clock needs a virtual clock");
     }
     int64_t start;
     if (strcmp(base, "utc") == 0 || strcmp(base, "localtime") == 0) {
@@ -145,7 +143,7 @@ int et_wallclock_init(et_wallclock *wc, const char *base, const char *clock, et_
     } else {
         int64_t secs;
         if (parse_date(base, &secs, err, errlen) != 0) {
-            return -1;
+            return ET_EINVAL;
         }
         start = secs * NS_PER_S;
     }

@@ -133,7 +133,7 @@ static void test_ptimer_free_while_runner_fires(void **state)
 {
     (void)state;
     et_clock *clock = et_clock_new_realtime();
-    et_runner *runner = et_runner_start(clock);
+    et_runner *runner = et_runner_start(clock, NULL, 0);
     assert_non_null(runner);
     for (int i = 0; i < 200; i++) {
         pt_owner *o = calloc(1, sizeof(*o));

@@ -220,7 +220,7 @@ static void test_free_while_runner_fires(void **state)
 {
     (void)state;
     et_clock *clock = et_clock_new_realtime();
-    et_runner *runner = et_runner_start(clock);
+    et_runner *runner = et_runner_start(clock, NULL, 0);
     assert_non_null(runner);
     counting_sink sink = { 0 };
     for (int i = 0; i < 300; i++) {

@@ -386,7 +386,7 @@ static round_result run_round(const et_test_adapter *ad, bool realtime, int64_t 
     }
     /* The runner before the watchdog thread, which reads r->runner. */
     if (realtime) {
-        r->runner = et_runner_start(r->clock);
+        r->runner = et_runner_start(r->clock, NULL, 0);
         assert_non_null(r->runner);
     }
     pthread_t watchdog;

@@ -146,7 +146,7 @@ static void test_live_snapshots(void **state)
         if (!dev) {
             fail_msg("%s: create failed: %s", a->name, err);
         }
-        et_runner *runner = et_runner_start(rt);
+        et_runner *runner = et_runner_start(rt, NULL, 0);
         assert_non_null(runner);
         vcpu v = { .a = a, .dev = dev, .rng = 0x5eed + i };
         pthread_t thread;

@@ -98,7 +98,7 @@ static void test_fires_timer_armed_1ms_ahead(void **state)
 {
     (void)state;
     et_clock *clock = et_clock_new_realtime();
-    et_runner *r = et_runner_start(clock);
+    et_runner *r = et_runner_start(clock, NULL, 0);
     assert_non_null(r);
     probe p;
     probe_init(&p, clock, 0);
@@ -129,7 +129,7 @@ static void test_earlier_deadline_wakes_sleeping_runner(void **state)
 {
     (void)state;
     et_clock *clock = et_clock_new_realtime();
-    et_runner *r = et_runner_start(clock);
+    et_runner *r = et_runner_start(clock, NULL, 0);
     probe far, near;
     probe_init(&far, clock, 0);
     probe_init(&near, clock, 0);
@@ -154,7 +154,7 @@ static void test_pause_stops_firing_and_resume_continues(void **state)
 {
     (void)state;
     et_clock *clock = et_clock_new_realtime();
-    et_runner *r = et_runner_start(clock);
+    et_runner *r = et_runner_start(clock, NULL, 0);
     probe p;
     probe_init(&p, clock, MS);
     et_timer_mod(p.timer, et_clock_now(clock) + MS);
@@ -187,7 +187,7 @@ static void test_rebase_wakes_runner(void **state)
 {
     (void)state;
     et_clock *clock = et_clock_new_realtime();
-    et_runner *r = et_runner_start(clock);
+    et_runner *r = et_runner_start(clock, NULL, 0);
     probe p;
     probe_init(&p, clock, 0);
     int64_t deadline = et_clock_now(clock) + 10 * SEC;
@@ -210,7 +210,7 @@ static void test_stop_with_timers_armed_is_clean(void **state)
 {
     (void)state;
     et_clock *clock = et_clock_new_realtime();
-    et_runner *r = et_runner_start(clock);
+    et_runner *r = et_runner_start(clock, NULL, 0);
     probe periodic, soon, far;
     probe_init(&periodic, clock, 200 * US);
     probe_init(&soon, clock, 0);
@@ -241,7 +241,7 @@ static void test_stop_with_timers_armed_is_clean(void **state)
     assert_int_equal(probe_count(&far), 0);
 
     /* And a new runner takes over. */
-    r = et_runner_start(clock);
+    r = et_runner_start(clock, NULL, 0);
     assert_true(wait_count(&periodic, count + 3, BOUND));
     et_runner_stop(r);
 
@@ -255,7 +255,7 @@ static void test_periodic_rearm_fires_many_times(void **state)
 {
     (void)state;
     et_clock *clock = et_clock_new_realtime();
-    et_runner *r = et_runner_start(clock);
+    et_runner *r = et_runner_start(clock, NULL, 0);
     probe p;
     probe_init(&p, clock, 200 * US);
     int64_t start = et_clock_now(clock) + 200 * US;
@@ -281,7 +281,7 @@ static void test_runner_fired_counts_callbacks(void **state)
 {
     (void)state;
     et_clock *clock = et_clock_new_realtime();
-    et_runner *r = et_runner_start(clock);
+    et_runner *r = et_runner_start(clock, NULL, 0);
     assert_int_equal(et_runner_fired(r), 0);
     enum { N = 10 };
     probe p[N];
@@ -330,7 +330,7 @@ static void test_manual_clock_is_refused(void **state)
     et_clock *clock = et_clock_new_manual();
     et_set_usage_error_handler(count_usage_error, NULL);
     usage_errors = 0;
-    assert_null(et_runner_start(clock));
+    assert_null(et_runner_start(clock, NULL, 0));
     et_set_usage_error_handler(NULL, NULL);
     assert_int_equal(usage_errors, 1);
     et_runner_stop(NULL); /* a no-op */
@@ -387,7 +387,7 @@ static void test_start_stop_while_others_notify(void **state)
     assert_int_equal(pthread_create(&threads[2], NULL, churn_pause, &c[0]), 0);
 
     for (int i = 0; i < 200; i++) {
-        et_runner *r = et_runner_start(clock);
+        et_runner *r = et_runner_start(clock, NULL, 0);
         assert_non_null(r);
         if (i & 1) {
             sleep_ns(50 * US);
