@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "emutime/diag.h"
+#include "emutime/error.h"
 
 /* Reports API misuse through the usage-error handler (see diag.h). */
 void et__usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

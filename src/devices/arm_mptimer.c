@@ -32,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "core/internal.h"
 #include "emutime/devices/arm_mptimer.h"
 
 #define PRESCALER(ctrl) (((ctrl) >> 8) & 0xffu)
@@ -462,29 +463,13 @@ et_device *et_arm_mptimer_new(et_clock *clock, const char *name,
     } else if (n_cpus > ET_ARM_MPTIMER_MAX_CPUS) {
         problem = "arm-mptimer: cpu_count must be 1 to 4";
     }
-    arm_mptimer *p = NULL;
-    if (!problem) {
-        p = calloc(1, sizeof(*p));
-        if (p) {
-            p->blocks = calloc(2 * n_cpus, sizeof(*p->blocks));
-            p->wdx = calloc(n_cpus, sizeof(*p->wdx));
-        }
-        if (!p || !p->blocks || !p->wdx) {
-            if (p) {
-                free(p->blocks);
-                free(p->wdx);
-                free(p);
-            }
-            p = NULL;
-            problem = "arm-mptimer: out of memory";
-        }
-    }
     if (problem) {
-        if (err && errlen) {
-            snprintf(err, errlen, "%s", problem);
-        }
+        et__error(err, errlen, ET_EINVAL, "%s", problem);
         return NULL;
     }
+    arm_mptimer *p = et__xcalloc(1, sizeof(*p));
+    p->blocks = et__xcalloc(2 * n_cpus, sizeof(*p->blocks));
+    p->wdx = et__xcalloc(n_cpus, sizeof(*p->wdx));
     et_device_init(&p->dev, cfg->cpu_views ? &mptimer_views_ops : &mptimer_ops, clock, name,
                    &mptimer_lock_class);
     p->periphclk = cfg->periphclk;

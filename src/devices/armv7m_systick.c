@@ -34,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "core/internal.h"
 #include "emutime/devices/armv7m_systick.h"
 
 #define CSR_RW_MASK (ET_SYSTICK_CSR_ENABLE | ET_SYSTICK_CSR_TICKINT | ET_SYSTICK_CSR_CLKSOURCE)
@@ -294,16 +295,11 @@ et_device *et_armv7m_systick_new(et_clock *clock, const char *name,
         problem = "armv7m-systick: give either a reference clock input (cfg->refclk) or a "
                   "fixed rate (cfg->refclk_hz), not both";
     }
-    systick *s = NULL;
-    if (!problem && !(s = calloc(1, sizeof(*s)))) {
-        problem = "armv7m-systick: out of memory";
-    }
     if (problem) {
-        if (err && errlen) {
-            snprintf(err, errlen, "%s", problem);
-        }
+        et__error(err, errlen, ET_EINVAL, "%s", problem);
         return NULL;
     }
+    systick *s = et__xcalloc(1, sizeof(*s));
     et_device_init(&s->dev, &systick_ops, clock, name, &systick_lock_class);
     s->pt = et_device_ptimer_new(&s->dev, systick_expired, s,
                                  ET_PTIMER_POLICY_WRAP_AFTER_ONE_PERIOD |

@@ -29,6 +29,7 @@
  */
 #include <stdio.h>
 
+#include "core/internal.h"
 #include "devices/sp804_counter.h"
 #include "emutime/devices/cmsdk_apb_dualtimer.h"
 
@@ -71,16 +72,10 @@ et_device *et_cmsdk_apb_dualtimer_new(et_clock *clock, const char *name,
     } else if (!cfg->timclk) {
         problem = "cmsdk-apb-dualtimer: the TIMCLK clock input (cfg->timclk) must be connected";
     }
-    et_device *dev = NULL;
-    if (!problem) {
-        dev = et__sp804_dual_new(clock, name, &dualtimer_ops, &dualtimer_lock_class,
-                                 &dualtimer_model, cfg->timclk, cfg->timclk);
-        if (!dev) {
-            problem = "cmsdk-apb-dualtimer: out of memory";
-        }
+    if (problem) {
+        et__error(err, errlen, ET_EINVAL, "%s", problem);
+        return NULL;
     }
-    if (problem && err && errlen) {
-        snprintf(err, errlen, "%s", problem);
-    }
-    return dev;
+    return et__sp804_dual_new(clock, name, &dualtimer_ops, &dualtimer_lock_class,
+                              &dualtimer_model, cfg->timclk, cfg->timclk);
 }

@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "core/internal.h"
 #include "devices/apb_access.h"
 #include "emutime/devices/cmsdk_apb_timer.h"
 
@@ -257,18 +258,10 @@ et_device *et_cmsdk_apb_timer_new(et_clock *clock, const char *name,
         problem = "cmsdk-apb-timer: the PCLK clock input (cfg->pclk) must be connected";
     }
     if (problem) {
-        if (err && errlen) {
-            snprintf(err, errlen, "%s", problem);
-        }
+        et__error(err, errlen, ET_EINVAL, "%s", problem);
         return NULL;
     }
-    cmsdk_timer *t = calloc(1, sizeof(*t));
-    if (!t) {
-        if (err && errlen) {
-            snprintf(err, errlen, "cmsdk-apb-timer: out of memory");
-        }
-        return NULL;
-    }
+    cmsdk_timer *t = et__xcalloc(1, sizeof(*t));
     et_device_init(&t->dev, &timer_ops, clock, name, &cmsdk_timer_lock_class);
     t->pt = et_device_ptimer_new(&t->dev, timer_expired, t,
                                  ET_PTIMER_POLICY_WRAP_AFTER_ONE_PERIOD |

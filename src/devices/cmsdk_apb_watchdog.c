@@ -45,6 +45,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "core/internal.h"
 #include "devices/apb_access.h"
 #include "emutime/devices/cmsdk_apb_watchdog.h"
 
@@ -399,16 +400,11 @@ et_device *et_cmsdk_apb_watchdog_new(et_clock *clock, const char *name,
         problem = "cmsdk-apb-watchdog: unknown variant (use ET_CMSDK_WATCHDOG_CMSDK or "
                   "ET_CMSDK_WATCHDOG_LUMINARY)";
     }
-    cmsdk_watchdog *w = NULL;
-    if (!problem && !(w = calloc(1, sizeof(*w)))) {
-        problem = "cmsdk-apb-watchdog: out of memory";
-    }
     if (problem) {
-        if (err && errlen) {
-            snprintf(err, errlen, "%s", problem);
-        }
+        et__error(err, errlen, ET_EINVAL, "%s", problem);
         return NULL;
     }
+    cmsdk_watchdog *w = et__xcalloc(1, sizeof(*w));
     w->luminary = cfg->variant == ET_CMSDK_WATCHDOG_LUMINARY;
     et_device_init(&w->dev, w->luminary ? &luminary_ops : &cmsdk_ops, clock, name,
                    &watchdog_lock_class);

@@ -541,15 +541,12 @@ et_device *et_i8254_new(et_clock *clock, const char *name, char *err, size_t err
     const char *problem = NULL;
     if (!clock) {
         problem = "i8254: a clock is required";
-    } else if (!(s = calloc(1, sizeof(*s)))) {
-        problem = "i8254: out of memory";
     }
     if (problem) {
-        if (err && errlen) {
-            snprintf(err, errlen, "%s", problem);
-        }
+        et__error(err, errlen, ET_EINVAL, "%s", problem);
         return NULL;
     }
+    s = et__xcalloc(1, sizeof(*s));
     et_device_init(&s->dev, &pit_ops, clock, name, &pit_lock_class);
     s->out0_timer = et_device_timer_new(&s->dev, out0_expired, s);
     et_irq_init(&s->out0, &s->dev, "out0");

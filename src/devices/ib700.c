@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "core/internal.h"
 #include "emutime/devices/ib700.h"
 
 #define NS_PER_SEC INT64_C(1000000000)
@@ -88,15 +89,12 @@ et_device *et_ib700_new(et_clock *clock, const char *name, char *err, size_t err
     const char *problem = NULL;
     if (!clock) {
         problem = "ib700: a clock is required";
-    } else if (!(w = calloc(1, sizeof(*w)))) {
-        problem = "ib700: out of memory";
     }
     if (problem) {
-        if (err && errlen) {
-            snprintf(err, errlen, "%s", problem);
-        }
+        et__error(err, errlen, ET_EINVAL, "%s", problem);
         return NULL;
     }
+    w = et__xcalloc(1, sizeof(*w));
     et_device_init(&w->dev, &ib700_ops, clock, name, &ib700_lock_class);
     w->timer = et_device_timer_new(&w->dev, ib700_expired, w);
     et_irq_init(&w->timeout, &w->dev, "timeout");

@@ -627,16 +627,11 @@ et_device *et_mc146818_rtc_new(et_clock *clock, const char *name,
                cfg->wallclock.source != ET_WALLCLOCK_VM) {
         problem = "mc146818rtc: unknown wall-clock source";
     }
-    mc146818_rtc *s = NULL;
-    if (!problem && !(s = calloc(1, sizeof(*s)))) {
-        problem = "mc146818rtc: out of memory";
-    }
     if (problem) {
-        if (err && errlen) {
-            snprintf(err, errlen, "%s", problem);
-        }
+        et__error(err, errlen, ET_EINVAL, "%s", problem);
         return NULL;
     }
+    mc146818_rtc *s = et__xcalloc(1, sizeof(*s));
     et_device_init(&s->dev, &rtc_ops, clock, name, &rtc_lock_class);
     s->update_timer = et_device_timer_new(&s->dev, update_expired, s);
     s->periodic_timer = et_device_timer_new(&s->dev, periodic_expired, s);

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "core/internal.h"
 #include "devices/apb_access.h"
 #include "emutime/devices/pl031.h"
 
@@ -224,16 +225,11 @@ et_device *et_pl031_new(et_clock *clock, const char *name, const et_pl031_config
         problem = "pl031: the wall clock has an unknown source (set it up with "
                   "et_wallclock_init)";
     }
-    pl031 *r = NULL;
-    if (!problem && !(r = calloc(1, sizeof(*r)))) {
-        problem = "pl031: out of memory";
-    }
     if (problem) {
-        if (err && errlen) {
-            snprintf(err, errlen, "%s", problem);
-        }
+        et__error(err, errlen, ET_EINVAL, "%s", problem);
         return NULL;
     }
+    pl031 *r = et__xcalloc(1, sizeof(*r));
     et_device_init(&r->dev, &pl031_ops, clock, name, &pl031_lock_class);
     r->source = cfg->wallclock.source;
     r->wall_offset_ns = cfg->wallclock.offset_ns;

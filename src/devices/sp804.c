@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "core/internal.h"
 #include "devices/sp804_counter.h"
 #include "emutime/devices/sp804.h"
 
@@ -43,13 +44,6 @@ static const et__sp804_dual_model sp804_model = {
     .ids_base = ET_SP804_PERIPHID0,
     .variant = { .prescale3_divisor = 1, .load_drives_irq = true },
 };
-
-static void fail_config(char *err, size_t errlen, const char *msg)
-{
-    if (err && errlen) {
-        snprintf(err, errlen, "%s", msg);
-    }
-}
 
 /* --- SP804 ---------------------------------------------------------------- */
 
@@ -73,25 +67,20 @@ et_device *et_sp804_new(et_clock *clock, const char *name, const et_sp804_config
                         char *err, size_t errlen)
 {
     if (!clock) {
-        fail_config(err, errlen, "sp804: a clock is required");
+        et__error(err, errlen, ET_EINVAL, "sp804: a clock is required");
         return NULL;
     }
     if (!cfg) {
-        fail_config(err, errlen, "sp804: a configuration is required");
+        et__error(err, errlen, ET_EINVAL, "sp804: a configuration is required");
         return NULL;
     }
     if (!cfg->timclk[0]) {
-        fail_config(err, errlen, "sp804: the TIMCLK clock input (cfg->timclk[0]) must be "
-                                 "connected");
+        et__error(err, errlen, ET_EINVAL,
+                  "sp804: the TIMCLK clock input (cfg->timclk[0]) must be connected");
         return NULL;
     }
-    et_device *dev = et__sp804_dual_new(clock, name, &sp804_ops, &sp804_lock_class,
-                                        &sp804_model, cfg->timclk[0],
-                                        cfg->timclk[1] ? cfg->timclk[1] : cfg->timclk[0]);
-    if (!dev) {
-        fail_config(err, errlen, "sp804: out of memory");
-    }
-    return dev;
+    return et__sp804_dual_new(clock, name, &sp804_ops, &sp804_lock_class, &sp804_model,
+                              cfg->timclk[0], cfg->timclk[1] ? cfg->timclk[1] : cfg->timclk[0]);
 }
 
 /* --- Integrator/CP PIT ----------------------------------------------------- */
@@ -195,23 +184,20 @@ et_device *et_icp_pit_new(et_clock *clock, const char *name, const et_icp_pit_co
                           char *err, size_t errlen)
 {
     if (!clock) {
-        fail_config(err, errlen, "integrator-pit: a clock is required");
+        et__error(err, errlen, ET_EINVAL, "integrator-pit: a clock is required");
         return NULL;
     }
     if (!cfg) {
-        fail_config(err, errlen, "integrator-pit: a configuration is required");
+        et__error(err, errlen, ET_EINVAL, "integrator-pit: a configuration is required");
         return NULL;
     }
     if (!cfg->timclk[0] || !cfg->timclk[1]) {
-        fail_config(err, errlen, "integrator-pit: timer 0's and timer 1's clock inputs "
-                                 "(cfg->timclk[0], cfg->timclk[1]) must be connected");
+        et__error(err, errlen, ET_EINVAL,
+                  "integrator-pit: timer 0's and timer 1's clock inputs "
+                  "(cfg->timclk[0], cfg->timclk[1]) must be connected");
         return NULL;
     }
-    icp_pit *p = calloc(1, sizeof(*p));
-    if (!p) {
-        fail_config(err, errlen, "integrator-pit: out of memory");
-        return NULL;
-    }
+    icp_pit *p = et__xcalloc(1, sizeof(*p));
     static const char *const line_names[3] = { "timer0", "timer1", "timer2" };
     et_device_init(&p->dev, &pit_ops, clock, name, &icp_pit_lock_class);
     for (unsigned i = 0; i < 3; i++) {

@@ -25,6 +25,7 @@
  * which is what the TRMs and QEMU's CMSDK model say). In 16-bit periodic
  * mode the top half takes the reload value's top half when the count
  * reaches 0, one tick before the hardware reloads. */
+#include "core/internal.h"
 #include "devices/sp804_counter.h"
 
 #include <stdlib.h>
@@ -519,10 +520,7 @@ et_device *et__sp804_dual_new(et_clock *clock, const char *name, const et_device
                               et_lock_class *cls, const et__sp804_dual_model *model,
                               et_clock_input *clk1, et_clock_input *clk2)
 {
-    et__sp804_dual *s = calloc(1, sizeof(*s));
-    if (!s) {
-        return NULL;
-    }
+    et__sp804_dual *s = et__xcalloc(1, sizeof(*s));
     s->model = model;
     et_device_init(&s->dev, ops, clock, name, cls);
     et_irq_init(&s->timintc, &s->dev, "timintc");

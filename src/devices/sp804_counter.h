@@ -132,8 +132,7 @@ void et__sp804_dual_write(et_device *dev, uint64_t offset, uint64_t value, unsig
 void et__sp804_dual_reset(et_device *dev);
 void et__sp804_dual_destroy(et_device *dev);
 
-/* Allocates and resets the device (clocks already validated non-NULL).
- * NULL only when out of memory. */
+/* Allocates and resets the device (clocks already validated non-NULL). */
 et_device *et__sp804_dual_new(et_clock *clock, const char *name, const et_device_ops *ops,
                               et_lock_class *cls, const et__sp804_dual_model *model,
                               et_clock_input *clk1, et_clock_input *clk2);

@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "core/internal.h"
 #include "emutime/devices/stellaris_sysctl.h"
 
 #define DID0_VER_MASK 0x70000000u
@@ -350,16 +351,11 @@ et_device *et_stellaris_sysctl_new(et_clock *clock, const char *name,
         problem = "stellaris-sysctl: the datasheet clock model covers Sandstorm-class parts "
                   "(RCC only); use ET_STELLARIS_CLOCK_QEMU for a Fury-class part";
     }
-    sysctl *s = NULL;
-    if (!problem && !(s = calloc(1, sizeof(*s)))) {
-        problem = "stellaris-sysctl: out of memory";
-    }
     if (problem) {
-        if (err && errlen) {
-            snprintf(err, errlen, "%s", problem);
-        }
+        et__error(err, errlen, ET_EINVAL, "%s", problem);
         return NULL;
     }
+    sysctl *s = et__xcalloc(1, sizeof(*s));
     et_device_init(&s->dev, &sysctl_ops, clock, name, &sysctl_lock_class);
     et_irq_init(&s->irq, &s->dev, "irq");
     et_device_add_irq(&s->dev, &s->irq);
