@@ -82,6 +82,9 @@ int64_t et__snap_elem_deadline(uint8_t type, const uint8_t *p);
 
 /* FNV-1a: names are looked up in open-addressing hash tables. */
 uint64_t et__snap_name_hash(const char *p, size_t n);
+/* How many name comparisons the lookups in those tables have made so far
+ * (all threads): tests bound it to show a parse is linear. */
+uint64_t et__snap_name_compares(void);
 /* A zeroed table of at least 2n slots (a power of two); mask gets its size - 1. */
 uint32_t *et__snap_name_table(size_t n, size_t *mask);
 
