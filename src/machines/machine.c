@@ -24,7 +24,7 @@ const et__ic_kind *et__ic_kind_find(const char *kind)
         &kind_plic,
         &kind_armv8m_nvic,
     };
-    for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+    for (size_t i = 0; i < ET_N(kinds); i++) {
         if (strcmp(kinds[i]->kind, kind) == 0) {
             return kinds[i];
         }

@@ -141,7 +141,12 @@ void et__board_free(et_board *board);
 
 /* --- boards ---------------------------------------------------------------- */
 
+/* The number of elements of an array (not a pointer). */
 #define ET_N(a) ((unsigned)(sizeof(a) / sizeof((a)[0])))
+/* A board table's array member and its count, from the array itself:
+ * ET_ARRAY(wires, timer0_wires) is
+ * .wires = (timer0_wires), .n_wires = ET_N(timer0_wires). */
+#define ET_ARRAY(member, array) .member = (array), .n_##member = ET_N(array)
 
 /* Each board file defines one of these. */
 extern const et_board et__board_mps2_an385;
