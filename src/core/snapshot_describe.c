@@ -33,32 +33,55 @@ static void print_deadline(FILE *f, int64_t when)
     }
 }
 
-static void print_elem(FILE *f, uint8_t type, const uint8_t *p)
+static const char *const ptimer_modes[] = { "stopped", "periodic", "oneshot" };
+
+/* A bool, unsigned or signed element, the same in text and JSON but for
+ * unsigned values (text adds their hex from 10 on); false for other types. */
+static bool print_scalar(FILE *f, uint8_t type, const uint8_t *p, bool text)
 {
-    static const char *const modes[] = { "stopped", "periodic", "oneshot" };
     switch (type) {
     case T_BOOL:
         fprintf(f, "%s", p[0] ? "true" : "false");
-        break;
+        return true;
     case T_U8:
     case T_U16:
     case T_U32:
-    case T_U64:
-        print_unsigned(f, snap_get_le(p, (unsigned)et__snap_types[type].size));
-        break;
+    case T_U64: {
+        uint64_t v = snap_get_le(p, (unsigned)et__snap_types[type].size);
+        if (text) {
+            print_unsigned(f, v);
+        } else {
+            fprintf(f, "%llu", (unsigned long long)v);
+        }
+        return true;
+    }
     case T_I64:
         fprintf(f, "%lld", (long long)(int64_t)snap_get_le(p, 8));
-        break;
-    case T_PTIMER:
-        fprintf(f, "%s, limit ", modes[p[0]]);
-        print_unsigned(f, snap_get_le(p + 1, 8));
+        return true;
+    default:
+        return false;
+    }
+}
+
+static void print_elem(FILE *f, uint8_t type, const uint8_t *p)
+{
+    if (print_scalar(f, type, p, true)) {
+        return;
+    }
+    switch (type) {
+    case T_PTIMER: {
+        et_ptimer_state st;
+        et__snap_get_ptimer(p, &st);
+        fprintf(f, "%s, limit ", ptimer_modes[st.enabled]);
+        print_unsigned(f, st.limit);
         fprintf(f, ", count ");
-        print_unsigned(f, snap_get_le(p + 9, 8));
+        print_unsigned(f, st.delta);
         fprintf(f, ", period %lld ns + %u/2^32, last event %lld ns, next event %lld ns, ",
-                (long long)(int64_t)snap_get_le(p + 17, 8), (unsigned)snap_get_le(p + 25, 4),
-                (long long)(int64_t)snap_get_le(p + 29, 8), (long long)(int64_t)snap_get_le(p + 37, 8));
-        print_deadline(f, (int64_t)snap_get_le(p + 45, 8));
+                (long long)st.period, (unsigned)st.period_frac, (long long)st.last_event,
+                (long long)st.next_event);
+        print_deadline(f, st.timer_expire);
         break;
+    }
     case T_TIMER:
         print_deadline(f, (int64_t)snap_get_le(p, 8));
         break;
@@ -180,30 +203,22 @@ static void json_str(FILE *f, snap_str s)
  * 64-bit counter), a ptimer or timer as an object. */
 static void json_elem(FILE *f, uint8_t type, const uint8_t *p)
 {
-    static const char *const modes[] = { "stopped", "periodic", "oneshot" };
+    if (print_scalar(f, type, p, false)) {
+        return;
+    }
     switch (type) {
-    case T_BOOL:
-        fprintf(f, "%s", p[0] ? "true" : "false");
-        break;
-    case T_U8:
-    case T_U16:
-    case T_U32:
-    case T_U64:
-        fprintf(f, "%llu", (unsigned long long)snap_get_le(p, (unsigned)et__snap_types[type].size));
-        break;
-    case T_I64:
-        fprintf(f, "%lld", (long long)(int64_t)snap_get_le(p, 8));
-        break;
-    case T_PTIMER:
+    case T_PTIMER: {
+        et_ptimer_state st;
+        et__snap_get_ptimer(p, &st);
         fprintf(f,
                 "{\"mode\": \"%s\", \"limit\": %llu, \"count\": %llu, \"period_ns\": %lld, "
                 "\"period_frac\": %u, \"last_event_ns\": %lld, \"next_event_ns\": %lld, "
                 "\"deadline_ns\": %lld}",
-                modes[p[0]], (unsigned long long)snap_get_le(p + 1, 8),
-                (unsigned long long)snap_get_le(p + 9, 8), (long long)(int64_t)snap_get_le(p + 17, 8),
-                (unsigned)snap_get_le(p + 25, 4), (long long)(int64_t)snap_get_le(p + 29, 8),
-                (long long)(int64_t)snap_get_le(p + 37, 8), (long long)(int64_t)snap_get_le(p + 45, 8));
+                ptimer_modes[st.enabled], (unsigned long long)st.limit,
+                (unsigned long long)st.delta, (long long)st.period, (unsigned)st.period_frac,
+                (long long)st.last_event, (long long)st.next_event, (long long)st.timer_expire);
         break;
+    }
     case T_TIMER:
         fprintf(f, "{\"deadline_ns\": %lld}", (long long)(int64_t)snap_get_le(p, 8));
         break;

@@ -53,13 +53,39 @@ int et__snap_fail(char *err, size_t errlen, const char *fmt, ...)
     return -1;
 }
 
+void et__snap_get_ptimer(const uint8_t *p, et_ptimer_state *st)
+{
+    st->enabled = p[0];
+    st->limit = snap_get_le(p + 1, 8);
+    st->delta = snap_get_le(p + 9, 8);
+    st->period = (int64_t)snap_get_le(p + 17, 8);
+    st->period_frac = (uint32_t)snap_get_le(p + 25, 4);
+    st->last_event = (int64_t)snap_get_le(p + 29, 8);
+    st->next_event = (int64_t)snap_get_le(p + 37, 8);
+    st->timer_expire = (int64_t)snap_get_le(p + 45, 8);
+}
+
+void et__snap_put_ptimer(uint8_t *p, const et_ptimer_state *st)
+{
+    p[0] = st->enabled;
+    snap_put_le(p + 1, st->limit, 8);
+    snap_put_le(p + 9, st->delta, 8);
+    snap_put_le(p + 17, (uint64_t)st->period, 8);
+    snap_put_le(p + 25, st->period_frac, 4);
+    snap_put_le(p + 29, (uint64_t)st->last_event, 8);
+    snap_put_le(p + 37, (uint64_t)st->next_event, 8);
+    snap_put_le(p + 45, (uint64_t)st->timer_expire, 8);
+}
+
 int64_t et__snap_elem_deadline(uint8_t type, const uint8_t *p)
 {
     if (type == T_TIMER) {
         return (int64_t)snap_get_le(p, 8);
     }
     if (type == T_PTIMER && p[0] != 0) {
-        return (int64_t)snap_get_le(p + 45, 8);
+        et_ptimer_state st;
+        et__snap_get_ptimer(p, &st);
+        return st.timer_expire;
     }
     return -1;
 }
@@ -76,19 +102,19 @@ static const char *elem_problem(uint8_t type, const uint8_t *p, char *why, size_
         }
         break;
     case T_PTIMER: {
-        int64_t period = (int64_t)snap_get_le(p + 17, 8);
-        int64_t expire = (int64_t)snap_get_le(p + 45, 8);
-        if (p[0] > 2) {
+        et_ptimer_state st;
+        et__snap_get_ptimer(p, &st);
+        if (st.enabled > 2) {
             snprintf(why, whylen, "ptimer mode %u is not 0 (stopped), 1 (periodic) or 2 (oneshot)",
-                     p[0]);
+                     st.enabled);
             return why;
         }
-        if (period < 0) {
-            snprintf(why, whylen, "ptimer period %lld ns is negative", (long long)period);
+        if (st.period < 0) {
+            snprintf(why, whylen, "ptimer period %lld ns is negative", (long long)st.period);
             return why;
         }
-        if (expire < -1) {
-            snprintf(why, whylen, "ptimer deadline %lld is below -1", (long long)expire);
+        if (st.timer_expire < -1) {
+            snprintf(why, whylen, "ptimer deadline %lld is below -1", (long long)st.timer_expire);
             return why;
         }
         break;

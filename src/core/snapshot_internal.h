@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "emutime/device.h"
+#include "emutime/ptimer.h"
 #include "emutime/snapshot.h"
 #include "emutime/vmstate.h"
 
@@ -75,6 +76,11 @@ static inline void snap_put_le(uint8_t *p, uint64_t v, unsigned n)
         p[i] = (uint8_t)(v >> (8 * i));
     }
 }
+
+/* A ptimer element (PTIMER_SIZE bytes): mode, limit, count, period, its
+ * fraction, last and next event, deadline. */
+void et__snap_get_ptimer(const uint8_t *p, et_ptimer_state *st);
+void et__snap_put_ptimer(uint8_t *p, const et_ptimer_state *st);
 
 /* The deadline of a valid timer or ptimer element as stored, or -1 when it is
  * not armed (a stopped ptimer is not armed, whatever its deadline says). */

@@ -42,16 +42,8 @@ static void load_elem(uint8_t code, void *p, const uint8_t *src)
     case T_PTIMER: {
         et_ptimer *pt;
         memcpy(&pt, p, sizeof(pt));
-        et_ptimer_state st = {
-            .enabled = src[0],
-            .limit = snap_get_le(src + 1, 8),
-            .delta = snap_get_le(src + 9, 8),
-            .period = (int64_t)snap_get_le(src + 17, 8),
-            .period_frac = (uint32_t)snap_get_le(src + 25, 4),
-            .last_event = (int64_t)snap_get_le(src + 29, 8),
-            .next_event = (int64_t)snap_get_le(src + 37, 8),
-            .timer_expire = (int64_t)snap_get_le(src + 45, 8),
-        };
+        et_ptimer_state st;
+        et__snap_get_ptimer(src, &st);
         et_ptimer_set_state(pt, &st);
         break;
     }
@@ -85,7 +77,7 @@ static void load_default(uint8_t code, void *p, uint64_t def)
         src[0] = def != 0;
         break;
     case T_PTIMER:
-        snap_put_le(src + 45, UINT64_MAX, 8); /* stopped, not armed */
+        et__snap_put_ptimer(src, &(et_ptimer_state){ .timer_expire = -1 }); /* stopped */
         break;
     case T_TIMER:
         snap_put_le(src, UINT64_MAX, 8); /* -1: not armed */

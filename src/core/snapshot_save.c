@@ -126,14 +126,7 @@ static void save_elem(wbuf *w, uint8_t code, const void *p, int64_t *deadline, u
             st.timer_expire = et__timer_armed_deadline(et__ptimer_timer(pt), order);
             *deadline = st.timer_expire;
         }
-        w_le(w, st.enabled, 1);
-        w_le(w, st.limit, 8);
-        w_le(w, st.delta, 8);
-        w_le(w, (uint64_t)st.period, 8);
-        w_le(w, st.period_frac, 4);
-        w_le(w, (uint64_t)st.last_event, 8);
-        w_le(w, (uint64_t)st.next_event, 8);
-        w_le(w, (uint64_t)st.timer_expire, 8);
+        et__snap_put_ptimer(w_space(w, PTIMER_SIZE), &st);
         break;
     }
     case T_TIMER: {

@@ -126,10 +126,7 @@ const et_board et__board_lm3s811evb = {
     .qemu_binary = "qemu-system-arm",
     .intercept = "irq_intercept_in /machine/unattached/device[1]",
     ET_ARRAY(clocks, clocks),
-    ET_ARRAY(controllers, controllers),
-    ET_ARRAY(devices, devices),
-    ET_ARRAY(qom, qom),
-    ET_ARRAY(ram, ram),
+    ET_BOARD_TABLES,
     .notes = "Not modelled: the CPU, the GPTMs' capture and PWM modes, the flash (reads 0, "
              "as QEMU's without -kernel), the bit-band aliases, the UARTs, GPIO, I2C, SSI, "
              "ADC, PWM and the OLED display.",

@@ -152,10 +152,7 @@ const et_board et__board_mps2_an385 = {
     .qemu_binary = "qemu-system-arm",
     .intercept = "irq_intercept_in /machine/armv7m",
     ET_ARRAY(clocks, clocks),
-    ET_ARRAY(controllers, controllers),
-    ET_ARRAY(devices, devices),
-    ET_ARRAY(qom, qom),
-    ET_ARRAY(ram, ram),
+    ET_BOARD_TABLES,
     ET_ARRAY(held, held),
     .notes = "Not modelled: the CPU, the SCS registers beyond the NVIC view and SysTick, "
              "the UARTs, GPIO, "

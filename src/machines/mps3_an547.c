@@ -98,10 +98,7 @@ const et_board et__board_mps3_an547 = {
     .qemu_binary = "qemu-system-arm",
     .intercept = "irq_intercept_in /machine/iotkit/cluster0/armv7m0",
     ET_ARRAY(clocks, clocks),
-    ET_ARRAY(controllers, controllers),
-    ET_ARRAY(devices, devices),
-    ET_ARRAY(qom, qom),
-    ET_ARRAY(ram, ram),
+    ET_BOARD_TABLES,
     .notes = "Not modelled: the CPU and its NVIC registers and SysTicks, the TrustZone "
              "security controllers (PPCs and MPCs: every access is let through; QEMU blocks "
              "non-secure accesses to the timers until PERIPHNSPPC0 allows them), the Secure "

@@ -36,10 +36,7 @@ const et_board et__board_realview_eb = {
     .qemu_binary = "qemu-system-arm",
     .intercept = "irq_intercept_in /machine/unattached/device[2]",
     ET_ARRAY(clocks, clocks),
-    ET_ARRAY(controllers, controllers),
-    ET_ARRAY(devices, devices),
-    ET_ARRAY(qom, qom),
-    ET_ARRAY(ram, ram),
+    ET_BOARD_TABLES,
     .notes = "Not modelled: the CPU, the GIC's registers (its distributor at 0x10041000 "
              "reads 0), the PCI controller (QEMU's configuration windows at 0x60000000 "
              "read all ones), the UARTs, the RTC, the other peripherals.",

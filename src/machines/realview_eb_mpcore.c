@@ -61,10 +61,7 @@ const et_board et__board_realview_eb_mpcore = {
     .qemu_binary = "qemu-system-arm",
     .intercept = "irq_intercept_in /machine/unattached/device[2]/a11priv/gic",
     ET_ARRAY(clocks, clocks),
-    ET_ARRAY(controllers, controllers),
-    ET_ARRAY(devices, devices),
-    ET_ARRAY(qom, qom),
-    ET_ARRAY(ram, ram),
+    ET_BOARD_TABLES,
     ET_ARRAY(options, options),
     .notes = "Not modelled: the CPU, realview_mpcore's own inputs (its board interrupt "
              "routing: intercept the a11priv GIC), the SCU and GIC registers, the "

@@ -49,10 +49,7 @@ const et_board et__board_versatilepb = {
     .qemu_binary = "qemu-system-arm",
     .intercept = "irq_intercept_in /machine/unattached/device[2]",
     ET_ARRAY(clocks, clocks),
-    ET_ARRAY(controllers, controllers),
-    ET_ARRAY(devices, devices),
-    ET_ARRAY(qom, qom),
-    ET_ARRAY(ram, ram),
+    ET_BOARD_TABLES,
     ET_ARRAY(options, options),
     .notes = "Not modelled: the CPU, the VIC's vectoring (VICVECTADDR and friends) and "
              "outputs, the secondary interrupt controller (VIC 31), the UARTs, "

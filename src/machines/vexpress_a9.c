@@ -93,10 +93,7 @@ const et_board et__board_vexpress_a9 = {
     .qemu_binary = "qemu-system-arm",
     .intercept = "irq_intercept_in /machine/unattached/device[1]",
     ET_ARRAY(clocks, clocks),
-    ET_ARRAY(controllers, controllers),
-    ET_ARRAY(devices, devices),
-    ET_ARRAY(qom, qom),
-    ET_ARRAY(ram, ram),
+    ET_BOARD_TABLES,
     ET_ARRAY(options, options),
     .notes = "Not modelled: the CPU, the A9MPCore's SCU and GIC registers (the rest of "
              "0x1e000000-0x1e001fff reads 0), the UARTs, the other peripherals, "

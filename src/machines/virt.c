@@ -325,10 +325,7 @@ const et_board et__board_virt = {
                    "the Goldfish RTC",
     .qemu_binary = "qemu-system-riscv64",
     .intercept = "irq_intercept_in /machine/soc0/harts[0]",
-    ET_ARRAY(controllers, controllers),
-    ET_ARRAY(devices, devices),
-    ET_ARRAY(qom, qom),
-    ET_ARRAY(ram, ram),
+    ET_BOARD_TABLES,
     ET_ARRAY(options, options),
     .notes = "Not modelled: the PLIC beyond its inputs (its registers read 0; the RTC's "
              "interrupt shows as PLIC input 11, never as mip.MEIP), virtio, the UART, the "
