@@ -283,13 +283,11 @@ et_clock *et_machine_clock(et_machine *m)
 
 /* --- accesses --------------------------------------------------------------- */
 
-uint64_t et_machine_read(et_machine *m, uint64_t addr, unsigned size)
+/* An access of size bytes (at most 8), little-endian. */
+static uint64_t bus_read_le(et__bus *bus, uint64_t addr, unsigned size)
 {
     uint8_t buf[8];
-    if (size == 0 || size > 8) {
-        return 0;
-    }
-    et__bus_read(&m->bus, addr, buf, size);
+    et__bus_read(bus, addr, buf, size);
     uint64_t v = 0;
     for (unsigned i = 0; i < size; i++) {
         v |= (uint64_t)buf[i] << (8 * i);
@@ -297,16 +295,25 @@ uint64_t et_machine_read(et_machine *m, uint64_t addr, unsigned size)
     return v;
 }
 
-void et_machine_write(et_machine *m, uint64_t addr, uint64_t value, unsigned size)
+static void bus_write_le(et__bus *bus, uint64_t addr, uint64_t value, unsigned size)
 {
     uint8_t buf[8];
-    if (size == 0 || size > 8) {
-        return;
-    }
     for (unsigned i = 0; i < size; i++) {
         buf[i] = (uint8_t)(value >> (8 * i));
     }
-    et__bus_write(&m->bus, addr, buf, size);
+    et__bus_write(bus, addr, buf, size);
+}
+
+uint64_t et_machine_read(et_machine *m, uint64_t addr, unsigned size)
+{
+    return size >= 1 && size <= 8 ? bus_read_le(&m->bus, addr, size) : 0;
+}
+
+void et_machine_write(et_machine *m, uint64_t addr, uint64_t value, unsigned size)
+{
+    if (size >= 1 && size <= 8) {
+        bus_write_le(&m->bus, addr, value, size);
+    }
 }
 
 void et_machine_read_bytes(et_machine *m, uint64_t addr, uint8_t *buf, size_t len)
@@ -324,30 +331,21 @@ void et_machine_fill(et_machine *m, uint64_t addr, uint8_t byte, size_t len)
     et__bus_fill(&m->bus, addr, byte, len);
 }
 
+static bool port_size_ok(unsigned size)
+{
+    return size == 1 || size == 2 || size == 4;
+}
+
 uint32_t et_machine_in(et_machine *m, uint16_t port, unsigned size)
 {
-    uint8_t buf[4];
-    if (size != 1 && size != 2 && size != 4) {
-        return 0;
-    }
-    et__bus_read(&m->io, port, buf, size);
-    uint32_t v = 0;
-    for (unsigned i = 0; i < size; i++) {
-        v |= (uint32_t)buf[i] << (8 * i);
-    }
-    return v;
+    return port_size_ok(size) ? (uint32_t)bus_read_le(&m->io, port, size) : 0;
 }
 
 void et_machine_out(et_machine *m, uint16_t port, uint32_t value, unsigned size)
 {
-    uint8_t buf[4];
-    if (size != 1 && size != 2 && size != 4) {
-        return;
+    if (port_size_ok(size)) {
+        bus_write_le(&m->io, port, value, size);
     }
-    for (unsigned i = 0; i < size; i++) {
-        buf[i] = (uint8_t)(value >> (8 * i));
-    }
-    et__bus_write(&m->io, port, buf, size);
 }
 
 /* --- devices ---------------------------------------------------------------- */

@@ -3,6 +3,7 @@
  *   machine_build.c      a board's clocks, devices, controllers, RAM, routes
  *   machine_spec.c       "NAME[,OPT=VALUE...]" and the board options
  *   machine_qom.c        QOM paths: qtest's intercepts and set_irq_in
+ *   machine_snapshot.c   save and load of the whole machine
  * (the device factories, views and boards see only machine_internal.h). */
 #ifndef EMUTIME_MACHINES_MACHINE_STATE_H
 #define EMUTIME_MACHINES_MACHINE_STATE_H
