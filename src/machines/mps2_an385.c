@@ -63,26 +63,17 @@ static const et_board_counter watchdog_counters[] = {
  * REFCLK (which also gives SYST_CALIB 9999: 10 ms, no skew). */
 static const et_armv7m_systick_config systick_config = { .refclk_hz = 1000000 };
 
+/* The two CMSDK APB timers differ only in name, base and interrupt. */
+#define CMSDK_TIMER(name_, base_, wires_)                                      \
+    {                                                                          \
+        .name = (name_), .type = "cmsdk-apb-timer", .base = (base_),           \
+        .clock = "sysclk", .config = &timer_config, ET_ARRAY(wires, wires_),   \
+        ET_ARRAY(counters, timer_counters),                                    \
+    }
 
 static const et_board_device devices[] = {
-    {
-        .name = "timer0",
-        .type = "cmsdk-apb-timer",
-        .base = 0x40000000,
-        .clock = "sysclk",
-        .config = &timer_config,
-        ET_ARRAY(wires, timer0_wires),
-        ET_ARRAY(counters, timer_counters),
-    },
-    {
-        .name = "timer1",
-        .type = "cmsdk-apb-timer",
-        .base = 0x40001000,
-        .clock = "sysclk",
-        .config = &timer_config,
-        ET_ARRAY(wires, timer1_wires),
-        ET_ARRAY(counters, timer_counters),
-    },
+    CMSDK_TIMER("timer0", 0x40000000, timer0_wires),
+    CMSDK_TIMER("timer1", 0x40001000, timer1_wires),
     {
         .name = "dualtimer",
         .type = "cmsdk-apb-dualtimer",
