@@ -20,7 +20,7 @@ static const et_board *const boards[] = {
 
 size_t et_board_count(void)
 {
-    return sizeof(boards) / sizeof(boards[0]);
+    return ET_N(boards);
 }
 
 const et_board *et_board_get(size_t i)

@@ -248,7 +248,7 @@ static const et__machine_factory machine_factories[] = {
 
 const et__machine_factory *et__machine_factory_find(const char *type)
 {
-    for (size_t i = 0; i < sizeof(machine_factories) / sizeof(machine_factories[0]); i++) {
+    for (size_t i = 0; i < ET_N(machine_factories); i++) {
         if (strcmp(machine_factories[i].type, type) == 0) {
             return &machine_factories[i];
         }
@@ -258,7 +258,7 @@ const et__machine_factory *et__machine_factory_find(const char *type)
 
 const et__device_factory *et__device_factory_find(const char *type)
 {
-    for (size_t i = 0; i < sizeof(factories) / sizeof(factories[0]); i++) {
+    for (size_t i = 0; i < ET_N(factories); i++) {
         if (strcmp(factories[i].type, type) == 0) {
             return &factories[i];
         }

@@ -61,8 +61,8 @@ static const et_board_counter gptm_counters[] = {
 #define GPTM(name_, base_, wires_)                                               \
     {                                                                            \
         .name = (name_), .type = "stellaris-gptm", .base = (base_),              \
-        .clock = "sysclk", .wires = (wires_), .n_wires = ET_N(wires_),           \
-        .counters = gptm_counters, .n_counters = ET_N(gptm_counters),            \
+        .clock = "sysclk", ET_ARRAY(wires, wires_),                              \
+        ET_ARRAY(counters, gptm_counters),                                       \
     }
 
 static const et_board_device devices[] = {
@@ -72,8 +72,7 @@ static const et_board_device devices[] = {
         .base = 0x400fe000,
         .clock = "sysclk", /* the clock it drives */
         .config = &sysctl_config,
-        .wires = sysctl_wires,
-        .n_wires = ET_N(sysctl_wires),
+        ET_ARRAY(wires, sysctl_wires),
     },
     {
         .name = "watchdog",
@@ -81,10 +80,8 @@ static const et_board_device devices[] = {
         .base = 0x40000000,
         .clock = "sysclk",
         .config = &watchdog_config,
-        .wires = watchdog_wires,
-        .n_wires = ET_N(watchdog_wires),
-        .counters = watchdog_counters,
-        .n_counters = ET_N(watchdog_counters),
+        ET_ARRAY(wires, watchdog_wires),
+        ET_ARRAY(counters, watchdog_counters),
     },
     SYSTICK_DEVICE(&systick_config),
     GPTM("gptm0", 0x40030000, gptm0_wires),
@@ -128,16 +125,8 @@ const et_board et__board_lm3s811evb = {
                    "Luminary watchdog, GPTMs, SysTick",
     .qemu_binary = "qemu-system-arm",
     .intercept = "irq_intercept_in /machine/unattached/device[1]",
-    .clocks = clocks,
-    .n_clocks = ET_N(clocks),
-    .controllers = controllers,
-    .n_controllers = ET_N(controllers),
-    .devices = devices,
-    .n_devices = ET_N(devices),
-    .qom = qom,
-    .n_qom = ET_N(qom),
-    .ram = ram,
-    .n_ram = ET_N(ram),
+    ET_ARRAY(clocks, clocks),
+    ET_BOARD_TABLES,
     .notes = "Not modelled: the CPU, the GPTMs' capture and PWM modes, the flash (reads 0, "
              "as QEMU's without -kernel), the bit-band aliases, the UARTs, GPIO, I2C, SSI, "
              "ADC, PWM and the OLED display.",

@@ -141,7 +141,18 @@ void et__board_free(et_board *board);
 
 /* --- boards ---------------------------------------------------------------- */
 
+/* The number of elements of an array (not a pointer). */
 #define ET_N(a) ((unsigned)(sizeof(a) / sizeof((a)[0])))
+/* A board table's array member and its count, from the array itself:
+ * ET_ARRAY(wires, timer0_wires) is
+ * .wires = (timer0_wires), .n_wires = ET_N(timer0_wires). */
+#define ET_ARRAY(member, array) .member = (array), .n_##member = ET_N(array)
+/* The tables every board file defines under these names (pc.c's two
+ * boards share a file and name theirs): controllers, devices, QOM paths,
+ * RAM. */
+#define ET_BOARD_TABLES                                                        \
+    ET_ARRAY(controllers, controllers), ET_ARRAY(devices, devices),            \
+    ET_ARRAY(qom, qom), ET_ARRAY(ram, ram)
 
 /* Each board file defines one of these. */
 extern const et_board et__board_mps2_an385;

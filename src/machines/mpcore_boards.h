@@ -23,9 +23,8 @@ static const et_board_counter mptimer_counters[] = {
 #define MPTIMER_DEVICE(base_, config_, wires_)                                 \
     {                                                                          \
         .name = "mptimer", .type = "arm-mptimer", .base = (base_),             \
-        .clock = "periphclk", .config = (config_), .wires = (wires_),          \
-        .n_wires = ET_N(wires_), .counters = mptimer_counters,                 \
-        .n_counters = ET_N(mptimer_counters),                                  \
+        .clock = "periphclk", .config = (config_), ET_ARRAY(wires, wires_),    \
+        ET_ARRAY(counters, mptimer_counters),                                  \
     }
 
 #endif

@@ -63,40 +63,25 @@ static const et_board_counter watchdog_counters[] = {
  * REFCLK (which also gives SYST_CALIB 9999: 10 ms, no skew). */
 static const et_armv7m_systick_config systick_config = { .refclk_hz = 1000000 };
 
+/* The two CMSDK APB timers differ only in name, base and interrupt. */
+#define CMSDK_TIMER(name_, base_, wires_)                                      \
+    {                                                                          \
+        .name = (name_), .type = "cmsdk-apb-timer", .base = (base_),           \
+        .clock = "sysclk", .config = &timer_config, ET_ARRAY(wires, wires_),   \
+        ET_ARRAY(counters, timer_counters),                                    \
+    }
 
 static const et_board_device devices[] = {
-    {
-        .name = "timer0",
-        .type = "cmsdk-apb-timer",
-        .base = 0x40000000,
-        .clock = "sysclk",
-        .config = &timer_config,
-        .wires = timer0_wires,
-        .n_wires = ET_N(timer0_wires),
-        .counters = timer_counters,
-        .n_counters = ET_N(timer_counters),
-    },
-    {
-        .name = "timer1",
-        .type = "cmsdk-apb-timer",
-        .base = 0x40001000,
-        .clock = "sysclk",
-        .config = &timer_config,
-        .wires = timer1_wires,
-        .n_wires = ET_N(timer1_wires),
-        .counters = timer_counters,
-        .n_counters = ET_N(timer_counters),
-    },
+    CMSDK_TIMER("timer0", 0x40000000, timer0_wires),
+    CMSDK_TIMER("timer1", 0x40001000, timer1_wires),
     {
         .name = "dualtimer",
         .type = "cmsdk-apb-dualtimer",
         .base = 0x40002000,
         .clock = "sysclk",
         .config = &dualtimer_config,
-        .wires = dualtimer_wires,
-        .n_wires = ET_N(dualtimer_wires),
-        .counters = dualtimer_counters,
-        .n_counters = ET_N(dualtimer_counters),
+        ET_ARRAY(wires, dualtimer_wires),
+        ET_ARRAY(counters, dualtimer_counters),
     },
     {
         .name = "watchdog",
@@ -104,10 +89,8 @@ static const et_board_device devices[] = {
         .base = 0x40008000,
         .clock = "sysclk",
         .config = &watchdog_config,
-        .wires = watchdog_wires,
-        .n_wires = ET_N(watchdog_wires),
-        .counters = watchdog_counters,
-        .n_counters = ET_N(watchdog_counters),
+        ET_ARRAY(wires, watchdog_wires),
+        ET_ARRAY(counters, watchdog_counters),
     },
     SYSTICK_DEVICE(&systick_config),
 };
@@ -159,18 +142,9 @@ const et_board et__board_mps2_an385 = {
                    "SysTick",
     .qemu_binary = "qemu-system-arm",
     .intercept = "irq_intercept_in /machine/armv7m",
-    .clocks = clocks,
-    .n_clocks = ET_N(clocks),
-    .controllers = controllers,
-    .n_controllers = ET_N(controllers),
-    .devices = devices,
-    .n_devices = ET_N(devices),
-    .qom = qom,
-    .n_qom = ET_N(qom),
-    .ram = ram,
-    .n_ram = ET_N(ram),
-    .held = held,
-    .n_held = ET_N(held),
+    ET_ARRAY(clocks, clocks),
+    ET_BOARD_TABLES,
+    ET_ARRAY(held, held),
     .notes = "Not modelled: the CPU, the SCS registers beyond the NVIC view and SysTick, "
              "the UARTs, GPIO, "
              "SPI, I2C, the FPGA and SCC registers, the LAN9118.",

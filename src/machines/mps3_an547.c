@@ -37,8 +37,8 @@ TIMER_WIRES(timer3_wires, 27);
 #define SSE_TIMER(name_, base_, wires_)                                          \
     {                                                                            \
         .name = (name_), .type = "sse-timer", .base = (base_), .config = &on_sysctr, \
-        .clock_hz = 32000000, .wires = (wires_), .n_wires = ET_N(wires_),        \
-        .counters = timer_counters, .n_counters = ET_N(timer_counters),          \
+        .clock_hz = 32000000, ET_ARRAY(wires, wires_),                           \
+        ET_ARRAY(counters, timer_counters),                                      \
     }
 
 static const et_board_device devices[] = {
@@ -47,8 +47,7 @@ static const et_board_device devices[] = {
         .type = "sse-counter",
         .base = 0x58100000,
         .clock = "mainclk",
-        .counters = counter_counters,
-        .n_counters = ET_N(counter_counters),
+        ET_ARRAY(counters, counter_counters),
     },
     { .name = "sysctr-status", .type = "sse-counter-status", .base = 0x48101000,
       .config = &on_sysctr },
@@ -98,16 +97,8 @@ const et_board et__board_mps3_an547 = {
     .description = "ARM MPS3 with AN547 (Cortex-M55, SSE-300): System Counter and System Timers",
     .qemu_binary = "qemu-system-arm",
     .intercept = "irq_intercept_in /machine/iotkit/cluster0/armv7m0",
-    .clocks = clocks,
-    .n_clocks = ET_N(clocks),
-    .controllers = controllers,
-    .n_controllers = ET_N(controllers),
-    .devices = devices,
-    .n_devices = ET_N(devices),
-    .qom = qom,
-    .n_qom = ET_N(qom),
-    .ram = ram,
-    .n_ram = ET_N(ram),
+    ET_ARRAY(clocks, clocks),
+    ET_BOARD_TABLES,
     .notes = "Not modelled: the CPU and its NVIC registers and SysTicks, the TrustZone "
              "security controllers (PPCs and MPCs: every access is let through; QEMU blocks "
              "non-secure accesses to the timers until PERIPHNSPPC0 allows them), the Secure "

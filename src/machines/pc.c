@@ -66,8 +66,7 @@ static const et_board_wire rtc_wires[] = {
 #define PC_RTC_DEVICE                                                          \
     {                                                                          \
         .name = "rtc", .type = "mc146818rtc", .base = 0x70,                    \
-        .space = ET_SPACE_IO, .clock_hz = 32768, .wires = rtc_wires,           \
-        .n_wires = ET_N(rtc_wires),                                            \
+        .space = ET_SPACE_IO, .clock_hz = 32768, ET_ARRAY(wires, rtc_wires),   \
     }
 
 /* The IB700's timeout is the machine's watchdog action. */
@@ -78,8 +77,7 @@ static const et_board_wire ib700_wires[] = {
 #define PC_IB700_DEVICE                                                        \
     {                                                                          \
         .name = "ib700", .type = "ib700", .base = ET_IB700_PORT,               \
-        .space = ET_SPACE_IO, .wires = ib700_wires,                            \
-        .n_wires = ET_N(ib700_wires), .option = "ib700",                       \
+        .space = ET_SPACE_IO, ET_ARRAY(wires, ib700_wires), .option = "ib700", \
     }
 
 /* The 8254 at ports 0x40-0x43 with port B at 0x61, OUT0 on ISA IRQ 0
@@ -98,9 +96,8 @@ static const et_board_window pit_windows[] = {
 #define PC_PIT_DEVICE                                                          \
     {                                                                          \
         .name = "pit", .type = "i8254", .space = ET_SPACE_IO,                  \
-        .windows = pit_windows, .n_windows = ET_N(pit_windows),                \
-        .clock_hz = ET_I8254_HZ, .wires = pit_wires,                           \
-        .n_wires = ET_N(pit_wires), .option = "pit",                           \
+        ET_ARRAY(windows, pit_windows),                                        \
+        .clock_hz = ET_I8254_HZ, ET_ARRAY(wires, pit_wires), .option = "pit",  \
     }
 
 /* The ACPI PM timer in the PM I/O block at 0x600 (where QEMU's SeaBIOS
@@ -122,9 +119,9 @@ static const et_board_window pm_windows[] = {
 #define PC_PM_DEVICE                                                           \
     {                                                                          \
         .name = "pm-timer", .type = "acpi-pm-timer", .space = ET_SPACE_IO,     \
-        .windows = pm_windows, .n_windows = ET_N(pm_windows),                  \
+        ET_ARRAY(windows, pm_windows),                                         \
         .clock_hz = ET_ACPI_PM_HZ, .config = &pm_timer_config,                 \
-        .wires = pm_wires, .n_wires = ET_N(pm_wires),                          \
+        ET_ARRAY(wires, pm_wires),                                             \
     }
 
 static const et_board_controller controllers[] = {
@@ -142,9 +139,9 @@ static const et_board_option options[] = { PC_OPTIONS };
 #define PC_HPET_DEVICE(config_)                                                \
     {                                                                          \
         .name = "hpet", .type = "hpet", .base = PC_HPET_BASE,                  \
-        .clock_hz = PC_HPET_HZ, .config = (config_), .wires = hpet_wires,      \
-        .n_wires = ET_N(hpet_wires), .counters = hpet_counters,                \
-        .n_counters = ET_N(hpet_counters), .option = "hpet",                   \
+        .clock_hz = PC_HPET_HZ, .config = (config_),                           \
+        ET_ARRAY(wires, hpet_wires), ET_ARRAY(counters, hpet_counters),        \
+        .option = "hpet",                                                      \
     }
 
 #define PC_BOARD(name_, description_, devices_, qom_)                          \
@@ -152,10 +149,10 @@ static const et_board_option options[] = { PC_OPTIONS };
         .name = (name_), .description = (description_),                        \
         .qemu_binary = "qemu-system-x86_64",                                   \
         .intercept = "irq_intercept_in ioapic",                                \
-        .controllers = controllers, .n_controllers = ET_N(controllers),        \
-        .devices = (devices_), .n_devices = ET_N(devices_),                    \
-        .qom = (qom_), .n_qom = ET_N(qom_), .ram = ram, .n_ram = ET_N(ram),    \
-        .options = options, .n_options = ET_N(options), .notes = PC_NOTES,    \
+        ET_ARRAY(controllers, controllers),                                    \
+        ET_ARRAY(devices, devices_),                                           \
+        ET_ARRAY(qom, qom_), ET_ARRAY(ram, ram),                               \
+        ET_ARRAY(options, options), .notes = PC_NOTES,                         \
     }
 
 /* pc: i440FX. */

@@ -35,16 +35,8 @@ const et_board et__board_realview_eb = {
     .description = "ARM RealView EB (ARM926): two SP804s on the board GIC",
     .qemu_binary = "qemu-system-arm",
     .intercept = "irq_intercept_in /machine/unattached/device[2]",
-    .clocks = clocks,
-    .n_clocks = ET_N(clocks),
-    .controllers = controllers,
-    .n_controllers = ET_N(controllers),
-    .devices = devices,
-    .n_devices = ET_N(devices),
-    .qom = qom,
-    .n_qom = ET_N(qom),
-    .ram = ram,
-    .n_ram = ET_N(ram),
+    ET_ARRAY(clocks, clocks),
+    ET_BOARD_TABLES,
     .notes = "Not modelled: the CPU, the GIC's registers (its distributor at 0x10041000 "
              "reads 0), the PCI controller (QEMU's configuration windows at 0x60000000 "
              "read all ones), the UARTs, the RTC, the other peripherals.",

@@ -28,7 +28,7 @@ static const et_board_device devices[] = {
     SP804_DEVICE("timer23", 0x10012000, timer23_wires),
     MPTIMER_DEVICE(0x10100600, &mptimer_config, mptimer_wires),
     { .name = "rtc", .type = "pl031", .base = 0x10017000, .clock_hz = 1,
-      .wires = rtc_wires, .n_wires = ET_N(rtc_wires) },
+      ET_ARRAY(wires, rtc_wires) },
 };
 
 static const et_board_clock clocks[] = { SP804_CLOCKS, MPCORE_PERIPHCLK };
@@ -60,18 +60,9 @@ const et_board et__board_realview_eb_mpcore = {
                    "the MPCore private timer and watchdog on the MPCore GIC",
     .qemu_binary = "qemu-system-arm",
     .intercept = "irq_intercept_in /machine/unattached/device[2]/a11priv/gic",
-    .clocks = clocks,
-    .n_clocks = ET_N(clocks),
-    .controllers = controllers,
-    .n_controllers = ET_N(controllers),
-    .devices = devices,
-    .n_devices = ET_N(devices),
-    .qom = qom,
-    .n_qom = ET_N(qom),
-    .ram = ram,
-    .n_ram = ET_N(ram),
-    .options = options,
-    .n_options = ET_N(options),
+    ET_ARRAY(clocks, clocks),
+    ET_BOARD_TABLES,
+    ET_ARRAY(options, options),
     .notes = "Not modelled: the CPU, realview_mpcore's own inputs (its board interrupt "
              "routing: intercept the a11priv GIC), the SCU and GIC registers, the "
              "board's other GICs, the PCI controller, the UARTs, the other peripherals.",

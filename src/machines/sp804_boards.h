@@ -20,8 +20,8 @@ static const et_board_counter sp804_counters[] = {
 #define SP804_DEVICE(name_, base_, wires_)                                      \
     {                                                                          \
         .name = (name_), .type = "sp804", .base = (base_), .clock = "timclk",  \
-        .config = &sp804_config, .wires = (wires_), .n_wires = ET_N(wires_),   \
-        .counters = sp804_counters, .n_counters = ET_N(sp804_counters),        \
+        .config = &sp804_config, ET_ARRAY(wires, wires_),                      \
+        ET_ARRAY(counters, sp804_counters),                                    \
     }
 
 #endif

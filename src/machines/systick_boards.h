@@ -20,9 +20,8 @@ static const et_board_counter systick_counters[] = {
 #define SYSTICK_DEVICE(config_)                                                \
     {                                                                          \
         .name = "systick", .type = "armv7m-systick", .base = 0xe000e010,       \
-        .clock = "sysclk", .config = (config_), .wires = systick_wires,        \
-        .n_wires = ET_N(systick_wires), .counters = systick_counters,          \
-        .n_counters = ET_N(systick_counters),                                  \
+        .clock = "sysclk", .config = (config_),                                \
+        ET_ARRAY(wires, systick_wires), ET_ARRAY(counters, systick_counters),  \
     }
 
 #endif

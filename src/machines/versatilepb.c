@@ -18,7 +18,7 @@ static const et_board_device devices[] = {
     SP804_DEVICE("timer01", 0x101e2000, timer01_wires),
     SP804_DEVICE("timer23", 0x101e3000, timer23_wires),
     { .name = "rtc", .type = "pl031", .base = 0x101e8000, .clock_hz = 1,
-      .wires = rtc_wires, .n_wires = ET_N(rtc_wires) },
+      ET_ARRAY(wires, rtc_wires) },
 };
 
 /* The PL031's time base. */
@@ -48,18 +48,9 @@ const et_board et__board_versatilepb = {
     .description = "ARM Versatile PB (ARM926): two SP804s and the PL031 RTC on the PL190 VIC",
     .qemu_binary = "qemu-system-arm",
     .intercept = "irq_intercept_in /machine/unattached/device[2]",
-    .clocks = clocks,
-    .n_clocks = ET_N(clocks),
-    .controllers = controllers,
-    .n_controllers = ET_N(controllers),
-    .devices = devices,
-    .n_devices = ET_N(devices),
-    .qom = qom,
-    .n_qom = ET_N(qom),
-    .ram = ram,
-    .n_ram = ET_N(ram),
-    .options = options,
-    .n_options = ET_N(options),
+    ET_ARRAY(clocks, clocks),
+    ET_BOARD_TABLES,
+    ET_ARRAY(options, options),
     .notes = "Not modelled: the CPU, the VIC's vectoring (VICVECTADDR and friends) and "
              "outputs, the secondary interrupt controller (VIC 31), the UARTs, "
              "the other peripherals, the flash.",

@@ -51,10 +51,10 @@ static const et_board_device devices[] = {
     SP804_DEVICE("dbtimer", 0x100e4000, dbtimer_wires),
     MPTIMER_DEVICE(0x1e000600, &mptimer_config, mptimer_wires),
     { .name = "gtimer", .type = "arm-gtimer", .base = 0x1e000200, .clock = "periphclk",
-      .config = &gtimer_config, .wires = gtimer_wires, .n_wires = ET_N(gtimer_wires),
-      .counters = gtimer_counters, .n_counters = ET_N(gtimer_counters) },
+      .config = &gtimer_config, ET_ARRAY(wires, gtimer_wires),
+      ET_ARRAY(counters, gtimer_counters) },
     { .name = "rtc", .type = "pl031", .base = 0x10017000, .clock_hz = 1,
-      .wires = rtc_wires, .n_wires = ET_N(rtc_wires) },
+      ET_ARRAY(wires, rtc_wires) },
 };
 
 /* The PL031's time base. */
@@ -92,18 +92,9 @@ const et_board et__board_vexpress_a9 = {
                    "watchdog, global timer and the PL031 RTC on the A9MPCore GIC",
     .qemu_binary = "qemu-system-arm",
     .intercept = "irq_intercept_in /machine/unattached/device[1]",
-    .clocks = clocks,
-    .n_clocks = ET_N(clocks),
-    .controllers = controllers,
-    .n_controllers = ET_N(controllers),
-    .devices = devices,
-    .n_devices = ET_N(devices),
-    .qom = qom,
-    .n_qom = ET_N(qom),
-    .ram = ram,
-    .n_ram = ET_N(ram),
-    .options = options,
-    .n_options = ET_N(options),
+    ET_ARRAY(clocks, clocks),
+    ET_BOARD_TABLES,
+    ET_ARRAY(options, options),
     .notes = "Not modelled: the CPU, the A9MPCore's SCU and GIC registers (the rest of "
              "0x1e000000-0x1e001fff reads 0), the UARTs, the other peripherals, "
              "the flash.",
