@@ -25,6 +25,7 @@
 
 #include "emutime/clock.h"
 #include "emutime/device.h"
+#include "emutime/error.h"
 #include "emutime/irq.h"
 #include "emutime/export.h"
 
@@ -250,14 +251,16 @@ const et_board_device *et_machine_device_desc(const et_machine *m, size_t i);
 /* qtest's interrupt intercept. The listener gets (n, level) every time an
  * intercepted line is driven (also when the level did not change: qtest
  * keeps its own record). Intercepting is allowed for one QOM object per
- * machine, as in QEMU. Returns 0; -1 for an unknown path ("Unknown
- * device"); -2 when another object is already intercepted. */
+ * machine, as in QEMU. Returns 0; ET_ENOENT for an unknown path ("Unknown
+ * device"); ET_EBUSY when another object is already intercepted. */
 typedef void (*et_machine_irq_fn)(void *opaque, int n, int level);
 void et_machine_set_intercept_listener(et_machine *m, et_machine_irq_fn fn, void *opaque);
 int et_machine_intercept(et_machine *m, const char *path, bool out);
 
 /* Drives input num of the object at path: name is "unnamed-gpio-in" or a
- * named input of a controller ("NMI"). 0, or -1 with a message in err. */
+ * named input of a controller ("NMI"). 0, or with a message in err:
+ * ET_ENOENT for no such object or input list, ET_EINVAL for num out of
+ * range. */
 int et_machine_set_irq_in(et_machine *m, const char *path, const char *name, int num,
                           int level, char *err, size_t errlen);
 
@@ -270,8 +273,8 @@ int et_machine_set_irq_in(et_machine *m, const char *path, const char *name, int
  * changes, outside every library lock (irq.h: a sink may take the big lock
  * and access devices); calls for inputs driven by different devices may run
  * at once. While qtest intercepts, a level may be repeated. One sink per
- * controller, set before the machine runs; NULL removes it. 0, or -1 for an
- * unknown controller. */
+ * controller, set before the machine runs; NULL removes it. 0, or ET_ENOENT
+ * for an unknown controller. */
 typedef void (*et_machine_input_fn)(void *opaque, unsigned input, const char *name, int level);
 int et_machine_set_controller_sink(et_machine *m, const char *controller,
                                    et_machine_input_fn fn, void *opaque);
@@ -283,7 +286,7 @@ int et_machine_set_controller_sink(et_machine *m, const char *controller,
  * pending interrupt, SysTick, PendSV or NMI; priorities, PRIMASK and the
  * active state are the CPU model's); the PL190 VIC view's outputs 0 and 1
  * are nVICIRQ and nVICFIQ, high while VICIRQSTATUS / VICFIQSTATUS is
- * non-zero. Set before the machine runs. 0, or -1 for an unknown
+ * non-zero. Set before the machine runs. 0, or ET_ENOENT for an unknown
  * controller or one without such a view. */
 int et_machine_set_cpu_request_sink(et_machine *m, const char *controller, et_irq_sink_fn fn,
                                     void *opaque);
@@ -319,14 +322,15 @@ unsigned et_machine_reset_count(const et_machine *m);
 
 /* A snapshot of the machine: its clock and every device in
  * et_machine_device order (timers and controller views), under the board's
- * name (snapshot.h). RAM and qtest's intercept state are not part of it. */
+ * name (snapshot.h). RAM and qtest's intercept state are not part of it.
+ * Errors as et_snapshot_save's. */
 int et_machine_snapshot_save(et_machine *m, uint8_t **buf, size_t *len, char *err,
                              size_t errlen);
 /* Loads a snapshot of the same board: the clock moves to the saved time,
  * the devices take their saved state, then every interrupt line is driven
  * again with its loaded level (intercepted lines whose level differs from
- * qtest's record are reported). 0, or -1 with a message and nothing
- * changed. */
+ * qtest's record are reported). 0, or an error as et_snapshot_load's
+ * (ET_EFORMAT, ET_EMISMATCH, ...) with a message and nothing changed. */
 int et_machine_snapshot_load(et_machine *m, const uint8_t *buf, size_t len, char *err,
                              size_t errlen);
 

@@ -38,24 +38,31 @@
 
 #include "emutime/clock.h"
 #include "emutime/device.h"
+#include "emutime/error.h"
 #include "emutime/export.h"
 
 ET_BEGIN_DECLS
 
 /* Serialises the clock and the devices (in the given order, each by name and
  * vmstate) for a machine called machine. On success returns 0 and a malloc'ed
- * buffer the caller frees; on failure -1 and a message in err. */
+ * buffer the caller frees; on failure a negative et_error (error.h) and a
+ * message in err: ET_EINVAL for a device whose saved-state declaration is
+ * unusable (or two devices of one name), ET_ETOOBIG past the format's size. */
 int et_snapshot_save(et_clock *clock, et_device *const *devs, size_t n, const char *machine,
                      uint8_t **buf, size_t *len, char *err, size_t errlen);
 
 /* Loads a snapshot into a clock and devices of the same machine. Returns 0,
- * or -1 with a message naming the problem (truncated, bad checksum, wrong
- * version, wrong machine, unknown device or field, ...) and nothing changed. */
+ * or, with a message naming the problem and nothing changed: ET_EFORMAT for
+ * data that is not a valid snapshot (truncated, bad checksum, unknown format
+ * version, duplicate names), ET_EMISMATCH for a valid snapshot of another
+ * machine, device set, state version or field layout, ET_EINVAL for bad
+ * arguments or device declarations. */
 int et_snapshot_load(et_clock *clock, et_device *const *devs, size_t n, const char *machine,
                      const uint8_t *buf, size_t len, char *err, size_t errlen);
 
 /* Writes a readable description (machine, clock, each device's fields) to f.
- * Returns 0, or -1 with a message if the snapshot is invalid. */
+ * Returns 0; ET_EFORMAT with a message if the snapshot is invalid,
+ * ET_ESYSTEM if writing fails. */
 int et_snapshot_describe(const uint8_t *buf, size_t len, void *file /* FILE * */,
                          char *err, size_t errlen);
 
@@ -70,15 +77,17 @@ int et_snapshot_describe_json(const uint8_t *buf, size_t len, void *file /* FILE
 #define ET_SNAPSHOT_FORMAT_VERSION 2
 
 /* Writes a snapshot to path atomically: a temporary file in the same
- * directory, flushed to disk, then renamed over path. Returns 0, or -1 with a
- * message (the old file, if any, is left as it was). */
+ * directory, flushed to disk, then renamed over path. Returns 0, or ET_ESYSTEM
+ * (ET_EINVAL for missing arguments) with a message; the old file, if any, is
+ * left as it was. */
 int et_snapshot_write_file(const char *path, const uint8_t *buf, size_t len, char *err,
                            size_t errlen);
 
 /* Reads a whole file into a malloc'ed buffer the caller frees. Returns 0, or
- * -1 with a message naming the file and the reason. Only a regular file no
- * larger than the format allows (16 + 2^32 - 1 + 4 bytes) is read; a FIFO,
- * device or directory is refused without blocking. Does not validate. */
+ * an error with a message naming the file and the reason. Only a regular file
+ * no larger than the format allows (16 + 2^32 - 1 + 4 bytes) is read: a FIFO,
+ * device or directory is refused without blocking (ET_EINVAL), a larger file
+ * is ET_ETOOBIG, a failed open or read ET_ESYSTEM. Does not validate. */
 int et_snapshot_read_file(const char *path, uint8_t **buf, size_t *len, char *err,
                           size_t errlen);
 

@@ -24,11 +24,8 @@ int et__write_file_atomic(const char *path, const uint8_t *buf, size_t len, char
     if (fd < 0) {
         int e = errno;
         free(tmp);
-        if (err && errlen) {
-            snprintf(err, errlen, "cannot create a temporary file next to '%s': %s", path,
-                     strerror(e));
-        }
-        return -1;
+        return et__error(err, errlen, ET_ESYSTEM,
+                         "cannot create a temporary file next to '%s': %s", path, strerror(e));
     }
     const char *what = NULL;
     int e = 0;
@@ -64,24 +61,19 @@ int et__write_file_atomic(const char *path, const uint8_t *buf, size_t len, char
     if (what) {
         unlink(tmp);
         free(tmp);
-        if (err && errlen) {
-            snprintf(err, errlen, "cannot %s '%s': %s", what, path, strerror(e));
-        }
-        return -1;
+        return et__error(err, errlen, ET_ESYSTEM, "cannot %s '%s': %s", what, path, strerror(e));
     }
     free(tmp);
     /* Make the rename itself durable (best effort: not every file system
      * lets a directory be opened for this). */
-    char *dir = strdup(path);
-    if (dir) {
-        char *slash = strrchr(dir, '/');
-        const char *d = slash ? (slash == dir ? "/" : (*slash = '\0', dir)) : ".";
-        int dfd = open(d, O_RDONLY | O_DIRECTORY);
-        if (dfd >= 0) {
-            (void)fsync(dfd);
-            close(dfd);
-        }
-        free(dir);
+    char *dir = et__xstrndup(path, plen);
+    char *slash = strrchr(dir, '/');
+    const char *d = slash ? (slash == dir ? "/" : (*slash = '\0', dir)) : ".";
+    int dfd = open(d, O_RDONLY | O_DIRECTORY);
+    if (dfd >= 0) {
+        (void)fsync(dfd);
+        close(dfd);
     }
+    free(dir);
     return 0;
 }

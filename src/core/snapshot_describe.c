@@ -98,10 +98,10 @@ int et_snapshot_describe(const uint8_t *buf, size_t len, void *file, char *err, 
     FILE *f = file;
     snap_image img;
     if (!f) {
-        return et__snap_fail(err, errlen, "et_snapshot_describe: no output file");
+        return et__error(err, errlen, ET_EINVAL, "et_snapshot_describe: no output file");
     }
     if (et__snap_parse(buf, len, &img, err, errlen)) {
-        return -1;
+        return ET_EFORMAT;
     }
     fprintf(f, "emutime snapshot, format version %u, %zu bytes, CRC-32 0x%08x\n", img.format,
             img.len, img.crc);
@@ -152,7 +152,8 @@ int et_snapshot_describe(const uint8_t *buf, size_t len, void *file, char *err, 
             const snap_tie *t = &img.ties[i];
             const snap_device *sd = &img.devices[t->dev];
             const snap_field *sf = &sd->fields[t->field];
-            int64_t when = et__snap_elem_deadline(sf->type, sf->data + t->elem * et__snap_types[sf->type].size);
+            int64_t when = et__snap_elem_deadline(
+                sf->type, sf->data + t->elem * et__snap_types[sf->type].size);
             if (i == 0 || when != last) {
                 fprintf(f, "%s  at %lld ns: ", i ? "\n" : "", (long long)when);
             } else {
@@ -172,7 +173,8 @@ int et_snapshot_describe(const uint8_t *buf, size_t len, void *file, char *err, 
     }
     et__snap_image_free(&img);
     if (ferror(f)) {
-        return et__snap_fail(err, errlen, "cannot write the description: %s", strerror(errno));
+        return et__error(err, errlen, ET_ESYSTEM, "cannot write the description: %s",
+                         strerror(errno));
     }
     return 0;
 }
@@ -237,10 +239,10 @@ int et_snapshot_describe_json(const uint8_t *buf, size_t len, void *file, char *
     FILE *f = file;
     snap_image img;
     if (!f) {
-        return et__snap_fail(err, errlen, "et_snapshot_describe_json: no output file");
+        return et__error(err, errlen, ET_EINVAL, "et_snapshot_describe_json: no output file");
     }
     if (et__snap_parse(buf, len, &img, err, errlen)) {
-        return -1;
+        return ET_EFORMAT;
     }
     fprintf(f, "{\"format\": %u, \"bytes\": %zu, \"crc32\": %u, \"machine\": ", img.format,
             img.len, img.crc);
@@ -287,7 +289,8 @@ int et_snapshot_describe_json(const uint8_t *buf, size_t len, void *file, char *
     fprintf(f, "]}\n");
     et__snap_image_free(&img);
     if (ferror(f)) {
-        return et__snap_fail(err, errlen, "cannot write the description: %s", strerror(errno));
+        return et__error(err, errlen, ET_ESYSTEM, "cannot write the description: %s",
+                         strerror(errno));
     }
     return 0;
 }

@@ -11,41 +11,45 @@
 static int check_declaration(et_clock *clock, et_device *dev, char *err, size_t errlen)
 {
     if (!dev) {
-        return et__snap_fail(err, errlen, "a device pointer is NULL");
+        return et__error(err, errlen, ET_EINVAL, "a device pointer is NULL");
     }
     if (dev->clock != clock) {
-        return et__snap_fail(err, errlen, "device '%s' is on another clock", dev->name);
+        return et__error(err, errlen, ET_EINVAL, "device '%s' is on another clock", dev->name);
     }
     if (strlen(dev->name) == 0 || strlen(dev->name) > MAX_NAME) {
-        return et__snap_fail(err, errlen, "device name '%s' is empty or too long", dev->name);
+        return et__error(err, errlen, ET_EINVAL, "device name '%s' is empty or too long",
+                         dev->name);
     }
     const et_vmstate *vs = dev->ops->state;
     if (!vs || !vs->name || !vs->fields) {
-        return et__snap_fail(err, errlen, "device '%s' (%s) declares no saved state (ops->state)",
-                    dev->name, dev->ops->type);
+        return et__error(err, errlen, ET_EINVAL,
+                         "device '%s' (%s) declares no saved state (ops->state)", dev->name,
+                         dev->ops->type);
     }
     if (vs->version == 0 || strlen(vs->name) == 0 || strlen(vs->name) > MAX_NAME) {
-        return et__snap_fail(err, errlen, "device '%s': state '%s' needs a name and a version >= 1",
-                    dev->name, vs->name);
+        return et__error(err, errlen, ET_EINVAL,
+                         "device '%s': state '%s' needs a name and a version >= 1", dev->name,
+                         vs->name);
     }
     for (const et_field *f = vs->fields; f->name; f++) {
         if (!et__snap_disk_code(f->type)) {
-            return et__snap_fail(err, errlen, "device '%s': field '%s' has an unknown type %d", dev->name,
-                        f->name, (int)f->type);
+            return et__error(err, errlen, ET_EINVAL,
+                             "device '%s': field '%s' has an unknown type %d", dev->name, f->name,
+                             (int)f->type);
         }
         if (strlen(f->name) == 0 || strlen(f->name) > MAX_NAME) {
-            return et__snap_fail(err, errlen, "device '%s': a field name is empty or too long",
-                        dev->name);
+            return et__error(err, errlen, ET_EINVAL,
+                             "device '%s': a field name is empty or too long", dev->name);
         }
         if (f->version > vs->version) {
-            return et__snap_fail(err, errlen,
+            return et__error(err, errlen, ET_EINVAL,
                         "device '%s': field '%s' has version %u, above its state's version %u",
                         dev->name, f->name, f->version, vs->version);
         }
         for (const et_field *g = vs->fields; g != f; g++) {
             if (strcmp(g->name, f->name) == 0) {
-                return et__snap_fail(err, errlen, "device '%s': two fields are named '%s'", dev->name,
-                            f->name);
+                return et__error(err, errlen, ET_EINVAL, "device '%s': two fields are named '%s'",
+                                 dev->name, f->name);
             }
         }
     }
@@ -57,11 +61,11 @@ int et__snap_check_devices(et_clock *clock, et_device *const *devs, size_t n, ch
                          size_t errlen)
 {
     if (n > UINT32_MAX) {
-        return et__snap_fail(err, errlen, "too many devices (%zu)", n);
+        return et__error(err, errlen, ET_ETOOBIG, "too many devices (%zu)", n);
     }
     for (size_t i = 0; i < n; i++) {
         if (check_declaration(clock, devs[i], err, errlen)) {
-            return -1;
+            return ET_EINVAL;
         }
     }
     if (n < 2) {
@@ -77,7 +81,7 @@ int et__snap_check_devices(et_clock *clock, et_device *const *devs, size_t n, ch
             i = (i + 1) & mask;
         }
         if (table[i]) {
-            rc = et__snap_fail(err, errlen, "two devices are named '%s'", name);
+            rc = et__error(err, errlen, ET_EINVAL, "two devices are named '%s'", name);
         }
         table[i] = (uint32_t)d + 1;
     }
@@ -95,15 +99,17 @@ int et__snap_field_layout(et_device *dev, const et_field *f, uint8_t **base, uin
     if (f->flags & ET_FIELD_F_VARCOUNT) {
         memcpy(&n, d + f->count_offset, sizeof(n));
         if (!(f->flags & ET_FIELD_F_POINTER) && f->count && n > f->count) {
-            return et__snap_fail(err, errlen, "device '%s': field '%s' counts %u elements in an array of %u",
-                        dev->name, f->name, n, f->count);
+            return et__error(err, errlen, ET_EINVAL,
+                             "device '%s': field '%s' counts %u elements in an array of %u",
+                             dev->name, f->name, n, f->count);
         }
     }
     if (f->flags & ET_FIELD_F_POINTER) {
         memcpy(&b, d + f->offset, sizeof(b));
         if (!b && n) {
-            return et__snap_fail(err, errlen, "device '%s': field '%s' has %u elements but no array",
-                        dev->name, f->name, n);
+            return et__error(err, errlen, ET_EINVAL,
+                             "device '%s': field '%s' has %u elements but no array", dev->name,
+                             f->name, n);
         }
     }
     *base = b;
@@ -122,13 +128,14 @@ int et__snap_check_elems(et_device *dev, const et_field *f, uint8_t *base, uint3
             void *obj;
             memcpy(&obj, p, sizeof(obj));
             if (!obj) {
-                return et__snap_fail(err, errlen, "device '%s': field '%s' element %u is a NULL %s",
-                            dev->name, f->name, i, f->type == ET_FT_PTIMER ? "ptimer" : "timer");
+                return et__error(err, errlen, ET_EINVAL,
+                                 "device '%s': field '%s' element %u is a NULL %s", dev->name,
+                                 f->name, i, f->type == ET_FT_PTIMER ? "ptimer" : "timer");
             }
         } else if (f->type == ET_FT_IRQ) {
             const et_irq_line *line = p;
             if (line->owner != dev) {
-                return et__snap_fail(err, errlen,
+                return et__error(err, errlen, ET_EINVAL,
                             "device '%s': field '%s' element %u is an interrupt line the device "
                             "does not own",
                             dev->name, f->name, i);

@@ -14,7 +14,8 @@ int et_snapshot_write_file(const char *path, const uint8_t *buf, size_t len, cha
                            size_t errlen)
 {
     if (!path || (!buf && len)) {
-        return et__snap_fail(err, errlen, "et_snapshot_write_file: path and data are required");
+        return et__error(err, errlen, ET_EINVAL,
+                         "et_snapshot_write_file: path and data are required");
     }
     return et__write_file_atomic(path, buf, len, err, errlen);
 }
@@ -33,28 +34,30 @@ int et_snapshot_read_file(const char *path, uint8_t **buf, size_t *len, char *er
         *len = 0;
     }
     if (!path || !buf || !len) {
-        return et__snap_fail(err, errlen, "et_snapshot_read_file: path, buf and len are required");
+        return et__error(err, errlen, ET_EINVAL,
+                         "et_snapshot_read_file: path, buf and len are required");
     }
     /* Non-blocking, so that a FIFO or a device node cannot hang the open;
      * then only a regular file of a size the format allows is read, exactly
      * that many bytes (a file that grows meanwhile is not read past it). */
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
     if (fd < 0) {
-        return et__snap_fail(err, errlen, "cannot open '%s': %s", path, strerror(errno));
+        return et__error(err, errlen, ET_ESYSTEM, "cannot open '%s': %s", path, strerror(errno));
     }
     struct stat st;
     if (fstat(fd, &st) != 0) {
         int e = errno;
         close(fd);
-        return et__snap_fail(err, errlen, "cannot read '%s': %s", path, strerror(e));
+        return et__error(err, errlen, ET_ESYSTEM, "cannot read '%s': %s", path, strerror(e));
     }
     if (!S_ISREG(st.st_mode)) {
         close(fd);
-        return et__snap_fail(err, errlen, "'%s' is not a regular file (a snapshot is one)", path);
+        return et__error(err, errlen, ET_EINVAL, "'%s' is not a regular file (a snapshot is one)",
+                         path);
     }
     if ((uint64_t)st.st_size > SNAPSHOT_MAX_FILE || (uint64_t)st.st_size > SIZE_MAX) {
         close(fd);
-        return et__snap_fail(err, errlen,
+        return et__error(err, errlen, ET_ETOOBIG,
                     "'%s' is too large for a snapshot: %lld bytes, the format allows at "
                     "most %llu",
                     path, (long long)st.st_size, (unsigned long long)SNAPSHOT_MAX_FILE);
@@ -71,7 +74,7 @@ int et_snapshot_read_file(const char *path, uint8_t **buf, size_t *len, char *er
             int e = errno;
             free(data);
             close(fd);
-            return et__snap_fail(err, errlen, "cannot read '%s': %s", path, strerror(e));
+            return et__error(err, errlen, ET_ESYSTEM, "cannot read '%s': %s", path, strerror(e));
         }
         if (k == 0) {
             break; /* shrank meanwhile: what is there is validated later */

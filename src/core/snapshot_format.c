@@ -42,17 +42,6 @@ uint8_t et__snap_disk_code(et_field_type type)
     return 0;
 }
 
-int et__snap_fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err && errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
-
 void et__snap_get_ptimer(const uint8_t *p, et_ptimer_state *st)
 {
     st->enabled = p[0];
@@ -298,7 +287,8 @@ static int corrupt(const rbuf *r, char *err, size_t errlen, const char *fmt, ...
     va_start(ap, fmt);
     vsnprintf(what, sizeof(what), fmt, ap);
     va_end(ap);
-    return et__snap_fail(err, errlen, "snapshot corrupt: %s (at body byte %zu)", what, r->pos);
+    return et__error(err, errlen, ET_EFORMAT, "snapshot corrupt: %s (at body byte %zu)", what,
+                     r->pos);
 }
 
 /* The header and checksum: on success the body is buf[HEADER_SIZE..) of
@@ -307,42 +297,43 @@ static int parse_header(const uint8_t *buf, size_t len, snap_image *img, uint64_
                         char *err, size_t errlen)
 {
     if (!buf && len) {
-        return et__snap_fail(err, errlen, "no snapshot data (NULL buffer)");
+        return et__error(err, errlen, ET_EINVAL, "no snapshot data (NULL buffer)");
     }
     size_t m = len < sizeof(et__snap_magic) ? len : sizeof(et__snap_magic);
     if (len == 0) {
-        return et__snap_fail(err, errlen, "snapshot is empty (0 bytes)");
+        return et__error(err, errlen, ET_EFORMAT, "snapshot is empty (0 bytes)");
     }
     if (memcmp(buf, et__snap_magic, m) != 0) {
-        return et__snap_fail(err, errlen, "not an emutime snapshot (bad magic number)");
+        return et__error(err, errlen, ET_EFORMAT, "not an emutime snapshot (bad magic number)");
     }
     if (len < HEADER_SIZE + CRC_SIZE) {
-        return et__snap_fail(
-            err, errlen, "snapshot truncated: %zu bytes, less than the %d-byte header and checksum",
-            len, HEADER_SIZE + CRC_SIZE);
+        return et__error(err, errlen, ET_EFORMAT,
+                         "snapshot truncated: %zu bytes, less than the %d-byte header and checksum",
+                         len, HEADER_SIZE + CRC_SIZE);
     }
     img->format = (uint32_t)snap_get_le(buf + 8, 4);
     if (img->format == 0 || img->format > ET_SNAPSHOT_FORMAT_VERSION) {
-        return et__snap_fail(
-            err, errlen,
+        return et__error(err, errlen, ET_EFORMAT,
             "unsupported snapshot format version %u (this build reads versions 1 to %d)",
             img->format, ET_SNAPSHOT_FORMAT_VERSION);
     }
     *body_len = snap_get_le(buf + 12, 4);
     uint64_t total = HEADER_SIZE + *body_len + CRC_SIZE;
     if (len < total) {
-        return et__snap_fail(err, errlen, "snapshot truncated: %zu bytes, its header announces %llu",
-                             len, (unsigned long long)total);
+        return et__error(err, errlen, ET_EFORMAT,
+                         "snapshot truncated: %zu bytes, its header announces %llu", len,
+                         (unsigned long long)total);
     }
     if (len > total) {
-        return et__snap_fail(err, errlen, "snapshot has %llu unexpected bytes after its checksum",
-                             (unsigned long long)(len - total));
+        return et__error(err, errlen, ET_EFORMAT,
+                         "snapshot has %llu unexpected bytes after its checksum",
+                         (unsigned long long)(len - total));
     }
     img->len = len;
     img->crc = (uint32_t)snap_get_le(buf + HEADER_SIZE + *body_len, 4);
     uint32_t crc = et__crc32(0, buf, HEADER_SIZE + (size_t)*body_len);
     if (crc != img->crc) {
-        return et__snap_fail(err, errlen,
+        return et__error(err, errlen, ET_EFORMAT,
                              "snapshot checksum mismatch (stored 0x%08x, computed 0x%08x): the "
                              "data is corrupt",
                              img->crc, crc);

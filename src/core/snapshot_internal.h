@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "core/internal.h"
 #include "emutime/device.h"
 #include "emutime/ptimer.h"
 #include "emutime/snapshot.h"
@@ -56,10 +57,6 @@ extern const et__snap_type et__snap_types[T_LAST + 1];
 
 /* The disk code of a declared type, 0 for none. */
 uint8_t et__snap_disk_code(et_field_type type);
-
-/* Formats the message into err (if any) and returns -1. */
-int et__snap_fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
 
 static inline uint64_t snap_get_le(const uint8_t *p, unsigned n)
 {

@@ -115,11 +115,12 @@ static int plan_device(load_plan *plan, char *err, size_t errlen)
         n_decl++;
     }
     if (!snap_str_eq(sd->state, vs->name)) {
-        return et__snap_fail(err, errlen, "snapshot device '%s' holds '%.*s' state, this machine's is a '%s'",
-                    dev->name, NAMEF(sd->state), vs->name);
+        return et__error(err, errlen, ET_EMISMATCH,
+                         "snapshot device '%s' holds '%.*s' state, this machine's is a '%s'",
+                         dev->name, NAMEF(sd->state), vs->name);
     }
     if (sd->version > vs->version) {
-        return et__snap_fail(err, errlen,
+        return et__error(err, errlen, ET_EMISMATCH,
                     "snapshot device '%s' has '%s' state version %u; this build reads up to "
                     "version %u",
                     dev->name, vs->name, sd->version, vs->version);
@@ -137,7 +138,7 @@ static int plan_device(load_plan *plan, char *err, size_t errlen)
         }
         if (fv > sd->version) {
             if (found) {
-                rc = et__snap_fail(err, errlen,
+                rc = et__error(err, errlen, ET_EMISMATCH,
                           "snapshot device '%s' (state version %u) holds field '%s', which "
                           "version %u added",
                           dev->name, sd->version, f->name, fv);
@@ -145,19 +146,22 @@ static int plan_device(load_plan *plan, char *err, size_t errlen)
             continue; /* the snapshot predates it: default */
         }
         if (!found) {
-            rc = et__snap_fail(err, errlen, "snapshot device '%s' (state version %u) lacks field '%s'",
-                      dev->name, sd->version, f->name);
+            rc = et__error(err, errlen, ET_EMISMATCH,
+                           "snapshot device '%s' (state version %u) lacks field '%s'", dev->name,
+                           sd->version, f->name);
         } else if (found->type != et__snap_disk_code(f->type)) {
-            rc = et__snap_fail(err, errlen, "field '%s' of device '%s' is a %s in the snapshot, a %s here",
-                      f->name, dev->name, et__snap_types[found->type].name,
-                      et__snap_types[et__snap_disk_code(f->type)].name);
+            rc = et__error(err, errlen, ET_EMISMATCH,
+                           "field '%s' of device '%s' is a %s in the snapshot, a %s here", f->name,
+                           dev->name, et__snap_types[found->type].name,
+                           et__snap_types[et__snap_disk_code(f->type)].name);
         }
         plan->fields[j] = found;
     }
     for (uint32_t k = 0; k < sd->n_fields && !rc; k++) {
         if (!used[k]) {
-            rc = et__snap_fail(err, errlen, "snapshot device '%s' has field '%.*s', unknown to this build",
-                      dev->name, NAMEF(sd->fields[k].name));
+            rc = et__error(err, errlen, ET_EMISMATCH,
+                           "snapshot device '%s' has field '%.*s', unknown to this build",
+                           dev->name, NAMEF(sd->fields[k].name));
         }
     }
     free(used);
@@ -174,10 +178,10 @@ static int check_live(const load_plan *plan, char *err, size_t errlen)
         uint32_t n;
         if (et__snap_field_layout(dev, f, &base, &n, err, errlen) ||
             et__snap_check_elems(dev, f, base, n, err, errlen)) {
-            return -1;
+            return ET_EINVAL;
         }
         if (plan->fields[j] && plan->fields[j]->count != n) {
-            return et__snap_fail(err, errlen,
+            return et__error(err, errlen, ET_EMISMATCH,
                         "field '%s' of device '%s' has %u elements in the snapshot, %u here",
                         f->name, dev->name, plan->fields[j]->count, n);
         }
@@ -274,21 +278,23 @@ int et_snapshot_load(et_clock *clock, et_device *const *devs, size_t n, const ch
                      const uint8_t *buf, size_t len, char *err, size_t errlen)
 {
     if (!clock || (n && !devs)) {
-        return et__snap_fail(err, errlen, "et_snapshot_load: clock and devices are required");
+        return et__error(err, errlen, ET_EINVAL,
+                         "et_snapshot_load: clock and devices are required");
     }
     machine = machine ? machine : "";
     snap_image img;
     if (et__snap_parse(buf, len, &img, err, errlen)) {
-        return -1;
+        return ET_EFORMAT;
     }
     load_plan *plans = NULL;
     int rc = 0;
     if (!snap_str_eq(img.machine, machine)) {
-        rc = et__snap_fail(err, errlen, "snapshot is of machine '%.*s', not '%s'", NAMEF(img.machine), machine);
+        rc = et__error(err, errlen, ET_EMISMATCH, "snapshot is of machine '%.*s', not '%s'",
+                       NAMEF(img.machine), machine);
         goto out;
     }
-    if (et__snap_check_devices(clock, devs, n, err, errlen)) {
-        rc = -1;
+    rc = et__snap_check_devices(clock, devs, n, err, errlen);
+    if (rc) {
         goto out;
     }
     plans = et__xcalloc(n ? n : 1, sizeof(*plans));
@@ -297,7 +303,7 @@ int et_snapshot_load(et_clock *clock, et_device *const *devs, size_t n, const ch
                      ? (long)i
                      : et__snap_find_device(&img, devs[i]->name);
         if (d < 0) {
-            rc = et__snap_fail(err, errlen, "snapshot has no device '%s'", devs[i]->name);
+            rc = et__error(err, errlen, ET_EMISMATCH, "snapshot has no device '%s'", devs[i]->name);
             break;
         }
         plans[i].dev = devs[i];
@@ -313,7 +319,7 @@ int et_snapshot_load(et_clock *clock, et_device *const *devs, size_t n, const ch
         }
         for (uint32_t d = 0; d < img.n_devices; d++) {
             if (!known[d]) {
-                rc = et__snap_fail(err, errlen,
+                rc = et__error(err, errlen, ET_EMISMATCH,
                                    "snapshot device '%.*s' is not part of this machine",
                                    NAMEF(img.devices[d].name));
                 break;

@@ -162,7 +162,7 @@ static int save_device(wbuf *w, et_device *dev, uint32_t index, armed_list *arme
         uint32_t n;
         if (et__snap_field_layout(dev, f, &base, &n, err, errlen) ||
             et__snap_check_elems(dev, f, base, n, err, errlen)) {
-            return -1;
+            return ET_EINVAL;
         }
         uint8_t code = et__snap_disk_code(f->type);
         w_str(w, f->name);
@@ -217,14 +217,16 @@ int et_snapshot_save(et_clock *clock, et_device *const *devs, size_t n, const ch
         *len = 0;
     }
     if (!clock || !buf || !len || (n && !devs)) {
-        return et__snap_fail(err, errlen, "et_snapshot_save: clock, devices, buf and len are required");
+        return et__error(err, errlen, ET_EINVAL,
+                         "et_snapshot_save: clock, devices, buf and len are required");
     }
     machine = machine ? machine : "";
     if (strlen(machine) > MAX_NAME) {
-        return et__snap_fail(err, errlen, "machine name too long");
+        return et__error(err, errlen, ET_EINVAL, "machine name too long");
     }
-    if (et__snap_check_devices(clock, devs, n, err, errlen)) {
-        return -1;
+    int rc = et__snap_check_devices(clock, devs, n, err, errlen);
+    if (rc) {
+        return rc;
     }
 
     wbuf w = { 0 };
@@ -241,7 +243,6 @@ int et_snapshot_save(et_clock *clock, et_device *const *devs, size_t n, const ch
     w_le(&w, et_clock_is_paused(clock) ? 1 : 0, 1);
     w_le(&w, (uint64_t)now, 8);
     w_le(&w, n, 4);
-    int rc = 0;
     armed_list armed_timers = { 0 };
     for (size_t i = 0; i < n && !rc; i++) {
         rc = save_device(&w, devs[i], (uint32_t)i, &armed_timers, err, errlen);
@@ -252,11 +253,11 @@ int et_snapshot_save(et_clock *clock, et_device *const *devs, size_t n, const ch
     }
     free(armed_timers.v);
     if (!rc && w.len - HEADER_SIZE > UINT32_MAX) {
-        rc = et__snap_fail(err, errlen, "snapshot too large (%zu bytes)", w.len);
+        rc = et__error(err, errlen, ET_ETOOBIG, "snapshot too large (%zu bytes)", w.len);
     }
     if (rc) {
         free(w.p);
-        return -1;
+        return rc;
     }
     memcpy(w.p, et__snap_magic, sizeof(et__snap_magic));
     snap_put_le(w.p + 8, ET_SNAPSHOT_FORMAT_VERSION, 4);

@@ -83,7 +83,7 @@ int et_machine_set_cpu_request_sink(et_machine *m, const char *name, et_irq_sink
 {
     int ci = et__machine_find_controller(m->board, name);
     if (ci < 0 || !m->ctrls[ci].view || m->ctrls[ci].view->n_irqs == 0) {
-        return -1;
+        return ET_ENOENT;
     }
     m->ctrls[ci].request_fn = fn;
     m->ctrls[ci].request_opaque = opaque;
@@ -104,7 +104,7 @@ int et_machine_set_controller_sink(et_machine *m, const char *name, et_machine_i
 {
     int ci = et__machine_find_controller(m->board, name);
     if (ci < 0) {
-        return -1;
+        return ET_ENOENT;
     }
     m->ctrls[ci].sink = fn;
     m->ctrls[ci].sink_opaque = opaque;

@@ -47,10 +47,10 @@ int et_machine_intercept(et_machine *m, const char *path, bool out)
     const et_board *b = m->board;
     int q = resolve_qom(b, path);
     if (q < 0) {
-        return -1;
+        return ET_ENOENT;
     }
     if (m->icpt_obj >= 0) {
-        return q == m->icpt_obj ? 0 : -2;
+        return q == m->icpt_obj ? 0 : ET_EBUSY;
     }
     m->icpt_obj = q;
     const et_board_qom *o = &b->qom[q];
@@ -79,20 +79,19 @@ int et_machine_set_irq_in(et_machine *m, const char *path, const char *name, int
     const et_board *b = m->board;
     int q = resolve_qom(b, path);
     if (q < 0) {
-        snprintf(err, errlen, "Unknown device");
-        return -1;
+        return et__error(err, errlen, ET_ENOENT, "Unknown device");
     }
     const et_board_qom *o = &b->qom[q];
     int ci = o->controller ? et__machine_find_controller(b, o->controller) : -1;
     if (ci < 0) {
-        snprintf(err, errlen, "%s has no input list '%s' in emutime", o->path, name);
-        return -1;
+        return et__error(err, errlen, ET_ENOENT, "%s has no input list '%s' in emutime", o->path,
+                         name);
     }
     if (strcmp(name, "unnamed-gpio-in") == 0) {
         unsigned n_in = o->inputs ? o->inputs : b->controllers[ci].n_inputs;
         if (num < 0 || (unsigned)num >= n_in) {
-            snprintf(err, errlen, "input %d is out of range (0..%u)", num, n_in - 1);
-            return -1;
+            return et__error(err, errlen, ET_EINVAL, "input %d is out of range (0..%u)", num,
+                             n_in - 1);
         }
         et__machine_controller_input(m, ci, -1, (unsigned)num, level);
         return 0;
@@ -101,13 +100,12 @@ int et_machine_set_irq_in(et_machine *m, const char *path, const char *name, int
     for (int k = 0; names && names[k]; k++) {
         if (strcmp(names[k], name) == 0) {
             if (num != 0) {
-                snprintf(err, errlen, "input %s[%d] is out of range (0..0)", name, num);
-                return -1;
+                return et__error(err, errlen, ET_EINVAL, "input %s[%d] is out of range (0..0)",
+                                 name, num);
             }
             et__machine_controller_input(m, ci, k, 0, level);
             return 0;
         }
     }
-    snprintf(err, errlen, "%s has no input list '%s'", o->path, name);
-    return -1;
+    return et__error(err, errlen, ET_ENOENT, "%s has no input list '%s'", o->path, name);
 }

@@ -8,6 +8,7 @@
 #ifndef EMUTIME_MACHINES_MACHINE_STATE_H
 #define EMUTIME_MACHINES_MACHINE_STATE_H
 
+#include "core/internal.h"
 #include "machines/machine_internal.h"
 
 #define TO_NONE (-1)

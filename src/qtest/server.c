@@ -371,8 +371,8 @@ static void run(et_qtest *q, const et_qtest_cmd *c)
     case ET_QTEST_INTERCEPT_IN:
     case ET_QTEST_INTERCEPT_OUT:
         switch (et_machine_intercept(m, c->path, c->op == ET_QTEST_INTERCEPT_OUT)) {
-        case 0: reply_ok(q); return;
-        case -1: reply_fail(q, "Unknown device"); return;
+        case ET_OK: reply_ok(q); return;
+        case ET_ENOENT: reply_fail(q, "Unknown device"); return;
         default: reply_fail(q, "IRQ intercept already enabled"); return;
         }
     case ET_QTEST_SET_IRQ_IN: {

@@ -36,7 +36,7 @@ static void test_nvic_request(void **state)
     et_machine *m = et_machine_new("mps2-an385", err, sizeof(err));
     assert_non_null(m);
     cpu c = { { 0, 0 }, 0 };
-    assert_int_equal(et_machine_set_cpu_request_sink(m, "nosuch", request, &c), -1);
+    assert_int_equal(et_machine_set_cpu_request_sink(m, "nosuch", request, &c), ET_ENOENT);
     assert_int_equal(et_machine_set_cpu_request_sink(m, "nvic", request, &c), 0);
     /* timer0 (NVIC input 8) fires 24 ticks (960 ns) after VALUE 24: pending
      * but not enabled, so nothing is presented (ICSR.VECTPENDING 0). */
@@ -113,7 +113,7 @@ static void test_vic_irq_and_fiq(void **state)
     assert_int_equal(c.level[0], 0);
     /* Boards whose controller has no view have no request output. */
     et_machine *pc = et_machine_new("pc", err, sizeof(err));
-    assert_int_equal(et_machine_set_cpu_request_sink(pc, "ioapic", request, &c), -1);
+    assert_int_equal(et_machine_set_cpu_request_sink(pc, "ioapic", request, &c), ET_ENOENT);
     et_machine_free(pc);
     et_machine_free(m);
 }

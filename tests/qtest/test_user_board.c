@@ -148,7 +148,7 @@ static void test_controller_sink(void **state)
     et_machine *m = et_machine_new_on_clock("mps2-an385", clock, err, sizeof(err));
     assert_non_null(m);
     cpu_model cpu = { 0 };
-    assert_int_equal(et_machine_set_controller_sink(m, "nowhere", cpu_irq, &cpu), -1);
+    assert_int_equal(et_machine_set_controller_sink(m, "nowhere", cpu_irq, &cpu), ET_ENOENT);
     assert_int_equal(et_machine_set_controller_sink(m, "nvic", cpu_irq, &cpu), 0);
     et_machine_write(m, 0x40000000 + ET_CMSDK_TIMER_RELOAD, 24, 4);
     et_machine_write(m, 0x40000000 + ET_CMSDK_TIMER_VALUE, 24, 4);

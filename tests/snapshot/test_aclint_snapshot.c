@@ -293,7 +293,8 @@ static void test_hart_count_mismatch_is_refused(void **state)
     assert_non_null(other[0]);
     et_device_write(other[0], 0x10, 77, 8);
     et_clock_step(clock, 1000);
-    assert_int_equal(et_snapshot_load(clock, other, 4, "virt", buf, len, err, sizeof(err)), -1);
+    assert_int_equal(et_snapshot_load(clock, other, 4, "virt", buf, len, err, sizeof(err)),
+                     ET_EMISMATCH);
     assert_true(err[0] != '\0');
     assert_int_equal(et_clock_now(clock), TS + 1000);
     assert_int_equal(et_device_read(other[0], 0x10, 8), 77);

@@ -337,7 +337,7 @@ static void test_describe(void **state)
     /* An invalid snapshot: an error, and nothing printed. */
     f = open_memstream(&text, &text_len);
     golden[len / 2] ^= 0x40;
-    assert_int_equal(et_snapshot_describe(golden, len, f, err, sizeof(err)), -1);
+    assert_int_equal(et_snapshot_describe(golden, len, f, err, sizeof(err)), ET_EFORMAT);
     fclose(f);
     assert_non_null(strstr(err, "checksum mismatch"));
     assert_int_equal(text_len, 0);
@@ -425,13 +425,14 @@ static void test_files(void **state)
     /* Errors name the file and the reason. */
     char missing[300];
     snprintf(missing, sizeof(missing), "%s/none.snap", dir);
-    assert_int_equal(et_snapshot_read_file(missing, &back, &back_len, err, sizeof(err)), -1);
+    assert_int_equal(et_snapshot_read_file(missing, &back, &back_len, err, sizeof(err)),
+                     ET_ESYSTEM);
     assert_non_null(strstr(err, missing));
     assert_non_null(strstr(err, strerror(ENOENT)));
     assert_null(back);
     char nodir[300];
     snprintf(nodir, sizeof(nodir), "%s/no/such/dir.snap", dir);
-    assert_int_equal(et_snapshot_write_file(nodir, golden, len, err, sizeof(err)), -1);
+    assert_int_equal(et_snapshot_write_file(nodir, golden, len, err, sizeof(err)), ET_ESYSTEM);
     assert_non_null(strstr(err, nodir));
 
     free(golden);

@@ -141,8 +141,8 @@ static void expect_describe_error(const out *o, const char *what)
     char err[512] = "";
     FILE *sink = fopen("/dev/null", "w");
     assert_non_null(sink);
-    assert_int_equal(et_snapshot_describe(o->p, o->len, sink, err, sizeof(err)), -1);
-    assert_int_equal(et_snapshot_describe_json(o->p, o->len, sink, err, sizeof(err)), -1);
+    assert_int_equal(et_snapshot_describe(o->p, o->len, sink, err, sizeof(err)), ET_EFORMAT);
+    assert_int_equal(et_snapshot_describe_json(o->p, o->len, sink, err, sizeof(err)), ET_EFORMAT);
     fclose(sink);
     if (!strstr(err, what)) {
         fail_msg("error '%s' does not mention '%s'", err, what);
@@ -236,7 +236,7 @@ static out spliced(et_clock *c, et_device *dev, bool fields, uint32_t n)
 static void expect_load_error(et_clock *c, et_device *dev, const out *o, const char *what)
 {
     char err[512] = "";
-    assert_int_equal(et_snapshot_load(c, &dev, 1, "m", o->p, o->len, err, sizeof(err)), -1);
+    assert_int_equal(et_snapshot_load(c, &dev, 1, "m", o->p, o->len, err, sizeof(err)), ET_EMISMATCH);
     if (!strstr(err, what)) {
         fail_msg("error '%s' does not mention '%s'", err, what);
     }
