@@ -273,8 +273,9 @@ int et_machine_set_irq_in(et_machine *m, const char *path, const char *name, int
  * changes, outside every library lock (irq.h: a sink may take the big lock
  * and access devices); calls for inputs driven by different devices may run
  * at once. While qtest intercepts, a level may be repeated. One sink per
- * controller, set before the machine runs; NULL removes it. 0, or ET_ENOENT
- * for an unknown controller. */
+ * controller, set before the machine runs; NULL removes it. Connecting
+ * replays the inputs already high (level 1, once each), so the sink starts
+ * from the real levels. 0, or ET_ENOENT for an unknown controller. */
 typedef void (*et_machine_input_fn)(void *opaque, unsigned input, const char *name, int level);
 int et_machine_set_controller_sink(et_machine *m, const char *controller,
                                    et_machine_input_fn fn, void *opaque);

@@ -106,8 +106,19 @@ int et_machine_set_controller_sink(et_machine *m, const char *name, et_machine_i
     if (ci < 0) {
         return ET_ENOENT;
     }
-    m->ctrls[ci].sink = fn;
-    m->ctrls[ci].sink_opaque = opaque;
+    controller *c = &m->ctrls[ci];
+    c->sink = fn;
+    c->sink_opaque = opaque;
+    /* The sink hears of changes; an input already high when it connects
+     * (an ACLINT's MTIP is high from power-on) is told once now, so that
+     * the embedder's CPU model starts from the real levels. */
+    for (size_t i = 0; fn && i < m->n_routes; i++) {
+        const route *r = &m->routes[i];
+        if (r->to == ci && r->level) {
+            fn(opaque, r->named < 0 ? r->input : 0,
+               r->named < 0 ? NULL : c->kind->named_inputs[r->named], 1);
+        }
+    }
     return 0;
 }
 

@@ -177,12 +177,41 @@ static void test_controller_sink(void **state)
     et_clock_free(clock);
 }
 
+/* A sink connected after power-on learns of the inputs already high: on
+ * virt, mtimecmp resets to 0 and mtime starts at 0, so mtime >= mtimecmp
+ * and hart 0's MTIP (mip bit 7) is high before any guest access; MSIP (bit
+ * 3) is low. Connecting must report MTIP once, and nothing for MSIP. */
+static void test_controller_sink_replays_high_inputs(void **state)
+{
+    (void)state;
+    char err[256];
+    et_clock *clock = et_clock_new_manual();
+    et_machine *m = et_machine_new_on_clock("virt", clock, err, sizeof(err));
+    assert_non_null(m);
+    cpu_model cpu = { 0 };
+    assert_int_equal(et_machine_set_controller_sink(m, "hart0", cpu_irq, &cpu), 0);
+    assert_int_equal(cpu.calls, 1);
+    assert_int_equal(cpu.input, 7);
+    assert_null(cpu.name);
+    assert_int_equal(cpu.level, 1);
+    /* mtimecmp (hart 0, at CLINT 0x2004000) far ahead: MTIP falls. */
+    et_machine_write(m, 0x2004000, UINT64_MAX, 8);
+    assert_int_equal(cpu.calls, 2);
+    assert_int_equal(cpu.level, 0);
+    /* Reconnecting with everything low reports nothing. */
+    assert_int_equal(et_machine_set_controller_sink(m, "hart0", cpu_irq, &cpu), 0);
+    assert_int_equal(cpu.calls, 2);
+    et_machine_free(m);
+    et_clock_free(clock);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_user_board_runs),
         cmocka_unit_test(test_bad_user_boards),
         cmocka_unit_test(test_controller_sink),
+        cmocka_unit_test(test_controller_sink_replays_high_inputs),
     };
     return cmocka_run_group_tests_name("user_board", tests, NULL, NULL);
 }
