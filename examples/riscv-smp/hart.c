@@ -70,13 +70,19 @@ static unsigned current_levels(hart *h)
     if (et_machine_read(h->sim->machine, CLINT_BASE + 4u * h->id, 4) & 1) {
         levels |= 1u << MIP_MSIP;
     }
+    int inject = h->sim->inject;
+    if (inject == INJECT_EARLY_TICK && h->id == 0) {
+        levels |= 1u << MIP_MTIP;
+    } else if (inject == INJECT_LOST_IPI && h->id == 1) {
+        levels &= ~(1u << MIP_MSIP);
+    }
     return levels;
 }
 
 bool hart_take_interrupt(hart *h)
 {
     /* The sink's record says when to look (a cheap test per slice). */
-    if (!atomic_load(&h->pending)) {
+    if (!atomic_load(&h->pending) && h->sim->inject != INJECT_EARLY_TICK) {
         return false;
     }
     uint64_t mstatus = reg(h, UC_RISCV_REG_MSTATUS);
@@ -139,7 +145,11 @@ static void on_exception(uc_engine *uc, uint32_t intno, void *opaque)
         return;
     }
     if (rd) {
-        set_reg(h, UC_RISCV_REG_X0 + (int)rd, et_riscv_aclint_mtimer_time(h->sim->mtimer));
+        uint64_t t = et_riscv_aclint_mtimer_time(h->sim->mtimer);
+        if (h->sim->inject == INJECT_TIME_SKEW && h->id == 2) {
+            t = t > 50 ? t - 50 : 0;
+        }
+        set_reg(h, UC_RISCV_REG_X0 + (int)rd, t);
     }
     h->rdtimes++;
 }

@@ -3,6 +3,7 @@
  * thread, all sharing one host buffer as guest RAM.
  *
  *   riscv_smp FIRMWARE.bin [--mode icount|realtime] [--trace FILE]
+ *             [--inject early-tick|time-skew|lost-ipi]
  *   riscv_smp FIRMWARE.bin --bench
  *
  * icount: the machine's manual clock advances by guest instructions. The
@@ -42,11 +43,14 @@ typedef struct params {
     uint64_t base;    /* hart 0's tick period in mtime ticks; hart N's is N + 1 times it */
     uint64_t ticks;   /* ticks each hart waits for */
     uint64_t rounds;  /* IPIs each hart sends to each other one */
-    uint64_t limit_ns;/* the run fails when it lasts longer (virtual / host time) */
+    uint64_t limit_ns; /* the run fails when it lasts longer (virtual / host time); icount
+                        * passes at about 21 ms, real time at about 400 ms */
     uint64_t quanta;  /* icount: stop after this many quanta (bench), 0: never */
 } params;
 
-static const params icount_params = { 1000, 20, 8, 1000000000u, 0 };
+/* icount: hart 0 ticks every 103.7 us, so that deadlines fall inside
+ * quanta (10 us) and the latency a quantum adds shows in the trace. */
+static const params icount_params = { 1037, 50, 16, 100000000u, 0 };
 static const params realtime_params = { 5000, 100, 50, 20000000000u, 0 };
 
 void sim_finish(sim *s, int verdict, unsigned code, const char *reason)
@@ -228,12 +232,13 @@ static int load_firmware(const char *path, uint8_t *ram)
 
 /* One run of the firmware. Returns the verdict; *elapsed_ns is how long it
  * took (virtual time in icount, host time in realtime). */
-static int run(sim *s, const char *firmware, bool icount, const params *p, FILE *trace,
-               int64_t *elapsed_ns, double *host_s)
+static int run(sim *s, const char *firmware, bool icount, int inject, const params *p,
+               FILE *trace, int64_t *elapsed_ns, double *host_s)
 {
     char err[256];
     memset(s, 0, sizeof(*s));
     s->icount = icount;
+    s->inject = inject;
     s->trace = trace;
     pthread_mutex_init(&s->trace_lock, NULL);
     s->ram = calloc(1, RAM_SIZE);
@@ -334,11 +339,11 @@ static int bench(const char *firmware)
      * no IPI is sent) and with ticks and an endless IPI exchange. */
     params quiet = { UINT64_C(1) << 40, UINT64_MAX, 0, 0, 4000 };
     params busy = { 1000, UINT64_MAX, UINT32_MAX, 0, 4000 };
-    if (run(&s, firmware, true, &quiet, NULL, &el, &quiet_s) < 0) {
+    if (run(&s, firmware, true, INJECT_NONE, &quiet, NULL, &el, &quiet_s) < 0) {
         return 77;
     }
     uint64_t insns = 4000ull * QUANTUM * NHARTS;
-    run(&s, firmware, true, &busy, NULL, &el, &busy_s);
+    run(&s, firmware, true, INJECT_NONE, &busy, NULL, &el, &busy_s);
     uint64_t irqs = irqs_of(&s);
     uint64_t lat_sum = 0, lat_max = 0, mti = 0;
     for (unsigned i = 0; i < NHARTS; i++) {
@@ -354,7 +359,7 @@ static int bench(const char *firmware)
            irqs ? (busy_s - quiet_s) / (double)irqs * 1e6 : 0.0);
     printf("MTI latency:             avg %" PRIu64 " max %" PRIu64 " instructions\n",
            mti ? lat_sum / mti / NS_PER_INSN : 0, lat_max / NS_PER_INSN);
-    int v = run(&s, firmware, false, &realtime_params, NULL, &el, &rt_s);
+    int v = run(&s, firmware, false, INJECT_NONE, &realtime_params, NULL, &el, &rt_s);
     uint64_t rt_insns = 0;
     for (unsigned i = 0; i < NHARTS; i++) {
         rt_insns += s.harts[i].insns;
@@ -368,11 +373,22 @@ int main(int argc, char **argv)
 {
     const char *firmware = NULL, *trace_path = NULL, *mode = "icount";
     bool do_bench = false;
+    int inject = INJECT_NONE;
+    static const char *const injects[] = { "", "early-tick", "time-skew", "lost-ipi" };
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--mode") && i + 1 < argc) {
             mode = argv[++i];
         } else if (!strcmp(argv[i], "--trace") && i + 1 < argc) {
             trace_path = argv[++i];
+        } else if (!strcmp(argv[i], "--inject") && i + 1 < argc) {
+            i++;
+            for (int k = 1; k < 4; k++) {
+                inject = !strcmp(argv[i], injects[k]) ? k : inject;
+            }
+            if (inject == INJECT_NONE) {
+                firmware = NULL;
+                break;
+            }
         } else if (!strcmp(argv[i], "--bench")) {
             do_bench = true;
         } else if (argv[i][0] != '-' && !firmware) {
@@ -385,7 +401,7 @@ int main(int argc, char **argv)
     bool icount = !strcmp(mode, "icount");
     if (!firmware || (!icount && strcmp(mode, "realtime"))) {
         fprintf(stderr, "usage: %s FIRMWARE.bin [--mode icount|realtime] [--trace FILE] "
-                        "[--bench]\n", argv[0]);
+                        "[--inject early-tick|time-skew|lost-ipi] [--bench]\n", argv[0]);
         return 2;
     }
     if (do_bench) {
@@ -400,7 +416,7 @@ int main(int argc, char **argv)
     const params *p = icount ? &icount_params : &realtime_params;
     int64_t elapsed;
     double host_s;
-    int verdict = run(&s, firmware, icount, p, trace, &elapsed, &host_s);
+    int verdict = run(&s, firmware, icount, inject, p, trace, &elapsed, &host_s);
     if (verdict < 0) {
         return 77;
     }

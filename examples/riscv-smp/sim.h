@@ -11,6 +11,11 @@
 
 #define NHARTS 4u
 
+/* Host faults injected to show that the firmware's checks fail
+ * (--inject): hart 0 takes timer interrupts whatever MTIP says; hart 2's
+ * rdtime runs 50 ticks behind mtime; hart 1 never takes its IPIs. */
+enum { INJECT_NONE = 0, INJECT_EARLY_TICK, INJECT_TIME_SKEW, INJECT_LOST_IPI };
+
 /* The guest's verdict, from the sifive_test device (or the host's). */
 enum { RUNNING = 0, PASSED, FAILED };
 
@@ -19,6 +24,7 @@ typedef struct sim {
     et_device *mtimer;
     et_clock *clock;
     bool icount;           /* instruction-count mode (else real time) */
+    int inject;            /* a host fault the firmware must catch (INJECT_*) */
     uint8_t *ram;
     hart harts[NHARTS];
 
