@@ -41,6 +41,12 @@ void hart_input(void *opaque, unsigned input, const char *name, int level)
     }
     if (level) {
         atomic_fetch_or(&h->pending, 1u << input);
+        /* Real time: cut the hart's slice short, as QEMU kicks a vCPU.
+         * Unicorn ignores the call when the hart is between slices; it
+         * then sees the bit before its next one. */
+        if (!h->sim->icount) {
+            uc_emu_stop(h->uc);
+        }
     } else {
         atomic_fetch_and(&h->pending, ~(1u << input));
     }

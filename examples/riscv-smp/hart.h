@@ -41,7 +41,8 @@ typedef struct hart {
      * whichever thread delivers the ACLINT's line change, read by the
      * hart's thread. */
     atomic_uint pending;
-    uint64_t insns;          /* guest instructions run (as counted by runs) */
+    uint64_t insns;          /* guest instructions asked for (a run cut short by
+                              * a kick or the exit counts whole) */
     uint64_t timer_irqs, soft_irqs;
     uint64_t rdtimes;
     uint64_t latency_sum_ns, latency_max_ns; /* MTIP raised -> taken */
