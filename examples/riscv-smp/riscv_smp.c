@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "emutime/devices/riscv_aclint.h"
 #include "sim.h"
@@ -231,6 +232,13 @@ static int load_firmware(const char *path, uint8_t *ram)
     return 0;
 }
 
+static double cpu_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 /* One run of the firmware. Returns the verdict; *elapsed_ns is how long it
  * took (virtual time in icount, host time in realtime). */
 static int run(sim *s, const char *firmware, bool icount, int inject, const params *p,
@@ -273,6 +281,7 @@ static int run(sim *s, const char *firmware, bool icount, int inject, const para
     et_runner *runner = icount ? NULL : et_runner_start(rt);
     int64_t t0 = et_clock_now(s->clock);
     int64_t h0 = et_host_monotonic_ns();
+    double c0 = cpu_seconds();
     if (icount) {
         run_icount(s, p);
     } else {
@@ -280,6 +289,7 @@ static int run(sim *s, const char *firmware, bool icount, int inject, const para
     }
     *elapsed_ns = et_clock_now(s->clock) - t0;
     *host_s = (et_host_monotonic_ns() - h0) / 1e9;
+    s->cpu_s = cpu_seconds() - c0;
     if (runner) {
         et_runner_stop(runner);
     }
@@ -331,44 +341,69 @@ static uint64_t irqs_of(const sim *s)
     return n;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+#define BENCH_REPS 7
+#define BENCH_QUANTA 2000u
+
+/* Host CPU time (every thread's: the figures do not count the time a loaded
+ * host keeps the threads waiting), the best of BENCH_REPS alternating runs
+ * (a shared host only ever adds time: steal, contended caches). */
 static int bench(const char *firmware)
 {
     static sim s;
     int64_t el;
-    double quiet_s, busy_s, rt_s;
+    double wall;
     /* The same number of quanta with no interrupt (no tick is ever due,
      * no IPI is sent) and with every hart's ticks (and no IPI: an endless
      * exchange would keep MSI, which goes first, pending at every turn). */
-    params quiet = { UINT64_C(1) << 40, UINT64_MAX, 0, 0, 4000 };
-    params busy = { 103, UINT64_MAX, 0, 0, 4000 };
-    if (run(&s, firmware, true, INJECT_NONE, &quiet, NULL, &el, &quiet_s) < 0) {
-        return 77;
+    params quiet = { UINT64_C(1) << 40, UINT64_MAX, 0, 0, BENCH_QUANTA };
+    params busy = { 103, UINT64_MAX, 0, 0, BENCH_QUANTA };
+    double quiet_s[BENCH_REPS], busy_s[BENCH_REPS], rt_ips[BENCH_REPS];
+    uint64_t irqs = 0, lat_sum = 0, lat_max = 0, mti = 0;
+    for (int r = 0; r < BENCH_REPS; r++) {
+        if (run(&s, firmware, true, INJECT_NONE, &quiet, NULL, &el, &wall) < 0) {
+            return 77;
+        }
+        quiet_s[r] = s.cpu_s;
+        run(&s, firmware, true, INJECT_NONE, &busy, NULL, &el, &wall);
+        busy_s[r] = s.cpu_s;
+        irqs = irqs_of(&s); /* the same every run: icount */
+        lat_sum = lat_max = mti = 0;
+        for (unsigned i = 0; i < NHARTS; i++) {
+            lat_sum += s.harts[i].latency_sum_ns;
+            mti += s.harts[i].timer_irqs;
+            lat_max = s.harts[i].latency_max_ns > lat_max ? s.harts[i].latency_max_ns : lat_max;
+        }
+        if (run(&s, firmware, false, INJECT_NONE, &realtime_params, NULL, &el, &wall) !=
+            PASSED) {
+            fprintf(stderr, "riscv-smp: the real-time run failed: %s\n", s.fail_reason);
+            return 1;
+        }
+        uint64_t rt_insns = 0;
+        for (unsigned i = 0; i < NHARTS; i++) {
+            rt_insns += s.harts[i].insns;
+        }
+        rt_ips[r] = rt_insns / s.cpu_s;
     }
-    uint64_t insns = 4000ull * QUANTUM * NHARTS;
-    run(&s, firmware, true, INJECT_NONE, &busy, NULL, &el, &busy_s);
-    uint64_t irqs = irqs_of(&s);
-    uint64_t lat_sum = 0, lat_max = 0, mti = 0;
-    for (unsigned i = 0; i < NHARTS; i++) {
-        lat_sum += s.harts[i].latency_sum_ns;
-        mti += s.harts[i].timer_irqs;
-        lat_max = s.harts[i].latency_max_ns > lat_max ? s.harts[i].latency_max_ns : lat_max;
-    }
-    printf("icount, no interrupts:   %.1f M insns/s (4 harts, %" PRIu64 " insns)\n",
-           insns / quiet_s / 1e6, insns);
-    printf("icount, with interrupts: %.1f M insns/s, %" PRIu64 " interrupts\n",
-           insns / busy_s / 1e6, irqs);
-    printf("cost per interrupt:      %.2f us of host time\n",
-           irqs ? (busy_s - quiet_s) / (double)irqs * 1e6 : 0.0);
-    printf("MTI latency:             avg %" PRIu64 " max %" PRIu64 " instructions\n",
+    qsort(quiet_s, BENCH_REPS, sizeof(double), cmp_double);
+    qsort(busy_s, BENCH_REPS, sizeof(double), cmp_double);
+    qsort(rt_ips, BENCH_REPS, sizeof(double), cmp_double);
+    double insns = (double)BENCH_QUANTA * QUANTUM * NHARTS;
+    int m = 0, best = BENCH_REPS - 1; /* the fewest seconds, the most insns/s */
+    printf("riscv-smp (4 harts, host CPU time, best of %d):\n", BENCH_REPS);
+    printf("  icount, no interrupts:   %.1f M insns/s\n", insns / quiet_s[m] / 1e6);
+    printf("  icount, with interrupts: %.1f M insns/s (%" PRIu64 " MTI in %.0f M insns)\n",
+           insns / busy_s[m] / 1e6, irqs, insns / 1e6);
+    printf("  cost per interrupt:      %.2f us\n", (busy_s[m] - quiet_s[m]) / (double)irqs * 1e6);
+    printf("  MTI latency:             avg %" PRIu64 " max %" PRIu64 " instructions\n",
            mti ? lat_sum / mti / NS_PER_INSN : 0, lat_max / NS_PER_INSN);
-    int v = run(&s, firmware, false, INJECT_NONE, &realtime_params, NULL, &el, &rt_s);
-    uint64_t rt_insns = 0;
-    for (unsigned i = 0; i < NHARTS; i++) {
-        rt_insns += s.harts[i].insns;
-    }
-    printf("realtime (%s in %.0f ms): %.1f M insns/s, %" PRIu64 " interrupts\n",
-           v == PASSED ? "PASS" : "FAIL", rt_s * 1e3, rt_insns / rt_s / 1e6, irqs_of(&s));
-    return v == PASSED ? 0 : 1;
+    printf("  realtime run (PASS):     %.1f M insns/s\n", rt_ips[best] / 1e6);
+    return 0;
 }
 
 int main(int argc, char **argv)

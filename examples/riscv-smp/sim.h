@@ -32,6 +32,8 @@ typedef struct sim {
     unsigned fail_code;    /* the guest's FAIL code, or the host's reason */
     char fail_reason[160];
 
+    double cpu_s;          /* host CPU time of the run, every thread */
+
     /* The interrupt trace: one line per interrupt taken. */
     pthread_mutex_t trace_lock;
     FILE *trace;           /* NULL: not kept */
