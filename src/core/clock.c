@@ -3,6 +3,7 @@
 #include <time.h>
 
 #include "core/clock_internal.h"
+#include "core/clock_tsc.h"
 #include "core/internal.h"
 
 static et_lock_class queue_lock_class = ET_LOCK_CLASS_INIT("timer-queue");
@@ -12,6 +13,12 @@ int64_t et_host_monotonic_ns(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* The host time a real-time clock follows: CLOCK_MONOTONIC or the TSC. */
+static inline int64_t host_now(const et_clock *c)
+{
+    return c->rt_tsc ? et__tsc_ns() : et_host_monotonic_ns();
 }
 
 static et_clock *clock_new(bool manual)
@@ -38,8 +45,24 @@ et_clock *et_clock_new_manual(void)
 et_clock *et_clock_new_realtime(void)
 {
     et_clock *c = clock_new(false);
-    c->rt_offset = -et_host_monotonic_ns();
+    c->rt_offset = -host_now(c);
     return c;
+}
+
+et_clock *et_clock_new_realtime_tsc(void)
+{
+    et_clock *c = clock_new(false);
+    c->rt_tsc = et__tsc_usable();
+    c->rt_offset = -host_now(c);
+    return c;
+}
+
+et_clock_source et_clock_source_of(const et_clock *c)
+{
+    if (c->manual) {
+        return ET_CLOCK_SOURCE_MANUAL;
+    }
+    return c->rt_tsc ? ET_CLOCK_SOURCE_TSC : ET_CLOCK_SOURCE_MONOTONIC;
 }
 
 void et_clock_free(et_clock *c)
@@ -121,7 +144,7 @@ static int64_t rt_time(et_clock *c)
         int64_t offset = __atomic_load_n(&c->rt_offset, __ATOMIC_ACQUIRE);
         int64_t frozen = __atomic_load_n(&c->rt_frozen, __ATOMIC_ACQUIRE);
         bool paused = __atomic_load_n(&c->rt_paused, __ATOMIC_ACQUIRE);
-        t = paused ? frozen : et_host_monotonic_ns() + offset;
+        t = paused ? frozen : host_now(c) + offset;
         s2 = __atomic_load_n(&c->rt_seq, __ATOMIC_SEQ_CST);
     } while ((s1 & 1) || s1 != s2);
     return t;
@@ -266,7 +289,7 @@ void et_clock_pause(et_clock *c)
     rt_view v = rt_read(c);
     if (!v.paused) {
         rt_write_begin(c);
-        v.frozen = et_host_monotonic_ns() + v.offset;
+        v.frozen = host_now(c) + v.offset;
         v.paused = true;
         rt_write_end(c, v);
     }
@@ -282,7 +305,7 @@ void et_clock_resume(et_clock *c)
     rt_view v = rt_read(c);
     if (v.paused) {
         rt_write_begin(c);
-        v.offset = v.frozen - et_host_monotonic_ns();
+        v.offset = v.frozen - host_now(c);
         v.paused = false;
         rt_write_end(c, v);
     }
@@ -313,7 +336,7 @@ void et_clock_rebase(et_clock *c, int64_t ns)
     if (v.paused) {
         v.frozen = ns;
     } else {
-        v.offset = ns - et_host_monotonic_ns();
+        v.offset = ns - host_now(c);
     }
     rt_write_end(c, v);
     pthread_mutex_unlock(&c->rt_mutex);
