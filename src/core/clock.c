@@ -8,17 +8,24 @@
 
 static et_lock_class queue_lock_class = ET_LOCK_CLASS_INIT("timer-queue");
 
-int64_t et_host_monotonic_ns(void)
+/* Inline here: an exported function is not inlined into its callers
+ * (it could be interposed), and every real-time clock read needs this. */
+static inline __attribute__((always_inline)) int64_t host_monotonic(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+int64_t et_host_monotonic_ns(void)
+{
+    return host_monotonic();
+}
+
 /* The host time a real-time clock follows: CLOCK_MONOTONIC or the TSC. */
 static inline int64_t host_now(const et_clock *c)
 {
-    return c->rt_tsc ? et__tsc_ns() : et_host_monotonic_ns();
+    return c->rt_tsc ? et__tsc_ns() : host_monotonic();
 }
 
 static et_clock *clock_new(bool manual)
@@ -135,7 +142,7 @@ static void rt_write_end(et_clock *c, rt_view v)
  * froze: the clock then went backwards.) A reader that completes without
  * seeing a writer read the host time before that writer did, so it never
  * returns more than the value a pause freezes. */
-static int64_t rt_time(et_clock *c)
+static inline __attribute__((always_inline)) int64_t rt_time(et_clock *c)
 {
     unsigned s1, s2;
     int64_t t;
@@ -150,8 +157,9 @@ static int64_t rt_time(et_clock *c)
     return t;
 }
 
-/* The clock's own time, ignoring any callback's expiry override. */
-static int64_t clock_time(et_clock *c)
+/* The clock's own time, ignoring any callback's expiry override. Inline:
+ * et_clock_now is on every counter read's path. */
+static inline __attribute__((always_inline)) int64_t clock_time(et_clock *c)
 {
     if (c->manual) {
         return __atomic_load_n(&c->now, __ATOMIC_ACQUIRE);
