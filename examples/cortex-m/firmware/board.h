@@ -81,6 +81,8 @@
 #define HOSTIF_MODE    REG32(HOSTIF_BASE + HOSTIF_REG_MODE)
 #define HOSTIF_PUTC    REG32(HOSTIF_BASE + HOSTIF_REG_PUTC)
 #define HOSTIF_INSN_NS REG32(HOSTIF_BASE + HOSTIF_REG_INSN_NS)
+#define HOSTIF_PROGRAM REG32(HOSTIF_BASE + HOSTIF_REG_PROGRAM)
+#define HOSTIF_MARK    REG32(HOSTIF_BASE + HOSTIF_REG_MARK)
 
 static inline void cpsid_i(void) { __asm volatile("cpsid i" ::: "memory"); }
 static inline void cpsie_i(void) { __asm volatile("cpsie i" ::: "memory"); }

@@ -86,6 +86,25 @@ typedef struct emu {
     size_t n_entries, cap_entries;
     unsigned long n_exceptions;
     int64_t host_start;
+    /* Interrupt latency: from the request rising to the exception entry. */
+    atomic_int req_armed;
+    uint64_t req_insn;
+    _Atomic int64_t req_host;
+    uint64_t lat_n, lat_insn_sum, lat_insn_max;
+    int64_t lat_ns_sum, lat_ns_max;
+    /* --bench: the firmware's measured phases. */
+    bool bench;
+    struct phase {
+        uint64_t declared; /* instructions the firmware runs in it */
+        uint64_t insns;
+        int64_t host_ns;
+        unsigned long exceptions;
+    } phases[4];
+    unsigned n_phases;
+    uint64_t blocks;          /* realtime: translation blocks entered */
+    int64_t phase_host;
+    uint64_t phase_insns;
+    unsigned long phase_exc;
 } emu;
 
 static void uc_check(uc_err err, const char *what)
@@ -119,6 +138,15 @@ static void sync_clock(emu *e)
 static void record(emu *e, unsigned exc)
 {
     e->n_exceptions++;
+    if (atomic_exchange(&e->req_armed, 0)) {
+        uint64_t li = e->insns - e->req_insn;
+        int64_t ln = et_host_monotonic_ns() - atomic_load(&e->req_host);
+        e->lat_n++;
+        e->lat_insn_sum += li;
+        e->lat_ns_sum += ln;
+        e->lat_insn_max = li > e->lat_insn_max ? li : e->lat_insn_max;
+        e->lat_ns_max = ln > e->lat_ns_max ? ln : e->lat_ns_max;
+    }
     if (e->n_entries == e->cap_entries) {
         e->cap_entries = e->cap_entries ? 2 * e->cap_entries : 1024;
         e->entries = realloc(e->entries, e->cap_entries * sizeof(*e->entries));
@@ -149,6 +177,8 @@ static uint64_t hostif_read(emu *e, uint64_t offset)
         return e->icount ? HOSTIF_MODE_ICOUNT : HOSTIF_MODE_REALTIME;
     case HOSTIF_REG_INSN_NS:
         return e->icount ? INSN_NS : 0;
+    case HOSTIF_REG_PROGRAM:
+        return e->bench ? HOSTIF_PROGRAM_BENCH : HOSTIF_PROGRAM_TESTS;
     default:
         return 0;
     }
@@ -164,6 +194,22 @@ static void hostif_write(emu *e, uint64_t offset, uint64_t value)
             fprintf(e->trace, "%" PRIu64 " exit %" PRIu64 "\n", e->icount ? e->insns : 0, value);
         }
         uc_emu_stop(e->uc);
+        break;
+    case HOSTIF_REG_MARK:
+        if (e->n_phases == sizeof(e->phases) / sizeof(e->phases[0])) {
+            break;
+        }
+        if (value) { /* a phase starts */
+            e->phases[e->n_phases].declared = value;
+            e->phase_host = et_host_monotonic_ns();
+            e->phase_insns = e->insns;
+            e->phase_exc = e->n_exceptions;
+        } else { /* it ends */
+            struct phase *p = &e->phases[e->n_phases++];
+            p->insns = e->insns - e->phase_insns;
+            p->host_ns = et_host_monotonic_ns() - e->phase_host;
+            p->exceptions = e->n_exceptions - e->phase_exc;
+        }
         break;
     case HOSTIF_REG_PUTC:
         putchar((int)(value & 0xff));
@@ -238,6 +284,11 @@ static void on_request(void *opaque, int n, int level)
     emu *e = opaque;
     atomic_store(&e->request, level);
     if (level) {
+        if (!atomic_load(&e->req_armed)) {
+            e->req_insn = e->insns;
+            atomic_store(&e->req_host, et_host_monotonic_ns());
+            atomic_store(&e->req_armed, 1);
+        }
         atomic_store(&e->kick, 1);
     }
 }
@@ -296,6 +347,10 @@ static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *opaqu
     emu *e = opaque;
     if (!e->take && !e->done) {
         check_interrupts(e);
+    }
+    /* Now and then, give the run loop a look at the host clock. */
+    if ((++e->blocks & 0xffff) == 0) {
+        uc_emu_stop(e->uc);
     }
 }
 
@@ -428,9 +483,7 @@ static void run(emu *e, uint64_t max_insns, double timeout_s)
     while (!e->done) {
         uint32_t pc;
         uc_check(uc_reg_read(e->uc, UC_ARM_REG_PC, &pc), "pc");
-        /* The count bounds one uc_emu_start in real time, so that the loop
-         * looks at the host clock now and then. */
-        uc_err err = uc_emu_start(e->uc, pc | 1, 0, 0, e->icount ? 0 : 1000000);
+        uc_err err = uc_emu_start(e->uc, pc | 1, 0, 0, 0);
         if (err != UC_ERR_OK) {
             uc_reg_read(e->uc, UC_ARM_REG_PC, &pc);
             fprintf(stderr, "cortex-m: %s at pc 0x%08x\n", uc_strerror(err), pc);
@@ -496,12 +549,42 @@ static bool check_rates(const emu *e, const rate_check *rates, unsigned n_rates,
     return ok;
 }
 
+/* --bench: instructions per second without and with the timers
+ * interrupting, and what one interrupt costs the host (entry, handler,
+ * return and the device work, less the instructions it displaced). */
+static void print_bench(const emu *e)
+{
+    if (e->n_phases != 2) {
+        printf("bench: the firmware reported %u phases, not 2\n", e->n_phases);
+        return;
+    }
+    const struct phase *idle = &e->phases[0], *busy = &e->phases[1];
+    double idle_ips = (double)idle->declared / ((double)idle->host_ns / 1e9);
+    double busy_ips = (double)busy->declared / ((double)busy->host_ns / 1e9);
+    printf("bench %s: no timers: %.2f M instructions/s (%lu exceptions)\n",
+           e->icount ? "icount" : "realtime", idle_ips / 1e6, idle->exceptions);
+    printf("bench %s: SysTick 10 kHz + timer0/1 5 kHz + dual timer 2 kHz: %.2f M "
+           "instructions/s of the loop, %lu exceptions",
+           e->icount ? "icount" : "realtime", busy_ips / 1e6, busy->exceptions);
+    if (busy->exceptions) {
+        /* Host time the loop's own instructions would have taken at the
+         * idle rate, taken off; the rest is the interrupts'. */
+        double extra_ns = (double)busy->host_ns - (double)busy->declared / idle_ips * 1e9;
+        printf(", %.2f us host per interrupt", extra_ns / (double)busy->exceptions / 1e3);
+        if (e->icount) {
+            printf(", %.1f instructions per interrupt",
+                   (double)(busy->insns - busy->declared) / (double)busy->exceptions);
+        }
+    }
+    printf("\n");
+}
+
 static void usage(void)
 {
     fprintf(stderr,
             "usage: cortexm-emu [--mode icount|realtime] [--trace FILE] [--max-insns N]\n"
             "                   [--timeout S] [--expect-rate EXC:HZ]... [--rate-bound F]\n"
-            "                   [--stats] FIRMWARE.bin\n");
+            "                   [--stats] [--bench] FIRMWARE.bin\n");
     exit(2);
 }
 
@@ -542,6 +625,10 @@ int main(int argc, char **argv)
                 usage();
             }
             rates[n_rates++] = (rate_check){ exc, hz };
+        } else if (!strcmp(a, "--bench")) {
+            e.bench = true;
+            max_insns = 400000000;
+            stats = true;
         } else if (!strcmp(a, "--stats")) {
             stats = true;
         } else if (a[0] != '-' && !firmware) {
@@ -575,6 +662,15 @@ int main(int argc, char **argv)
                    e.insns, (double)insn_time(&e) / 1e9, (double)e.insns / ((double)host_ns / 1e3));
         }
         printf("\n");
+        if (e.lat_n) {
+            printf("stats: latency from the NVIC request to exception entry, %" PRIu64
+                   " entries: mean %.2f max %" PRIu64 " instructions, mean %.1f max %.1f us host\n",
+                   e.lat_n, (double)e.lat_insn_sum / (double)e.lat_n, e.lat_insn_max,
+                   (double)e.lat_ns_sum / (double)e.lat_n / 1e3, (double)e.lat_ns_max / 1e3);
+        }
+    }
+    if (e.bench) {
+        print_bench(&e);
     }
     if (e.trace) {
         fclose(e.trace);
