@@ -139,7 +139,7 @@ static void record(emu *e, unsigned exc)
 {
     e->n_exceptions++;
     if (atomic_exchange(&e->req_armed, 0)) {
-        uint64_t li = e->insns - e->req_insn;
+        uint64_t li = e->icount ? e->insns - e->req_insn : 0;
         int64_t ln = et_host_monotonic_ns() - atomic_load(&e->req_host);
         e->lat_n++;
         e->lat_insn_sum += li;
@@ -285,7 +285,9 @@ static void on_request(void *opaque, int n, int level)
     atomic_store(&e->request, level);
     if (level) {
         if (!atomic_load(&e->req_armed)) {
-            e->req_insn = e->insns;
+            if (e->icount) { /* else the runner's thread: no instruction count */
+                e->req_insn = e->insns;
+            }
             atomic_store(&e->req_host, et_host_monotonic_ns());
             atomic_store(&e->req_armed, 1);
         }
