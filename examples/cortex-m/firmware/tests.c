@@ -344,20 +344,25 @@ static void test_systick(void)
     SYST_CSR = 0;
 }
 
-/* Kicked: no interrupt however long it runs. Starved: the NMI, then the
- * reset on the second zero; the firmware comes back through reset_handler
- * and finds its marker (checked in fw_main). */
+/* Starved: the NMI at the first timeout, the reset at the second; the
+ * firmware comes back through reset_handler and finds its marker (checked
+ * in fw_main). The wait is measured in SysTick periods of the watchdog's
+ * timeout, on the same clock: in real time a loaded host stretches both
+ * alike. */
 static void test_watchdog_starve(uint32_t load)
 {
     fw_puts("watchdog: starving\n");
     wd_nmis = 0;
     wd_marker = MARKER_STARVING;
+    n_systick = 0;
+    SYST_RVR = load - 1;
+    SYST_CVR = 0;
+    SYST_CSR = SYST_ENABLE | SYST_TICKINT | SYST_CLKSOURCE;
     WDOG_LOCK = WDOG_UNLOCK;
     WDOG_LOAD = load;
     WDOG_CONTROL = WDOG_INTEN | WDOG_RESEN;
-    /* Two timeouts reset the board; waiting ten is a failure. */
-    for (uint32_t i = 0; i < 10; i++) {
-        spin(load);
+    /* Two timeouts reset the board; ten is a failure. */
+    while (n_systick < 10) {
     }
     fw_fail("the starved watchdog did not reset the board", wd_nmis);
 }
@@ -377,13 +382,13 @@ static void test_watchdog_kicked(void)
 }
 
 /* Real time: SysTick at 1 kHz from the reference clock, timer0 at 500 Hz,
- * the watchdog (100 ms) kicked by SysTick; 300 ticks. The host checks the
+ * the watchdog (1 s) kicked by SysTick; 300 ticks. The host checks the
  * rates against its own clock (the interrupt trace). */
 static void test_realtime(void)
 {
     fw_puts("real time: 300 SysTick periods\n");
     WDOG_LOCK = WDOG_UNLOCK;
-    WDOG_LOAD = SYSCLK_HZ / 10;
+    WDOG_LOAD = SYSCLK_HZ; /* 1 s: a stalled host must not reach it */
     kick_watchdog = 1;
     WDOG_CONTROL = WDOG_INTEN | WDOG_RESEN;
     TIMER_RELOAD(TIMER0_BASE) = SYSCLK_HZ / 500 - 1;
@@ -394,17 +399,18 @@ static void test_realtime(void)
     SYST_RVR = 999;
     SYST_CVR = 0;
     SYST_CSR = SYST_ENABLE | SYST_TICKINT;
+    HOSTIF_MARK = 1; /* the phase the host measures the rates in */
     while (n_systick < 300) {
     }
+    HOSTIF_MARK = 0;
     SYST_CSR = 0;
     TIMER_CTRL(TIMER0_BASE) = 0;
     NVIC_ICER0 = 1u << IRQ_TIMER0;
     kick_watchdog = 0;
     WDOG_CONTROL = 0;
-    /* Real time stretches, it does not reorder: about two SysTicks per
-     * timer0 interrupt. A wide bound; the host checks the rates. */
-    check(n_timer0 >= 300 / 2 / 3 && n_timer0 <= 300 / 2 * 3, "timer0 against SysTick",
-          n_timer0);
+    /* How many arrive depends on how much CPU the host gives the vCPU;
+     * the host checks the rates within the marked phase. */
+    check(n_timer0 > 0, "no timer0 interrupt in real time", n_timer0);
 }
 
 /* The host's --bench: the same loop without and with every timer
@@ -450,7 +456,11 @@ void fw_main(void)
         fw_puts("watchdog: reset by the watchdog after ");
         fw_puthex(wd_nmis);
         fw_puts(" NMI\n");
-        check(wd_nmis == 1, "NMIs before the watchdog reset", wd_nmis);
+        /* One NMI, at the first timeout. In real time a host that stalls
+         * the vCPU across both timeouts (250 ms each) resets it before it
+         * took the NMI: at most one there. */
+        check(wd_nmis == 1 || (mode == HOSTIF_MODE_REALTIME && wd_nmis == 0),
+              "NMIs before the watchdog reset", wd_nmis);
         fw_puts("PASS\n");
         HOSTIF_EXIT = 0;
         for (;;) {
@@ -471,6 +481,6 @@ void fw_main(void)
         test_watchdog_starve(20000);
     } else {
         test_realtime();
-        test_watchdog_starve(SYSCLK_HZ / 50); /* 20 ms */
+        test_watchdog_starve(SYSCLK_HZ / 4); /* 250 ms */
     }
 }
