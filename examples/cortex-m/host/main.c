@@ -60,12 +60,6 @@ typedef struct rate_check {
     bool at_most; /* --max-rate: a level source, bounded from above only */
 } rate_check;
 
-typedef struct trace_entry {
-    uint64_t insn;
-    int64_t host_ns;
-    unsigned exc;
-} trace_entry;
-
 typedef struct emu {
     uc_engine *uc;
     et_machine *m;
@@ -83,8 +77,6 @@ typedef struct emu {
     int exit_code;
     unsigned resets;
     FILE *trace;
-    trace_entry *entries;     /* every exception entry, for the rate checks */
-    size_t n_entries, cap_entries;
     unsigned long n_exceptions;
     int64_t host_start;
     /* Rising edges of the NVIC's inputs, by exception number, as the
@@ -157,23 +149,13 @@ static void record(emu *e, unsigned exc)
         e->lat_insn_max = li > e->lat_insn_max ? li : e->lat_insn_max;
         e->lat_ns_max = ln > e->lat_ns_max ? ln : e->lat_ns_max;
     }
-    if (e->n_entries == e->cap_entries) {
-        e->cap_entries = e->cap_entries ? 2 * e->cap_entries : 1024;
-        e->entries = realloc(e->entries, e->cap_entries * sizeof(*e->entries));
-        if (!e->entries) {
-            fprintf(stderr, "cortex-m: out of memory\n");
-            exit(2);
-        }
-    }
-    e->entries[e->n_entries++] =
-        (trace_entry){ e->insns, et_host_monotonic_ns() - e->host_start, exc };
     if (e->trace) {
         /* icount: instruction numbers only, so that runs compare equal. */
         if (e->icount) {
             fprintf(e->trace, "%" PRIu64 " exc %u\n", e->insns, exc);
         } else {
-            fprintf(e->trace, "%.6f exc %u\n", (double)e->entries[e->n_entries - 1].host_ns / 1e9,
-                    exc);
+            fprintf(e->trace, "%.6f exc %u\n",
+                    (double)(et_host_monotonic_ns() - e->host_start) / 1e9, exc);
         }
     }
 }
@@ -467,7 +449,12 @@ static void load_firmware(emu *e, const char *path)
     }
     static uint8_t image[RAM_SIZE];
     size_t n = fread(image, 1, sizeof(image), f);
+    bool more = fgetc(f) != EOF;
     fclose(f);
+    if (more) {
+        fprintf(stderr, "cortex-m: %s: larger than SSRAM1 (%u bytes)\n", path, RAM_SIZE);
+        exit(2);
+    }
     if (n < 8) {
         fprintf(stderr, "cortex-m: %s: not a firmware image (%zu bytes)\n", path, n);
         exit(2);
@@ -733,6 +720,5 @@ int main(int argc, char **argv)
     uc_close(e.uc);
     et_machine_free(e.m);
     et_clock_free(e.clock);
-    free(e.entries);
     return e.exit_code;
 }
