@@ -134,7 +134,9 @@ static void sync_clock(emu *e)
 
 /* --- trace -------------------------------------------------------------------- */
 
-static void record(emu *e, unsigned exc)
+/* An exception entry; tail: taken at a return, on the returning one's
+ * frame (tail-chained). */
+static void record(emu *e, unsigned exc, bool tail)
 {
     e->n_exceptions++;
     if (exc < EXC_COUNT) {
@@ -152,10 +154,11 @@ static void record(emu *e, unsigned exc)
     if (e->trace) {
         /* icount: instruction numbers only, so that runs compare equal. */
         if (e->icount) {
-            fprintf(e->trace, "%" PRIu64 " exc %u\n", e->insns, exc);
+            fprintf(e->trace, "%" PRIu64 " exc %u%s\n", e->insns, exc, tail ? " tail" : "");
         } else {
-            fprintf(e->trace, "%.6f exc %u\n",
-                    (double)(et_host_monotonic_ns() - e->host_start) / 1e9, exc);
+            fprintf(e->trace, "%.6f exc %u%s\n",
+                    (double)(et_host_monotonic_ns() - e->host_start) / 1e9, exc,
+                    tail ? " tail" : "");
         }
     }
 }
@@ -384,7 +387,7 @@ static void on_intr(uc_engine *uc, uint32_t intno, void *opaque)
     if (intno == EXC_RETURN_INTNO) {
         unsigned next = exc_return(&e->exc);
         if (next) {
-            record(e, next);
+            record(e, next, true);
         }
         atomic_store(&e->kick, 1); /* the execution priority dropped */
         return;
@@ -530,7 +533,7 @@ static void run(emu *e, uint64_t max_insns, double timeout_s)
             unsigned exc = e->take;
             e->take = 0;
             exc_enter(&e->exc, exc);
-            record(e, exc);
+            record(e, exc, false);
         }
         if (e->icount && e->insns >= max_insns) {
             fprintf(stderr, "cortex-m: no exit after %" PRIu64 " instructions\n", e->insns);
