@@ -32,6 +32,7 @@
 #include "emutime/irq.h"
 #include "emutime/lock.h"
 #include "emutime/machine.h"
+#include "emutime/nvic_view.h"
 #include "emutime/ptimer.h"
 #include "emutime/qtest.h"
 #include "emutime/runner.h"

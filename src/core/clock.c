@@ -3,15 +3,29 @@
 #include <time.h>
 
 #include "core/clock_internal.h"
+#include "core/clock_tsc.h"
 #include "core/internal.h"
 
 static et_lock_class queue_lock_class = ET_LOCK_CLASS_INIT("timer-queue");
 
-int64_t et_host_monotonic_ns(void)
+/* Inline here: an exported function is not inlined into its callers
+ * (it could be interposed), and every real-time clock read needs this. */
+static inline __attribute__((always_inline)) int64_t host_monotonic(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int64_t et_host_monotonic_ns(void)
+{
+    return host_monotonic();
+}
+
+/* The host time a real-time clock follows: CLOCK_MONOTONIC or the TSC. */
+static inline int64_t host_now(const et_clock *c)
+{
+    return c->rt_tsc ? et__tsc_ns() : host_monotonic();
 }
 
 static et_clock *clock_new(bool manual)
@@ -38,8 +52,24 @@ et_clock *et_clock_new_manual(void)
 et_clock *et_clock_new_realtime(void)
 {
     et_clock *c = clock_new(false);
-    c->rt_offset = -et_host_monotonic_ns();
+    c->rt_offset = -host_now(c);
     return c;
+}
+
+et_clock *et_clock_new_realtime_tsc(void)
+{
+    et_clock *c = clock_new(false);
+    c->rt_tsc = et__tsc_usable();
+    c->rt_offset = -host_now(c);
+    return c;
+}
+
+et_clock_source et_clock_source_of(const et_clock *c)
+{
+    if (c->manual) {
+        return ET_CLOCK_SOURCE_MANUAL;
+    }
+    return c->rt_tsc ? ET_CLOCK_SOURCE_TSC : ET_CLOCK_SOURCE_MONOTONIC;
 }
 
 void et_clock_free(et_clock *c)
@@ -112,7 +142,7 @@ static void rt_write_end(et_clock *c, rt_view v)
  * froze: the clock then went backwards.) A reader that completes without
  * seeing a writer read the host time before that writer did, so it never
  * returns more than the value a pause freezes. */
-static int64_t rt_time(et_clock *c)
+static inline __attribute__((always_inline)) int64_t rt_time(et_clock *c)
 {
     unsigned s1, s2;
     int64_t t;
@@ -121,14 +151,15 @@ static int64_t rt_time(et_clock *c)
         int64_t offset = __atomic_load_n(&c->rt_offset, __ATOMIC_ACQUIRE);
         int64_t frozen = __atomic_load_n(&c->rt_frozen, __ATOMIC_ACQUIRE);
         bool paused = __atomic_load_n(&c->rt_paused, __ATOMIC_ACQUIRE);
-        t = paused ? frozen : et_host_monotonic_ns() + offset;
+        t = paused ? frozen : host_now(c) + offset;
         s2 = __atomic_load_n(&c->rt_seq, __ATOMIC_SEQ_CST);
     } while ((s1 & 1) || s1 != s2);
     return t;
 }
 
-/* The clock's own time, ignoring any callback's expiry override. */
-static int64_t clock_time(et_clock *c)
+/* The clock's own time, ignoring any callback's expiry override. Inline:
+ * et_clock_now is on every counter read's path. */
+static inline __attribute__((always_inline)) int64_t clock_time(et_clock *c)
 {
     if (c->manual) {
         return __atomic_load_n(&c->now, __ATOMIC_ACQUIRE);
@@ -266,7 +297,7 @@ void et_clock_pause(et_clock *c)
     rt_view v = rt_read(c);
     if (!v.paused) {
         rt_write_begin(c);
-        v.frozen = et_host_monotonic_ns() + v.offset;
+        v.frozen = host_now(c) + v.offset;
         v.paused = true;
         rt_write_end(c, v);
     }
@@ -282,7 +313,7 @@ void et_clock_resume(et_clock *c)
     rt_view v = rt_read(c);
     if (v.paused) {
         rt_write_begin(c);
-        v.offset = v.frozen - et_host_monotonic_ns();
+        v.offset = v.frozen - host_now(c);
         v.paused = false;
         rt_write_end(c, v);
     }
@@ -313,7 +344,7 @@ void et_clock_rebase(et_clock *c, int64_t ns)
     if (v.paused) {
         v.frozen = ns;
     } else {
-        v.offset = ns - et_host_monotonic_ns();
+        v.offset = ns - host_now(c);
     }
     rt_write_end(c, v);
     pthread_mutex_unlock(&c->rt_mutex);

@@ -22,6 +22,7 @@ struct et_clock {
     int64_t rt_offset;
     int64_t rt_frozen;
     bool rt_paused;
+    bool rt_tsc; /* host time from the calibrated TSC, not CLOCK_MONOTONIC */
     pthread_mutex_t rt_mutex;
 
     /* The timer queue: a leaf lock guarding the heap and every timer's

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 
 #include "core/internal.h"
+#include "core/ticks.h"
 #include "emutime/devices/acpi_pm_timer.h"
 
 #define NS_PER_SEC UINT64_C(1000000000)
@@ -25,6 +26,7 @@ typedef struct acpi_pm {
     uint16_t en;
     bool sts;               /* TMR_STS, as of the last overflow seen */
     uint64_t next_overflow; /* the count at which TMR_STS next sets */
+    et__tick_rate rate;     /* 3579545 / 10^9 ticks per ns */
 } acpi_pm;
 
 static et_lock_class acpi_pm_lock_class = ET_LOCK_CLASS_INIT("acpi-pm-timer");
@@ -32,7 +34,7 @@ static et_lock_class acpi_pm_lock_class = ET_LOCK_CLASS_INIT("acpi-pm-timer");
 /* Counts since virtual time 0, plus the initial count (not wrapped). */
 static uint64_t count_at(const acpi_pm *s, int64_t now)
 {
-    return s->initial + (now <= 0 ? 0 : et__muldiv64((uint64_t)now, ET_ACPI_PM_HZ, NS_PER_SEC));
+    return s->initial + (uint64_t)et__ticks_between(&s->rate, 0, now);
 }
 
 /* The first count after `count` where the top bit changes. */
@@ -45,9 +47,7 @@ static uint64_t overflow_after(const acpi_pm *s, uint64_t count)
 /* The first ns at which the count reaches c. */
 static int64_t time_of(const acpi_pm *s, uint64_t c)
 {
-    c -= s->initial;
-    unsigned __int128 ns = ((unsigned __int128)c * NS_PER_SEC + ET_ACPI_PM_HZ - 1) / ET_ACPI_PM_HZ;
-    return ns > INT64_MAX ? INT64_MAX : (int64_t)ns;
+    return et__tick_time(&s->rate, 0, (uint64_t)(c - s->initial));
 }
 
 /* Brings TMR_STS up to date, drives the SCI and arms the timer. */
@@ -180,6 +180,7 @@ et_device *et_acpi_pm_timer_new(et_clock *clock, const char *name,
         return NULL;
     }
     s->width = cfg->width32 ? 32 : 24;
+    et__tick_rate_init(&s->rate, ET_ACPI_PM_HZ, NS_PER_SEC);
     s->initial = cfg->width32 ? cfg->initial_count : cfg->initial_count & 0xffffff;
     et_device_init(&s->dev, &pm_ops, clock, name, &acpi_pm_lock_class);
     s->overflow = et_device_timer_new(&s->dev, overflow_expired, s);

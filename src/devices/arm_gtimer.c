@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "core/ticks.h"
 #include "emutime/devices/arm_gtimer.h"
 
 #define GLOBAL_BITS (ET_ARM_GTIMER_CTRL_ENABLE | 0xff00u)
@@ -57,10 +58,10 @@ static bool running(const arm_gtimer *g)
     return (g->control & ET_ARM_GTIMER_CTRL_ENABLE) && g->clk_period != 0;
 }
 
-/* One increment, in 2^-32 ns. */
-static unsigned __int128 increment_units(const arm_gtimer *g)
+/* PERIPHCLK periods per increment. */
+static uint32_t prescale(const arm_gtimer *g)
 {
-    return (unsigned __int128)g->clk_period * (((g->control >> 8) & 0xffu) + 1);
+    return ((g->control >> 8) & 0xffu) + 1;
 }
 
 static int64_t now_ns(arm_gtimer *g)
@@ -73,19 +74,19 @@ static uint64_t count_at(const arm_gtimer *g, int64_t now)
     if (!running(g) || now <= g->ref_time) {
         return g->counter;
     }
-    unsigned __int128 elapsed = (unsigned __int128)(uint64_t)(now - g->ref_time) << 32;
-    return g->counter + (uint64_t)(elapsed / increment_units(g));
+    /* PERIPHCLK ticks at 2^32 / clk_period per ns, then whole increments
+     * of prescale() ticks: floor(floor(a / b) / c) = floor(a / (b * c)). */
+    et__u128 clk_ticks = et__ticks_floor((uint64_t)(now - g->ref_time), UINT64_C(1) << 32,
+                                         g->clk_period);
+    return g->counter + (uint64_t)(clk_ticks / prescale(g));
 }
 
 /* When the count reaches value (> the count now), or -1 if never. */
 static int64_t time_of(const arm_gtimer *g, uint64_t value)
 {
-    unsigned __int128 units = (unsigned __int128)(value - g->counter) * increment_units(g);
-    unsigned __int128 ns = (units + 0xffffffffu) >> 32;
-    if (ns > (unsigned __int128)(INT64_MAX - g->ref_time)) {
-        return -1;
-    }
-    return g->ref_time + (int64_t)ns;
+    et__u128 clk_ticks = (et__u128)(value - g->counter) * prescale(g);
+    int64_t t = et__ticks_time_ceil(g->ref_time, clk_ticks, UINT64_C(1) << 32, g->clk_period);
+    return t == INT64_MAX ? -1 : t;
 }
 
 /* Brings the stored count up to now, under the current settings. */

@@ -66,6 +66,7 @@
 #include <string.h>
 
 #include "core/internal.h"
+#include "core/ticks.h"
 #include "emutime/devices/hpet.h"
 
 #define FS_PER_NS 1000000u
@@ -100,20 +101,10 @@ struct hpet {
     uint64_t gen_conf;  /* GEN_CONF */
     int64_t anchor_ns;  /* while enabled: when the counter read `counter` */
     uint64_t counter;   /* halted: the counter; enabled: its value at anchor */
-    /* Constant: for a whole number d of ns per tick (QEMU's 10 ns), dt / d
-     * is one multiply and a shift (Granlund-Montgomery, exact for
-     * dt < 2^63): ns_magic = ceil(2^(63 + l) / d), ns_shift = l - 1,
-     * l = ceil(log2 d). ns_per_tick is 0 for other periods. */
-    uint64_t ns_per_tick;
-    uint64_t ns_magic;
-    unsigned ns_shift;
+    /* Constant: 10^6 / period_fs ticks per ns, precomputed so that a
+     * counter read does not divide (core/ticks.h). */
+    et__tick_rate rate;
     uint32_t period_fs;
-    /* ticks per ns = 10^6 / period_fs = tick_int + tick_rem / period_fs, with
-     * tick_frac = floor(tick_rem * 2^64 / period_fs): other periods multiply
-     * instead of dividing too (ticks_fractional). */
-    uint64_t tick_int;
-    uint64_t tick_rem;
-    uint64_t tick_frac;
 
     uint64_t isr __attribute__((aligned(CACHE_LINE))); /* GINTR_STA */
     hpet_timer *timers;
@@ -153,51 +144,18 @@ static uint64_t half_write(uint64_t reg, uint64_t offset, uint64_t value, unsign
 
 /* --- counter arithmetic -------------------------------------------------- */
 
-/* floor(dt * 10^6 / period_fs) for a period that is not a whole number of
- * nanoseconds, without a division: the fixed-point estimate of the
- * fractional part is at most one low; the exact remainder corrects it. */
-static unsigned __int128 __attribute__((noinline)) ticks_fractional(const hpet *s, uint64_t dt)
-{
-    uint64_t frac = (uint64_t)(((unsigned __int128)dt * s->tick_frac) >> 64);
-    unsigned __int128 rest = (unsigned __int128)dt * s->tick_rem -
-                             (unsigned __int128)frac * s->period_fs;
-    while (rest >= s->period_fs) {
-        frac++;
-        rest -= s->period_fs;
-    }
-    return (unsigned __int128)dt * s->tick_int + frac;
-}
-
-/* Whole counter ticks from anchor to now (not reduced mod 2^64). A 64-bit
- * divide would cost more than the rest of a counter read. */
+/* Whole counter ticks from anchor to now (not reduced mod 2^64). */
 static inline __attribute__((always_inline)) unsigned __int128
 ticks_between(const hpet *s, int64_t anchor, int64_t now)
 {
-    if (now <= anchor) {
-        return 0;
-    }
-    uint64_t dt = (uint64_t)now - (uint64_t)anchor;
-    if (__builtin_expect(s->ns_per_tick > 1, 1)) {
-        return (uint64_t)(((unsigned __int128)dt * s->ns_magic) >> 64) >> s->ns_shift;
-    }
-    if (s->ns_per_tick == 1) {
-        return dt;
-    }
-    return ticks_fractional(s, dt);
+    return et__ticks_between(&s->rate, anchor, now);
 }
 
 /* The first nanosecond at which ticks_between(anchor, t) reaches k, or
  * INT64_MAX when that lies beyond the clock's range. */
 static int64_t time_of_tick(const hpet *s, int64_t anchor, unsigned __int128 k)
 {
-    if (k >> 70) {
-        return INT64_MAX; /* far beyond 2^63 ns at any period */
-    }
-    unsigned __int128 ns = (k * s->period_fs + FS_PER_NS - 1) / FS_PER_NS;
-    if (ns >= (unsigned __int128)(INT64_MAX - anchor)) {
-        return INT64_MAX;
-    }
-    return anchor + (int64_t)ns;
+    return et__tick_time(&s->rate, anchor, k);
 }
 
 static bool enabled(const hpet *s)
@@ -218,18 +176,18 @@ static uint64_t counter_at(const hpet *s, int64_t t)
 }
 
 /* The write side of the sequence lock (device lock held). The section is
- * opened before the writer reads the clock for the instant of its access
- * (a full barrier: the odd number is visible before that read), so a reader
- * whose own clock read comes later sees the write in progress and retries:
- * a counter halted at that instant is never seen running past it. */
+ * opened before the writer reads the clock for the instant of its access,
+ * so a reader whose own clock read comes later sees the write in progress
+ * and retries: a counter halted at that instant is never seen running past
+ * it (core/ticks.h). */
 static void seq_begin(hpet *s)
 {
-    __atomic_store_n(&s->seq, s->seq + 1, __ATOMIC_SEQ_CST);
+    et__seq_write_begin(&s->seq);
 }
 
 static void seq_end(hpet *s)
 {
-    __atomic_store_n(&s->seq, s->seq + 1, __ATOMIC_RELEASE);
+    et__seq_write_end(&s->seq);
 }
 
 /* Stores a new (GEN_CONF, anchor, counter) triple inside a write section.
@@ -242,31 +200,19 @@ static void publish(hpet *s, uint64_t gen_conf, int64_t anchor, uint64_t counter
     __atomic_store_n(&s->counter, counter, __ATOMIC_RELEASE);
 }
 
-static inline void cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#endif
-}
-
 /* The counter without the device lock. The clock is read inside the read
  * section, so the value belongs to one consistent state at one instant. */
 static inline uint64_t counter_lockless(hpet *s)
 {
     for (;;) {
-        unsigned s1 = __atomic_load_n(&s->seq, __ATOMIC_ACQUIRE);
-        if (__builtin_expect(s1 & 1, 0)) {
-            cpu_relax(); /* a GEN_CONF or counter write is in progress */
-            continue;
-        }
+        unsigned s1 = et__seq_read_begin(&s->seq);
         bool running = __atomic_load_n(&s->gen_conf, __ATOMIC_ACQUIRE) & ET_HPET_CONF_ENABLE;
         /* The clock is read first, so fewer values live across the call;
          * anywhere inside the section is as good. */
         int64_t now = running ? et_clock_now(s->dev.clock) : 0;
         int64_t anchor = __atomic_load_n(&s->anchor_ns, __ATOMIC_ACQUIRE);
         uint64_t base = __atomic_load_n(&s->counter, __ATOMIC_ACQUIRE);
-        /* Acquire loads above keep this re-read after them. */
-        if (__builtin_expect(__atomic_load_n(&s->seq, __ATOMIC_RELAXED) != s1, 0)) {
+        if (et__seq_read_retry(&s->seq, s1)) {
             continue;
         }
         return running ? base + (uint64_t)ticks_between(s, anchor, now) : base;
@@ -830,22 +776,7 @@ et_device *et_hpet_new(et_clock *clock, const char *name, const et_hpet_config *
     }
     et_device_init(&s->dev, &s->ops, clock, name ? name : "hpet", &hpet_lock_class);
     s->period_fs = cfg->period_fs;
-    s->tick_int = FS_PER_NS / cfg->period_fs;
-    s->tick_rem = FS_PER_NS % cfg->period_fs;
-    s->tick_frac = (uint64_t)(((unsigned __int128)s->tick_rem << 64) / cfg->period_fs);
-    if (cfg->period_fs % FS_PER_NS == 0) {
-        uint64_t d = cfg->period_fs / FS_PER_NS;
-        unsigned l = 0;
-        while ((UINT64_C(1) << l) < d) {
-            l++;
-        }
-        s->ns_per_tick = d;
-        if (d > 1) {
-            unsigned __int128 p = (unsigned __int128)1 << (63 + l);
-            s->ns_magic = (uint64_t)((p + d - 1) / d);
-            s->ns_shift = l - 1;
-        }
-    }
+    et__tick_rate_init(&s->rate, FS_PER_NS, cfg->period_fs); /* period_fs != 0: checked */
     s->num_timers = cfg->num_timers;
     s->msi = cfg->msi;
     s->fsb_write = cfg->fsb_write;

@@ -13,6 +13,12 @@
  * clock's range is never armed. The expiry re-evaluates the comparison
  * rather than trusting the deadline.
  *
+ * Locking: everything runs under the device lock except lock-free reads of
+ * mtime, which take no lock and catch nothing up (mtime depends on no
+ * timer; MTIP levels do, and et_riscv_aclint_mtimer_mtip catches up). The
+ * only writer of time_offset, a write of mtime or a reset, opens a
+ * sequence-lock section before it reads the instant of its access.
+ *
  * Saved state: time_offset and, per hart, mtimecmp, the armed deadline and
  * the MTIP level. Nothing is recomputed from a reset value on load, so mtime
  * continues from the saved value and armed interrupts fire on time.
@@ -36,9 +42,11 @@
 #include <string.h>
 
 #include "core/internal.h"
+#include "core/ticks.h"
 #include "emutime/devices/riscv_aclint.h"
 
 #define NS_PER_SECOND 1000000000u
+#define CACHE_LINE 64
 
 typedef struct aclint_mtimer aclint_mtimer;
 
@@ -58,8 +66,15 @@ struct aclint_mtimer {
     uint32_t timecmp_base;
     uint32_t time_base;
     uint32_t timebase_freq;
-    uint64_t time_offset; /* mtime = ticks(now) + time_offset, mod 2^64 */
     mtimer_hart *harts;
+
+    /* What a lock-free mtime read touches, on a cache line of its own
+     * (expiries and mtimecmp writes change the harts, elsewhere).
+     * time_offset is published under the sequence lock (core/ticks.h) by
+     * its only writer, set_mtime, under the device lock. */
+    unsigned seq __attribute__((aligned(CACHE_LINE)));
+    uint64_t time_offset; /* mtime = ticks(now) + time_offset, mod 2^64 */
+    et__tick_rate rate;   /* timebase_freq / 10^9 ticks per ns: constant */
 };
 
 static et_lock_class mtimer_lock_class = ET_LOCK_CLASS_INIT("riscv.aclint.mtimer");
@@ -67,21 +82,10 @@ static et_lock_class mtimer_lock_class = ET_LOCK_CLASS_INIT("riscv.aclint.mtimer
 /* --- time arithmetic ----------------------------------------------------- */
 
 /* Whole timebase ticks elapsed at virtual time now (not reduced mod 2^64:
- * deadlines are computed from it). */
-static unsigned __int128 ticks_at(const aclint_mtimer *s, int64_t now)
+ * deadlines are computed from it); none before time 0. */
+static inline unsigned __int128 ticks_at(const aclint_mtimer *s, int64_t now)
 {
-    if (now < 0) {
-        now = 0;
-    }
-    return (unsigned __int128)(uint64_t)now * s->timebase_freq / NS_PER_SECOND;
-}
-
-/* The first nanosecond at which ticks_at() reaches ticks: the deadline is
- * rounded up, never down. INT64_MAX or more means the clock never gets
- * there. */
-static unsigned __int128 first_ns_at_ticks(const aclint_mtimer *s, unsigned __int128 ticks)
-{
-    return (ticks * NS_PER_SECOND + s->timebase_freq - 1) / s->timebase_freq;
+    return et__ticks_between(&s->rate, 0, now);
 }
 
 /* Sets hart h's MTIP from the comparison at this instant and arms its timer
@@ -106,12 +110,13 @@ static void hart_update(aclint_mtimer *s, mtimer_hart *h, unsigned __int128 tick
         et_timer_del(h->timer);
         return;
     }
-    unsigned __int128 deadline = first_ns_at_ticks(s, ticks + wait);
-    if (deadline >= (unsigned __int128)INT64_MAX) {
+    /* The first ns with that many ticks, rounded up: never early. */
+    int64_t deadline = et__tick_time(&s->rate, 0, ticks + wait);
+    if (deadline == INT64_MAX) {
         et_timer_del(h->timer); /* saturated: beyond the clock's range */
         return;
     }
-    et_timer_mod(h->timer, (int64_t)deadline);
+    et_timer_mod(h->timer, deadline);
 }
 
 static unsigned __int128 ticks_now(aclint_mtimer *s)
@@ -124,13 +129,42 @@ static uint64_t mtime_now(aclint_mtimer *s)
     return (uint64_t)ticks_now(s) + s->time_offset;
 }
 
-/* Makes mtime read value from now on and re-evaluates every hart. */
-static void set_mtime(aclint_mtimer *s, uint64_t value)
+/* Makes mtime read value from the instant of `ticks` on and re-evaluates
+ * every hart. The caller has opened the write section of the lock-free
+ * read before it read that instant (begin_mtime_write). */
+static void set_mtime_at(aclint_mtimer *s, uint64_t value, unsigned __int128 ticks)
 {
-    unsigned __int128 ticks = ticks_now(s);
-    s->time_offset = value - (uint64_t)ticks;
+    __atomic_store_n(&s->time_offset, value - (uint64_t)ticks, __ATOMIC_RELEASE);
     for (uint32_t i = 0; i < s->num_harts; i++) {
         hart_update(s, &s->harts[i], ticks);
+    }
+}
+
+/* Opens the write section and reads the instant of the write. */
+static unsigned __int128 begin_mtime_write(aclint_mtimer *s)
+{
+    et__seq_write_begin(&s->seq);
+    return ticks_now(s);
+}
+
+static void set_mtime(aclint_mtimer *s, uint64_t value)
+{
+    set_mtime_at(s, value, begin_mtime_write(s));
+    et__seq_write_end(&s->seq);
+}
+
+/* mtime without the device lock: the clock is read inside the read
+ * section, so the value belongs to one time_offset at one instant. mtime
+ * depends on no timer, so nothing needs catching up. */
+static inline uint64_t mtime_lockless(aclint_mtimer *s)
+{
+    for (;;) {
+        unsigned s1 = et__seq_read_begin(&s->seq);
+        int64_t now = et_clock_now(s->dev.clock);
+        uint64_t offset = __atomic_load_n(&s->time_offset, __ATOMIC_ACQUIRE);
+        if (!et__seq_read_retry(&s->seq, s1)) {
+            return (uint64_t)ticks_at(s, now) + offset;
+        }
     }
 }
 
@@ -213,8 +247,10 @@ static void mtimer_write(et_device *dev, uint64_t offset, uint64_t value, unsign
         return;
     }
     if (offset == s->time_base || offset == (uint64_t)s->time_base + 4) {
-        /* A half write keeps the other half of the current mtime. */
-        uint64_t mtime = mtime_now(s);
+        /* A half write keeps the other half of mtime at the write's
+         * instant. */
+        unsigned __int128 ticks = begin_mtime_write(s);
+        uint64_t mtime = (uint64_t)ticks + s->time_offset;
         if (size == 8) {
             mtime = value;
         } else if (offset == s->time_base) {
@@ -222,11 +258,28 @@ static void mtimer_write(et_device *dev, uint64_t offset, uint64_t value, unsign
         } else {
             mtime = (value << 32) | (mtime & 0xFFFFFFFFu);
         }
-        set_mtime(s, mtime);
+        set_mtime_at(s, mtime, ticks);
+        et__seq_write_end(&s->seq);
         return;
     }
     et_device_guest_error(dev, "write of 0x%" PRIx64 " to unmapped offset 0x%" PRIx64, value,
                           offset);
+}
+
+static bool mtimer_read_lockless(et_device *dev, uint64_t offset, unsigned size,
+                                 uint64_t *value)
+{
+    aclint_mtimer *s = (aclint_mtimer *)dev;
+    if (offset == s->time_base) {
+        uint64_t mtime = mtime_lockless(s);
+        *value = size == 8 ? mtime : (uint32_t)mtime;
+        return true;
+    }
+    if (offset == (uint64_t)s->time_base + 4) {
+        *value = mtime_lockless(s) >> 32;
+        return true;
+    }
+    return false; /* mtimecmp and the rest: under the lock */
 }
 
 /* Spec: "On MTIMER device reset, the MTIME register is cleared to zero" and
@@ -262,6 +315,7 @@ static const et_device_ops mtimer_ops_template = {
     .unaligned_ok = false,
     .read = mtimer_read,
     .write = mtimer_write,
+    .read_lockless = mtimer_read_lockless,
     .reset = mtimer_reset,
     .destroy = mtimer_destroy,
     .state = &mtimer_state,
@@ -312,7 +366,14 @@ et_device *et_riscv_aclint_mtimer_new(et_clock *clock, const char *name,
     if (!config_ok(cfg, err, errlen)) {
         return NULL;
     }
-    aclint_mtimer *s = et__xcalloc(1, sizeof(*s));
+    /* Aligned for the lock-free read's cache line; et_device_free's free()
+     * takes it. */
+    aclint_mtimer *s = NULL;
+    if (posix_memalign((void **)&s, CACHE_LINE, sizeof(*s)) != 0) {
+        snprintf(err, errlen, "riscv.aclint.mtimer: out of memory");
+        return NULL;
+    }
+    memset(s, 0, sizeof(*s));
     s->ops = mtimer_ops_template;
     s->ops.region_size = cfg->aperture_size;
     et_device_init(&s->dev, &s->ops, clock, name, &mtimer_lock_class);
@@ -321,6 +382,7 @@ et_device *et_riscv_aclint_mtimer_new(et_clock *clock, const char *name,
     s->timecmp_base = cfg->timecmp_base;
     s->time_base = cfg->time_base;
     s->timebase_freq = cfg->timebase_freq;
+    et__tick_rate_init(&s->rate, cfg->timebase_freq, NS_PER_SECOND); /* freq != 0: checked */
     s->harts = cfg->num_harts ? et__xcalloc(cfg->num_harts, sizeof(*s->harts)) : NULL;
     for (uint32_t i = 0; i < s->num_harts; i++) {
         mtimer_hart *h = &s->harts[i];

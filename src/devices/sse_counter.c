@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "core/internal.h"
+#include "core/ticks.h"
 #include "devices/sse_timebase.h"
 #include "emutime/devices/sse_counter.h"
 
@@ -75,8 +76,8 @@ static unsigned __int128 ticks_since(const et__sse_timebase *tb, int64_t now)
     if (tb->period == 0 || now <= tb->ns_then) {
         return 0;
     }
-    unsigned __int128 dt = (unsigned __int128)(uint64_t)(now - tb->ns_then) << 32;
-    return dt / tb->period;
+    /* 2^32 / period ticks per ns (the period is in 2^-32 ns). */
+    return et__ticks_floor((uint64_t)(now - tb->ns_then), UINT64_C(1) << 32, tb->period);
 }
 
 /* The count at now as 64.24 fixed point (tb locked); the integer part
@@ -120,10 +121,7 @@ int64_t et__sse_timebase_deadline(et__sse_timebase *tb, uint64_t target, int64_t
             ((unsigned __int128)(target - tb->cnt_then) << FRAC_BITS) - tb->frac_then;
         unsigned __int128 ticks = (need + tb->scale - 1) / tb->scale;
         if (ticks <= UINT64_MAX) {
-            unsigned __int128 rel = (ticks * tb->period + ((UINT64_C(1) << 32) - 1)) >> 32;
-            if (rel <= (unsigned __int128)(INT64_MAX - tb->ns_then)) {
-                when = tb->ns_then + (int64_t)rel;
-            }
+            when = et__ticks_time_ceil(tb->ns_then, ticks, UINT64_C(1) << 32, tb->period);
         }
     }
     et_lock_release(&tb->lock);

@@ -17,8 +17,15 @@
  * pending, else the lowest-numbered pending exception: PendSV (14),
  * SysTick (15), then the lowest-numbered enabled pending interrupt;
  * ISRPENDING counts external interrupts only (B3.2.4).
+ * The CPU side (nvic_view.h): an emulator's exception model acknowledges
+ * the exception it takes (no longer pending, even with its input held high)
+ * and completes it at return (an input still high pends it again), as
+ * QEMU's armv7m_nvic_acknowledge_irq and armv7m_nvic_complete_irq do.
  * Not modelled: the CPU (nothing is ever active), priority and fault
- * registers; they read as 0 and writes are reported as guest errors. The
+ * registers; they read as 0 and writes are reported as guest errors.
+ * Priorities and the active state stay with the CPU model: which exception
+ * is taken depends on the execution priority (active exceptions, PRIMASK,
+ * BASEPRI), CPU state the view cannot see. The
  * SysTick registers (0x010-0x0ff) are a device of their own that a board
  * maps over this window (armv7m_systick.c).
  */
@@ -27,6 +34,7 @@
 #include <string.h>
 
 #include "core/internal.h"
+#include "emutime/nvic_view.h"
 #include "machines/machine_internal.h"
 
 #define NVIC_MAX_INPUTS 256
@@ -325,3 +333,56 @@ const et__ic_kind et__ic_kind_nvic = {
     .named_inputs = nvic_named,
     .refresh = nvic_refresh,
 };
+
+/* --- the CPU side (nvic_view.h) ------------------------------------------ */
+
+static nvic_view *find_view(et_machine *m, const char *controller)
+{
+    et_device *dev = et_machine_find_device(m, controller);
+    return dev && dev->ops == &nvic_ops ? (nvic_view *)dev : NULL;
+}
+
+int et_machine_nvic_acknowledge(et_machine *m, const char *controller, unsigned exception)
+{
+    nvic_view *s = find_view(m, controller);
+    if (!s) {
+        return -1;
+    }
+    int rc = 0;
+    et_device_lock(&s->dev);
+    if (exception == EXCP_NMI) {
+        s->nmi_pending = false;
+    } else if (exception == EXCP_PENDSV) {
+        s->pendsv_pending = false;
+    } else if (exception == EXCP_SYSTICK) {
+        s->systick_pending = false;
+    } else if (exception >= NVIC_FIRST_IRQ && exception - NVIC_FIRST_IRQ < s->n_inputs) {
+        set_bit(s->pending, exception - NVIC_FIRST_IRQ, false);
+    } else {
+        rc = -1;
+    }
+    update_request(s);
+    et_device_unlock(&s->dev);
+    return rc;
+}
+
+int et_machine_nvic_complete(et_machine *m, const char *controller, unsigned exception)
+{
+    nvic_view *s = find_view(m, controller);
+    if (!s) {
+        return -1;
+    }
+    int rc = 0;
+    et_device_lock(&s->dev);
+    if (exception >= NVIC_FIRST_IRQ && exception - NVIC_FIRST_IRQ < s->n_inputs) {
+        unsigned n = exception - NVIC_FIRST_IRQ;
+        if (bit(s->level, n)) {
+            set_bit(s->pending, n, true);
+        }
+    } else if (exception != EXCP_NMI && exception != EXCP_PENDSV && exception != EXCP_SYSTICK) {
+        rc = -1;
+    }
+    update_request(s);
+    et_device_unlock(&s->dev);
+    return rc;
+}
