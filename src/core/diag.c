@@ -71,6 +71,16 @@ void *et__xrealloc(void *p, size_t size)
     return q;
 }
 
+void *et__xzalloc_aligned(size_t align, size_t size)
+{
+    void *p = NULL;
+    if (posix_memalign(&p, align, size ? size : 1) != 0) {
+        out_of_memory(size);
+    }
+    memset(p, 0, size);
+    return p;
+}
+
 char *et__xstrndup(const char *s, size_t n)
 {
     char *d = et__xmalloc(n + 1);

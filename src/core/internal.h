@@ -85,6 +85,9 @@ void *et__xmalloc(size_t size);
 void *et__xcalloc(size_t n, size_t size);
 void *et__xrealloc(void *p, size_t size);
 char *et__xstrndup(const char *s, size_t n);
+/* Zeroed memory aligned to align (a power of two, a multiple of
+ * sizeof(void *)); free() releases it. */
+void *et__xzalloc_aligned(size_t align, size_t size);
 
 /* The error convention of error.h: writes the message into err (when err is
  * not NULL and errlen > 0) and returns code, so that a failure path reads

@@ -164,21 +164,17 @@ static const et_device_ops pm_ops = {
 et_device *et_acpi_pm_timer_new(et_clock *clock, const char *name,
                                 const et_acpi_pm_timer_config *cfg, char *err, size_t errlen)
 {
-    acpi_pm *s = NULL;
     const char *problem = NULL;
     if (!clock) {
         problem = "acpi-pm-timer: a clock is required";
     } else if (!cfg) {
         problem = "acpi-pm-timer: a configuration is required";
-    } else if (!(s = calloc(1, sizeof(*s)))) {
-        problem = "acpi-pm-timer: out of memory";
     }
     if (problem) {
-        if (err && errlen) {
-            snprintf(err, errlen, "%s", problem);
-        }
+        et__error(err, errlen, ET_EINVAL, "%s", problem);
         return NULL;
     }
+    acpi_pm *s = et__xcalloc(1, sizeof(*s));
     s->width = cfg->width32 ? 32 : 24;
     et__tick_rate_init(&s->rate, ET_ACPI_PM_HZ, NS_PER_SEC);
     s->initial = cfg->width32 ? cfg->initial_count : cfg->initial_count & 0xffffff;

@@ -392,9 +392,7 @@ et_device *et_arm_generic_timer_new(et_clock *clock, const char *name,
         tb = et__sse_timebase_new_free_running(et_clock_period_from_hz(cfg->freq_hz));
     }
     if (problem) {
-        if (err && errlen) {
-            snprintf(err, errlen, "%s", problem);
-        }
+        et__error(err, errlen, ET_EINVAL, "%s", problem);
         return NULL;
     }
     generic_timer *g = et__xcalloc(1, sizeof(*g));

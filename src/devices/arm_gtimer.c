@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "core/internal.h"
 #include "core/ticks.h"
 #include "emutime/devices/arm_gtimer.h"
 
@@ -347,23 +348,12 @@ et_device *et_arm_gtimer_new(et_clock *clock, const char *name, const et_arm_gti
     } else if (n_cpus > ET_ARM_GTIMER_MAX_CPUS) {
         problem = "arm-gtimer: cpu_count must be 1 to 4";
     }
-    arm_gtimer *g = NULL;
-    if (!problem) {
-        g = calloc(1, sizeof(*g));
-        if (g && !(g->cpus = calloc(n_cpus, sizeof(*g->cpus)))) {
-            free(g);
-            g = NULL;
-        }
-        if (!g) {
-            problem = "arm-gtimer: out of memory";
-        }
-    }
     if (problem) {
-        if (err && errlen) {
-            snprintf(err, errlen, "%s", problem);
-        }
+        et__error(err, errlen, ET_EINVAL, "%s", problem);
         return NULL;
     }
+    arm_gtimer *g = et__xcalloc(1, sizeof(*g));
+    g->cpus = et__xcalloc(n_cpus, sizeof(*g->cpus));
     static const char *const line_names[] = { "gtimer0", "gtimer1", "gtimer2", "gtimer3" };
     et_device_init(&g->dev, &gtimer_ops, clock, name, &gtimer_lock_class);
     g->periphclk = cfg->periphclk;

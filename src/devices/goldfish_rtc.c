@@ -235,14 +235,14 @@ et_device *et_goldfish_rtc_new(et_clock *clock, const char *name,
                                const et_goldfish_rtc_config *cfg, char *err, size_t errlen)
 {
     if (!clock) {
-        snprintf(err, errlen, "goldfish_rtc: a clock is required");
+        et__error(err, errlen, ET_EINVAL, "goldfish_rtc: a clock is required");
         return NULL;
     }
     et_wallclock wc;
     char why[160] = "";
     if (et_wallclock_init(&wc, cfg ? cfg->rtc_base : NULL, cfg ? cfg->rtc_clock : NULL, clock,
                           why, sizeof(why)) != 0) {
-        snprintf(err, errlen, "goldfish_rtc: %s", why);
+        et__error(err, errlen, ET_EINVAL, "goldfish_rtc: %s", why);
         return NULL;
     }
     goldfish_rtc *s = et__xcalloc(1, sizeof(*s));

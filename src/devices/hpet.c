@@ -713,26 +713,28 @@ static const et_device_ops hpet_ops = {
 static bool check_config(const et_hpet_config *cfg, char *err, size_t errlen)
 {
     if (cfg->num_timers < ET_HPET_MIN_TIMERS || cfg->num_timers > ET_HPET_MAX_TIMERS) {
-        snprintf(err, errlen, "hpet: num_timers must be %u to %u, not %u", ET_HPET_MIN_TIMERS,
-                 ET_HPET_MAX_TIMERS, cfg->num_timers);
+        et__error(err, errlen, ET_EINVAL, "hpet: num_timers must be %u to %u, not %u",
+                  ET_HPET_MIN_TIMERS, ET_HPET_MAX_TIMERS, cfg->num_timers);
         return false;
     }
     if (cfg->period_fs == 0 || cfg->period_fs > ET_HPET_MAX_PERIOD_FS) {
-        snprintf(err, errlen,
-                 "hpet: period_fs must be 1 to %u (0x%08X, 100 ns: a 10 MHz counter), not %" PRIu32,
-                 ET_HPET_MAX_PERIOD_FS, ET_HPET_MAX_PERIOD_FS, cfg->period_fs);
+        et__error(
+            err, errlen, ET_EINVAL,
+            "hpet: period_fs must be 1 to %u (0x%08X, 100 ns: a 10 MHz counter), not %" PRIu32,
+            ET_HPET_MAX_PERIOD_FS, ET_HPET_MAX_PERIOD_FS, cfg->period_fs);
         return false;
     }
     if (cfg->msi && !cfg->fsb_write) {
-        snprintf(err, errlen, "hpet: msi (FSB delivery) needs an fsb_write callback");
+        et__error(err, errlen, ET_EINVAL, "hpet: msi (FSB delivery) needs an fsb_write callback");
         return false;
     }
     for (unsigned i = 0; i < cfg->num_timers; i++) {
         uint32_t cap = cfg->int_route_caps ? cfg->int_route_caps[i] : cfg->int_route_cap;
         if (cap == 0 && !cfg->msi) {
-            snprintf(err, errlen,
-                     "hpet: timer %u has no interrupt route (Tn_INT_ROUTE_CAP 0) and no FSB "
-                     "delivery (msi)", i);
+            et__error(err, errlen, ET_EINVAL,
+                      "hpet: timer %u has no interrupt route (Tn_INT_ROUTE_CAP 0) and no FSB "
+                      "delivery (msi)",
+                      i);
             return false;
         }
     }
@@ -754,7 +756,7 @@ et_device *et_hpet_new(et_clock *clock, const char *name, const et_hpet_config *
         cfg = &defaults;
     }
     if (!clock) {
-        snprintf(err, errlen, "hpet: no clock");
+        et__error(err, errlen, ET_EINVAL, "hpet: no clock");
         return NULL;
     }
     if (!check_config(cfg, err, errlen)) {
@@ -763,12 +765,7 @@ et_device *et_hpet_new(et_clock *clock, const char *name, const et_hpet_config *
 
     /* Aligned so that the lock-free read's fields share no cache line with
      * state other threads write; et_device_free's free() takes it. */
-    hpet *s = NULL;
-    if (posix_memalign((void **)&s, CACHE_LINE, sizeof(*s)) != 0) {
-        snprintf(err, errlen, "hpet: out of memory");
-        return NULL;
-    }
-    memset(s, 0, sizeof(*s));
+    hpet *s = et__xzalloc_aligned(CACHE_LINE, sizeof(*s));
     s->ops = hpet_ops;
     if (ET_HPET_TN_CONF(cfg->num_timers) > ET_HPET_REGION_SIZE) {
         /* The spec's 1 KiB holds 24 timers; QEMU leaves 24..31 unreachable. */

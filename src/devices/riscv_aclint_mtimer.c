@@ -327,28 +327,31 @@ static bool config_ok(const et_riscv_aclint_mtimer_config *cfg, char *err, size_
     uint64_t time_end = (uint64_t)cfg->time_base + 8;
 
     if (cfg->num_harts > ET_RISCV_ACLINT_MAX_HARTS) {
-        snprintf(err, errlen, "num_harts %" PRIu32 " exceeds the ACLINT maximum of %u",
-                 cfg->num_harts, ET_RISCV_ACLINT_MAX_HARTS);
+        et__error(err, errlen, ET_EINVAL, "num_harts %" PRIu32 " exceeds the ACLINT maximum of %u",
+                  cfg->num_harts, ET_RISCV_ACLINT_MAX_HARTS);
     } else if (cfg->num_harts && (uint64_t)cfg->hartid_base + cfg->num_harts - 1 > UINT32_MAX) {
-        snprintf(err, errlen, "hart ids %" PRIu32 " + %" PRIu32 " overflow 32 bits",
-                 cfg->hartid_base, cfg->num_harts);
+        et__error(err, errlen, ET_EINVAL, "hart ids %" PRIu32 " + %" PRIu32 " overflow 32 bits",
+                  cfg->hartid_base, cfg->num_harts);
     } else if (cfg->timebase_freq == 0) {
-        snprintf(err, errlen, "timebase_freq must be non-zero");
+        et__error(err, errlen, ET_EINVAL, "timebase_freq must be non-zero");
     } else if ((cfg->timecmp_base | cfg->time_base) & 7) {
-        snprintf(err, errlen, "timecmp_base 0x%" PRIx32 " and time_base 0x%" PRIx32
-                 " must be 8-byte aligned", cfg->timecmp_base, cfg->time_base);
+        et__error(err, errlen, ET_EINVAL,
+                  "timecmp_base 0x%" PRIx32 " and time_base 0x%" PRIx32 " must be 8-byte aligned",
+                  cfg->timecmp_base, cfg->time_base);
     } else if (cmp_end > cfg->aperture_size) {
-        snprintf(err, errlen, "mtimecmp registers 0x%" PRIx32 "..0x%" PRIx64
-                 " do not fit the 0x%" PRIx32 "-byte aperture",
-                 cfg->timecmp_base, cmp_end - 1, cfg->aperture_size);
+        et__error(err, errlen, ET_EINVAL,
+                  "mtimecmp registers 0x%" PRIx32 "..0x%" PRIx64 " do not fit the 0x%" PRIx32
+                  "-byte aperture",
+                  cfg->timecmp_base, cmp_end - 1, cfg->aperture_size);
     } else if (time_end > cfg->aperture_size) {
-        snprintf(err, errlen, "mtime register at 0x%" PRIx32
-                 " does not fit the 0x%" PRIx32 "-byte aperture",
-                 cfg->time_base, cfg->aperture_size);
+        et__error(err, errlen, ET_EINVAL,
+                  "mtime register at 0x%" PRIx32 " does not fit the 0x%" PRIx32 "-byte aperture",
+                  cfg->time_base, cfg->aperture_size);
     } else if (cfg->num_harts && cfg->time_base < cmp_end && cfg->timecmp_base < time_end) {
-        snprintf(err, errlen, "mtime register at 0x%" PRIx32
-                 " overlaps the mtimecmp registers 0x%" PRIx32 "..0x%" PRIx64,
-                 cfg->time_base, cfg->timecmp_base, cmp_end - 1);
+        et__error(err, errlen, ET_EINVAL,
+                  "mtime register at 0x%" PRIx32 " overlaps the mtimecmp registers 0x%" PRIx32
+                  "..0x%" PRIx64,
+                  cfg->time_base, cfg->timecmp_base, cmp_end - 1);
     } else {
         return true;
     }
@@ -360,7 +363,8 @@ et_device *et_riscv_aclint_mtimer_new(et_clock *clock, const char *name,
                                       size_t errlen)
 {
     if (!clock || !cfg) {
-        snprintf(err, errlen, "riscv.aclint.mtimer: a clock and a configuration are required");
+        et__error(err, errlen, ET_EINVAL,
+                  "riscv.aclint.mtimer: a clock and a configuration are required");
         return NULL;
     }
     if (!config_ok(cfg, err, errlen)) {
@@ -368,12 +372,7 @@ et_device *et_riscv_aclint_mtimer_new(et_clock *clock, const char *name,
     }
     /* Aligned for the lock-free read's cache line; et_device_free's free()
      * takes it. */
-    aclint_mtimer *s = NULL;
-    if (posix_memalign((void **)&s, CACHE_LINE, sizeof(*s)) != 0) {
-        snprintf(err, errlen, "riscv.aclint.mtimer: out of memory");
-        return NULL;
-    }
-    memset(s, 0, sizeof(*s));
+    aclint_mtimer *s = et__xzalloc_aligned(CACHE_LINE, sizeof(*s));
     s->ops = mtimer_ops_template;
     s->ops.region_size = cfg->aperture_size;
     et_device_init(&s->dev, &s->ops, clock, name, &mtimer_lock_class);

@@ -120,17 +120,18 @@ et_device *et_riscv_aclint_swi_new(et_clock *clock, const char *name,
                                    size_t errlen)
 {
     if (!clock || !cfg) {
-        snprintf(err, errlen, "riscv.aclint.swi: a clock and a configuration are required");
+        et__error(err, errlen, ET_EINVAL,
+                  "riscv.aclint.swi: a clock and a configuration are required");
         return NULL;
     }
     if (cfg->num_harts == 0 || cfg->num_harts > ET_RISCV_ACLINT_MAX_HARTS) {
-        snprintf(err, errlen, "num_harts %" PRIu32 " is outside 1..%u", cfg->num_harts,
-                 ET_RISCV_ACLINT_MAX_HARTS);
+        et__error(err, errlen, ET_EINVAL, "num_harts %" PRIu32 " is outside 1..%u", cfg->num_harts,
+                  ET_RISCV_ACLINT_MAX_HARTS);
         return NULL;
     }
     if ((uint64_t)cfg->hartid_base + cfg->num_harts - 1 > UINT32_MAX) {
-        snprintf(err, errlen, "hart ids %" PRIu32 " + %" PRIu32 " overflow 32 bits",
-                 cfg->hartid_base, cfg->num_harts);
+        et__error(err, errlen, ET_EINVAL, "hart ids %" PRIu32 " + %" PRIu32 " overflow 32 bits",
+                  cfg->hartid_base, cfg->num_harts);
         return NULL;
     }
     aclint_swi *s = et__xcalloc(1, sizeof(*s));

@@ -392,9 +392,7 @@ et_device *et_sse_counter_new(et_clock *clock, const char *name,
         problem = "sse-counter: the counter clock (cfg->clk) must be connected";
     }
     if (problem) {
-        if (err && errlen) {
-            snprintf(err, errlen, "%s", problem);
-        }
+        et__error(err, errlen, ET_EINVAL, "%s", problem);
         return NULL;
     }
     sse_counter *s = et__xcalloc(1, sizeof(*s));
@@ -462,8 +460,9 @@ et_device *et_sse_counter_status_new(et_clock *clock, const char *name, et_devic
 {
     if (!clock || !counter || counter->ops != &counter_ops) {
         if (err && errlen) {
-            snprintf(err, errlen, "sse-counter-status: needs a clock and an sse-counter device "
-                                  "(its control frame)");
+            et__error(err, errlen, ET_EINVAL,
+                      "sse-counter-status: needs a clock and an sse-counter device "
+                      "(its control frame)");
         }
         return NULL;
     }

@@ -333,9 +333,7 @@ et_device *et_sse_timer_new(et_clock *clock, const char *name, const et_sse_time
         et__sse_timebase_unref(tb);
     }
     if (problem) {
-        if (err && errlen) {
-            snprintf(err, errlen, "%s", problem);
-        }
+        et__error(err, errlen, ET_EINVAL, "%s", problem);
         return NULL;
     }
     sse_timer *t = et__xcalloc(1, sizeof(*t));

@@ -511,9 +511,7 @@ et_device *et_stellaris_gptm_new(et_clock *clock, const char *name,
         problem = "stellaris-gptm: the system clock (cfg->clk) must be connected";
     }
     if (problem) {
-        if (err && errlen) {
-            snprintf(err, errlen, "%s", problem);
-        }
+        et__error(err, errlen, ET_EINVAL, "%s", problem);
         return NULL;
     }
     gptm *g = et__xcalloc(1, sizeof(*g));

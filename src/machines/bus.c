@@ -27,16 +27,15 @@ static int add_region(et__bus *bus, const et__region *r, char *err, size_t errle
     if (i > 0) {
         const et__region *prev = &bus->regions[i - 1];
         if (prev->base + (prev->size - 1) >= r->base) {
-            snprintf(err, errlen, "%s at 0x%llx overlaps %s at 0x%llx", r->name,
-                     (unsigned long long)r->base, prev->name, (unsigned long long)prev->base);
-            return -1;
+            return et__error(err, errlen, ET_EINVAL, "%s at 0x%llx overlaps %s at 0x%llx", r->name,
+                             (unsigned long long)r->base, prev->name,
+                             (unsigned long long)prev->base);
         }
     }
     if (i < bus->n && bus->regions[i].base <= last) {
-        snprintf(err, errlen, "%s at 0x%llx overlaps %s at 0x%llx", r->name,
-                 (unsigned long long)r->base, bus->regions[i].name,
-                 (unsigned long long)bus->regions[i].base);
-        return -1;
+        return et__error(err, errlen, ET_EINVAL, "%s at 0x%llx overlaps %s at 0x%llx", r->name,
+                         (unsigned long long)r->base, bus->regions[i].name,
+                         (unsigned long long)bus->regions[i].base);
     }
     bus->regions = et__xrealloc(bus->regions, sizeof(*bus->regions) * (bus->n + 1));
     memmove(&bus->regions[i + 1], &bus->regions[i], sizeof(*bus->regions) * (bus->n - i));
@@ -48,8 +47,7 @@ static int add_region(et__bus *bus, const et__region *r, char *err, size_t errle
 int et__bus_add_device(et__bus *bus, uint64_t base, et_device *dev, char *err, size_t errlen)
 {
     if (dev->ops->region_size == 0) {
-        snprintf(err, errlen, "%s has no register region", dev->name);
-        return -1;
+        return et__error(err, errlen, ET_EINVAL, "%s has no register region", dev->name);
     }
     et__region r = { .base = base, .size = dev->ops->region_size, .dev = dev, .name = dev->name };
     return add_region(bus, &r, err, errlen);
@@ -60,8 +58,7 @@ int et__bus_add_device_under(et__bus *bus, uint64_t base, et_device *dev, char *
 {
     uint64_t size = dev->ops->region_size;
     if (size == 0) {
-        snprintf(err, errlen, "%s has no register region", dev->name);
-        return -1;
+        return et__error(err, errlen, ET_EINVAL, "%s has no register region", dev->name);
     }
     /* One piece per gap between the regions inside the window. */
     uint64_t at = base, end = base + (size - 1); /* last byte */
@@ -100,9 +97,9 @@ int et__bus_add_device_window(et__bus *bus, uint64_t base, et_device *dev, uint6
 {
     if (size == 0 || offset >= dev->ops->region_size ||
         size > dev->ops->region_size - offset) {
-        snprintf(err, errlen, "%s: window 0x%llx+0x%llx is outside its register region",
-                 dev->name, (unsigned long long)offset, (unsigned long long)size);
-        return -1;
+        return et__error(err, errlen, ET_EINVAL,
+                         "%s: window 0x%llx+0x%llx is outside its register region", dev->name,
+                         (unsigned long long)offset, (unsigned long long)size);
     }
     et__region r = { .base = base, .size = size, .dev = dev, .dev_offset = offset,
                      .name = dev->name };
@@ -113,8 +110,8 @@ int et__bus_add_ram(et__bus *bus, const char *name, uint64_t base, uint64_t size
                     size_t errlen)
 {
     if (size == 0 || (size & (PAGE_SIZE - 1)) || (base & (PAGE_SIZE - 1))) {
-        snprintf(err, errlen, "RAM %s must be a non-empty whole number of 4 KiB pages", name);
-        return -1;
+        return et__error(err, errlen, ET_EINVAL,
+                         "RAM %s must be a non-empty whole number of 4 KiB pages", name);
     }
     et__ram *ram = et__xcalloc(1, sizeof(*ram));
     ram->n_pages = size >> PAGE_SHIFT;
@@ -139,12 +136,10 @@ int et__bus_add_ram_alias(et__bus *bus, const char *name, const char *target, ui
         }
     }
     if (!ram) {
-        snprintf(err, errlen, "RAM alias %s: no RAM called %s", name, target);
-        return -1;
+        return et__error(err, errlen, ET_EINVAL, "RAM alias %s: no RAM called %s", name, target);
     }
     if (size == 0 || size > target_size || (size & (PAGE_SIZE - 1)) || (base & (PAGE_SIZE - 1))) {
-        snprintf(err, errlen, "RAM alias %s: bad size or base", name);
-        return -1;
+        return et__error(err, errlen, ET_EINVAL, "RAM alias %s: bad size or base", name);
     }
     et__region r = { .base = base, .size = size, .name = name, .ram = ram };
     if (add_region(bus, &r, err, errlen) != 0) {

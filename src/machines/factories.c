@@ -4,19 +4,20 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/internal.h"
+#include "emutime/devices/acpi_pm_timer.h"
 #include "emutime/devices/arm_gtimer.h"
 #include "emutime/devices/arm_mptimer.h"
 #include "emutime/devices/armv7m_systick.h"
-#include "emutime/devices/acpi_pm_timer.h"
 #include "emutime/devices/cmsdk_apb_dualtimer.h"
 #include "emutime/devices/cmsdk_apb_timer.h"
 #include "emutime/devices/cmsdk_apb_watchdog.h"
 #include "emutime/devices/goldfish_rtc.h"
 #include "emutime/devices/hpet.h"
-#include "emutime/devices/pl031.h"
 #include "emutime/devices/i8254.h"
 #include "emutime/devices/ib700.h"
 #include "emutime/devices/mc146818_rtc.h"
+#include "emutime/devices/pl031.h"
 #include "emutime/devices/riscv_aclint.h"
 #include "emutime/devices/sp804.h"
 #include "emutime/devices/sse_counter.h"
@@ -88,8 +89,9 @@ static et_device *board_peer(et_machine *m, const void *config, char *err, size_
     const char *peer = config ? ((const et__board_peer *)config)->peer : NULL;
     et_device *dev = peer ? et_machine_find_device(m, peer) : NULL;
     if (!dev) {
-        snprintf(err, errlen, "needs an earlier device of the board named in its config (%s)",
-                 peer ? peer : "none given");
+        et__error(err, errlen, ET_EINVAL,
+                  "needs an earlier device of the board named in its config (%s)",
+                  peer ? peer : "none given");
     }
     return dev;
 }

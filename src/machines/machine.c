@@ -182,7 +182,7 @@ static et_machine *create(const et_board *b, const char *spec, const char *optio
                           et_clock *clock, char *err, size_t errlen)
 {
     if (!clock) {
-        snprintf(err, errlen, "et_machine_new: no clock");
+        et__error(err, errlen, ET_EINVAL, "et_machine_new: no clock");
         return NULL;
     }
     et_machine *m = et__xcalloc(1, sizeof(*m));
@@ -222,7 +222,7 @@ et_machine *et_machine_new_from_board(const et_board *board, const char *options
                                       et_clock *clock, char *err, size_t errlen)
 {
     if (!board || !board->name) {
-        snprintf(err, errlen, "et_machine_new_from_board: no board");
+        et__error(err, errlen, ET_EINVAL, "et_machine_new_from_board: no board");
         return NULL;
     }
     char *opts = NULL;

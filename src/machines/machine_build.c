@@ -18,9 +18,8 @@ static int route_via(et_machine *m, route *r, const et_board_wire *w, char *err,
         return 0;
     }
     if (w->via_input >= m->devs[d]->ops->n_inputs) {
-        snprintf(err, errlen, "%s: device %s has no input %u", m->board->name, w->via,
-                 w->via_input);
-        return -1;
+        return et__error(err, errlen, ET_EINVAL, "%s: device %s has no input %u", m->board->name,
+                         w->via, w->via_input);
     }
     r->to = TO_DEVICE;
     r->via_dev = (size_t)d;
@@ -63,8 +62,7 @@ static int map_device(et_machine *m, const et_board_device *d, et_device *dev, c
 {
     et__bus *bus = d->space == ET_SPACE_IO ? &m->io : &m->bus;
     if (d->space != ET_SPACE_MEMORY && d->space != ET_SPACE_IO) {
-        snprintf(err, errlen, "%s: unknown address space %u", d->name, d->space);
-        return -1;
+        return et__error(err, errlen, ET_EINVAL, "%s: unknown address space %u", d->name, d->space);
     }
     if (!d->windows) {
         return et__bus_add_device(bus, d->base, dev, err, errlen);
@@ -96,26 +94,25 @@ static int build_device(et_machine *m, const et_board_device *d, char *err, size
     const et__machine_factory *mf = et__machine_factory_find(d->type);
     const et__device_factory *f = mf ? NULL : et__device_factory_find(d->type);
     if (!f && !mf) {
-        snprintf(err, errlen, "%s: device type '%s' (%s) is not available in this build",
-                 b->name, d->type, d->name);
-        return -1;
+        return et__error(err, errlen, ET_EINVAL,
+                         "%s: device type '%s' (%s) is not available in this build", b->name,
+                         d->type, d->name);
     }
     et_clock_input *clk = NULL;
     if (d->clock && !(clk = board_clock(m, d->clock))) {
-        snprintf(err, errlen, "%s: %s: no clock '%s'", b->name, d->name, d->clock);
-        return -1;
+        return et__error(err, errlen, ET_EINVAL, "%s: %s: no clock '%s'", b->name, d->name,
+                         d->clock);
     }
     why[0] = '\0';
     et_device *dev = mf ? mf->create(m, d->name, clk, d->config, why, sizeof(why))
                         : f->create(m->clock, d->name, clk, d->config, why, sizeof(why));
     if (!dev) {
-        snprintf(err, errlen, "%s: cannot create %s (%s): %s", b->name, d->name, d->type, why);
-        return -1;
+        return et__error(err, errlen, ET_EINVAL, "%s: cannot create %s (%s): %s", b->name, d->name,
+                         d->type, why);
     }
     add_device(m, dev, d);
     if (map_device(m, d, dev, why, sizeof(why)) != 0) {
-        snprintf(err, errlen, "%s: %s", b->name, why);
-        return -1;
+        return et__error(err, errlen, ET_EINVAL, "%s: %s", b->name, why);
     }
     return 0;
 }
@@ -145,9 +142,8 @@ static int build_controller(et_machine *m, unsigned i, char *err, size_t errlen)
     c->desc = cd;
     c->kind = et__ic_kind_find(cd->kind);
     if (!c->kind) {
-        snprintf(err, errlen, "%s: controller %s has unknown kind '%s'", b->name, cd->name,
-                 cd->kind);
-        return -1;
+        return et__error(err, errlen, ET_EINVAL, "%s: controller %s has unknown kind '%s'", b->name,
+                         cd->name, cd->kind);
     }
     c->levels = et__xcalloc(cd->n_inputs ? cd->n_inputs : 1, 1);
     if (!c->kind->create) {
@@ -156,8 +152,7 @@ static int build_controller(et_machine *m, unsigned i, char *err, size_t errlen)
     why[0] = '\0';
     c->view = c->kind->create(m->clock, cd->name, cd->n_inputs, why, sizeof(why));
     if (!c->view) {
-        snprintf(err, errlen, "%s: %s", b->name, why);
-        return -1;
+        return et__error(err, errlen, ET_EINVAL, "%s: %s", b->name, why);
     }
     add_device(m, c->view, NULL);
     c->m = m;
@@ -167,8 +162,7 @@ static int build_controller(et_machine *m, unsigned i, char *err, size_t errlen)
     }
     /* Below the board's devices: SysTick sits inside the SCS. */
     if (et__bus_add_device_under(&m->bus, cd->base, c->view, why, sizeof(why)) != 0) {
-        snprintf(err, errlen, "%s: %s", b->name, why);
-        return -1;
+        return et__error(err, errlen, ET_EINVAL, "%s: %s", b->name, why);
     }
     return 0;
 }
@@ -196,8 +190,7 @@ static int build_ram(et_machine *m, char *err, size_t errlen)
                              : et__bus_add_ram(&m->bus, r->name, r->base, r->size, why,
                                                sizeof(why));
         if (rc != 0) {
-            snprintf(err, errlen, "%s: %s", b->name, why);
-            return -1;
+            return et__error(err, errlen, ET_EINVAL, "%s: %s", b->name, why);
         }
     }
     return 0;
@@ -219,9 +212,8 @@ static int route_wire(et_machine *m, route *r, const et_board_device *d, unsigne
     }
     int ci = et__machine_find_controller(b, wire->controller);
     if (ci < 0) {
-        snprintf(err, errlen, "%s: %s output %u goes to unknown controller %s", b->name,
-                 d->name, o, wire->controller);
-        return -1;
+        return et__error(err, errlen, ET_EINVAL, "%s: %s output %u goes to unknown controller %s",
+                         b->name, d->name, o, wire->controller);
     }
     r->to = ci;
     r->input = wire->input;
@@ -232,15 +224,13 @@ static int route_wire(et_machine *m, route *r, const et_board_device *d, unsigne
             k++;
         }
         if (!names || !names[k]) {
-            snprintf(err, errlen, "%s: controller %s has no input %s", b->name,
-                     wire->controller, wire->input_name);
-            return -1;
+            return et__error(err, errlen, ET_EINVAL, "%s: controller %s has no input %s", b->name,
+                             wire->controller, wire->input_name);
         }
         r->named = k;
     } else if (wire->input >= b->controllers[ci].n_inputs) {
-        snprintf(err, errlen, "%s: controller %s has no input %u", b->name, wire->controller,
-                 wire->input);
-        return -1;
+        return et__error(err, errlen, ET_EINVAL, "%s: controller %s has no input %u", b->name,
+                         wire->controller, wire->input);
     }
     return 0;
 }
@@ -259,9 +249,8 @@ static int build_routes(et_machine *m, char *err, size_t errlen)
         unsigned n_out = et_device_irq_count(m->devs[i]);
         for (unsigned w = 0; w < d->n_wires; w++) {
             if (d->wires[w].output >= n_out) {
-                snprintf(err, errlen, "%s: %s has no output line %u", m->board->name, d->name,
-                         d->wires[w].output);
-                return -1;
+                return et__error(err, errlen, ET_EINVAL, "%s: %s has no output line %u",
+                                 m->board->name, d->name, d->wires[w].output);
             }
         }
         for (unsigned o = 0; o < n_out; o++) {

@@ -16,12 +16,14 @@ static int set_option(et_machine *m, unsigned i, const char *val, size_t vlen, c
     if (o->check) {
         char why[160] = "";
         if (o->check(v, why, sizeof(why)) != 0) {
-            snprintf(err, errlen, "machine option %s: bad value '%s': %s", o->name, v, why);
+            et__error(err, errlen, ET_EINVAL, "machine option %s: bad value '%s': %s", o->name, v,
+                      why);
             free(v);
             return -1;
         }
     } else if (strcmp(v, "on") != 0 && strcmp(v, "off") != 0) {
-        snprintf(err, errlen, "machine option %s: value '%s' is not on or off", o->name, v);
+        et__error(err, errlen, ET_EINVAL, "machine option %s: value '%s' is not on or off", o->name,
+                  v);
         free(v);
         return -1;
     }
@@ -47,7 +49,7 @@ int et__machine_parse_spec(et_machine *m, const char *spec, char *err, size_t er
     size_t name_len = comma ? (size_t)(comma - spec) : strlen(spec);
     char name[64];
     if (name_len == 0 || name_len >= sizeof(name)) {
-        snprintf(err, errlen, "bad machine name '%s'", spec);
+        et__error(err, errlen, ET_EINVAL, "bad machine name '%s'", spec);
         return -1;
     }
     memcpy(name, spec, name_len);
@@ -81,7 +83,8 @@ int et__machine_parse_options(et_machine *m, const et_board *b, const char *p, c
         size_t len = end ? (size_t)(end - p) : strlen(p);
         const char *eq = memchr(p, '=', len);
         if (!eq) {
-            snprintf(err, errlen, "machine option '%.*s' is not OPTION=VALUE", (int)len, p);
+            et__error(err, errlen, ET_EINVAL, "machine option '%.*s' is not OPTION=VALUE", (int)len,
+                      p);
             return -1;
         }
         size_t klen = (size_t)(eq - p);

@@ -283,7 +283,8 @@ static et_device *nvic_create(et_clock *clock, const char *name, unsigned n_inpu
                               size_t errlen)
 {
     if (n_inputs == 0 || n_inputs > NVIC_MAX_INPUTS) {
-        snprintf(err, errlen, "NVIC %s: %u inputs (1..%u)", name, n_inputs, NVIC_MAX_INPUTS);
+        et__error(err, errlen, ET_EINVAL, "NVIC %s: %u inputs (1..%u)", name, n_inputs,
+                  NVIC_MAX_INPUTS);
         return NULL;
     }
     nvic_view *s = et__xcalloc(1, sizeof(*s));

@@ -136,8 +136,8 @@ static et_device *vic_create(et_clock *clock, const char *name, unsigned n_input
                              size_t errlen)
 {
     if (n_inputs != VIC_INPUTS) {
-        snprintf(err, errlen, "VIC %s: a PL190 has %u inputs, not %u", name, VIC_INPUTS,
-                 n_inputs);
+        et__error(err, errlen, ET_EINVAL, "VIC %s: a PL190 has %u inputs, not %u", name, VIC_INPUTS,
+                  n_inputs);
         return NULL;
     }
     vic_view *s = et__xcalloc(1, sizeof(*s));

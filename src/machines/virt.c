@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/internal.h"
 #include "emutime/devices/goldfish_rtc.h"
 #include "emutime/devices/riscv_aclint.h"
 #include "emutime/wallclock.h"
@@ -160,8 +161,7 @@ static int check_count(const char *value, unsigned max, const char *what, char *
 {
     unsigned n;
     if (parse_count(value, max, &n) != 0) {
-        snprintf(err, errlen, "the number of %s is 1 to %u", what, max);
-        return -1;
+        return et__error(err, errlen, ET_EINVAL, "the number of %s is 1 to %u", what, max);
     }
     return 0;
 }
@@ -292,12 +292,12 @@ static et_board *virt_instantiate(const et_board *self, const char *const *value
     unsigned harts, sockets;
     if (parse_count(values[OPT_SMP], VIRT_MAX_HARTS, &harts) != 0 ||
         parse_count(values[OPT_SOCKETS], VIRT_MAX_SOCKETS, &sockets) != 0) {
-        snprintf(err, errlen, "virt: bad smp or sockets"); /* the checks ran already */
+        et__error(err, errlen, ET_EINVAL, "virt: bad smp or sockets"); /* the checks ran already */
         return NULL;
     }
     if (sockets > harts) {
-        snprintf(err, errlen, "virt: %u sockets need at least %u harts (smp=%u)", sockets,
-                 sockets, harts);
+        et__error(err, errlen, ET_EINVAL, "virt: %u sockets need at least %u harts (smp=%u)",
+                  sockets, sockets, harts);
         return NULL;
     }
     et__board_builder *bb = et__board_builder_new(self);
