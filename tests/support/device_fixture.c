@@ -1,0 +1,166 @@
+/* The device tests' fixture (device_fixture.h). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "adapter_drive.h"
+#include "device_fixture.h"
+
+static void capture_log(void *opaque, const char *line)
+{
+    device_fixture *f = opaque;
+    snprintf(f->last_log, sizeof(f->last_log), "%s", line);
+    f->n_logs++;
+}
+
+static void record(void *opaque, int n, int level)
+{
+    device_fixture *f = opaque;
+    assert_true(n >= 0 && n < DF_MAX_LINES);
+    int64_t t = et_clock_now(f->clock);
+    f->calls[n]++;
+    if (level != f->level[n]) {
+        f->changes[n]++;
+    }
+    f->level[n] = level;
+    if (level) {
+        f->raises[n]++;
+        f->last_raise[n] = t;
+    } else {
+        f->lowers[n]++;
+    }
+    if (!f->count_only) {
+        assert_true(f->n_ev < DF_MAX_EVENTS);
+        f->ev[f->n_ev++] = (df_event){ n, level, t };
+    }
+    if (f->on_irq) {
+        f->on_irq(f, n, level);
+    }
+}
+
+device_fixture *df_new(void)
+{
+    device_fixture *f = calloc(1, sizeof(*f));
+    assert_non_null(f);
+    f->clock = et_clock_new_manual();
+    et_set_log_handler(capture_log, f);
+    return f;
+}
+
+et_clock_input *df_clock_input(device_fixture *f, const char *name, uint64_t hz)
+{
+    assert_true(f->n_inputs < DF_MAX_INPUTS);
+    et_clock_input *clk = et_clock_input_new(name);
+    et_clock_input_set_hz(clk, hz);
+    f->inputs[f->n_inputs++] = clk;
+    return clk;
+}
+
+void df_attach(device_fixture *f, et_device *dev, const char *err)
+{
+    if (!dev) {
+        fail_msg("creating the device: %s", err ? err : "(no message)");
+    }
+    f->dev = dev;
+    unsigned count = et_device_irq_count(dev);
+    assert_true(count <= DF_MAX_LINES);
+    for (unsigned i = 0; i < count; i++) {
+        f->level[i] = et_irq_level(et_device_irq(dev, i));
+        et_irq_connect(et_device_irq(dev, i), record, f, (int)i);
+    }
+}
+
+device_fixture *df_new_adapter(const char *name)
+{
+    const et_test_adapter *a = et_test_adapter_find(name);
+    if (!a) {
+        fail_msg("no test adapter '%s'", name);
+    }
+    device_fixture *f = df_new();
+    char err[256] = "";
+    /* The adapter wires every output to one sink, with the index as n. */
+    et_device *dev = a->create(f->clock, true, record, f, err, sizeof(err));
+    if (!dev) {
+        fail_msg("%s: %s", name, err);
+    }
+    f->dev = dev;
+    return f;
+}
+
+device_fixture *df_new_machine(const char *spec)
+{
+    device_fixture *f = calloc(1, sizeof(*f));
+    assert_non_null(f);
+    char err[256];
+    f->m = et_machine_new(spec, err, sizeof(err));
+    if (!f->m) {
+        fail_msg("%s: %s", spec, err);
+    }
+    f->clock = et_machine_clock(f->m);
+    et_set_log_handler(capture_log, f);
+    return f;
+}
+
+void df_intercept(device_fixture *f, const char *controller)
+{
+    assert_non_null(f->m);
+    et_machine_set_intercept_listener(f->m, record, f);
+    assert_int_equal(et_machine_intercept(f->m, controller, false), 0);
+}
+
+void df_free(device_fixture *f)
+{
+    if (!f) {
+        return;
+    }
+    if (f->m) {
+        et_machine_free(f->m); /* frees its clock */
+    } else {
+        et_device_free(f->dev);
+        et_clock_free(f->clock);
+    }
+    for (size_t i = 0; i < f->n_inputs; i++) {
+        et_clock_input_free(f->inputs[i]);
+    }
+    et_set_log_handler(NULL, NULL);
+    free(f);
+}
+
+int df_teardown(void **state)
+{
+    df_free(*state);
+    *state = NULL;
+    return 0;
+}
+
+void df_clear_events(device_fixture *f)
+{
+    memset(f->calls, 0, sizeof(f->calls));
+    memset(f->changes, 0, sizeof(f->changes));
+    memset(f->raises, 0, sizeof(f->raises));
+    memset(f->lowers, 0, sizeof(f->lowers));
+    memset(f->last_raise, 0, sizeof(f->last_raise));
+    f->n_ev = 0;
+    f->n_logs = 0;
+    f->last_log[0] = '\0';
+}
+
+uint64_t df_read(device_fixture *f, uint64_t off, unsigned size)
+{
+    return f->m ? et_machine_read(f->m, off, size) : et_device_read(f->dev, off, size);
+}
+
+void df_write(device_fixture *f, uint64_t off, uint64_t v, unsigned size)
+{
+    if (f->m) {
+        et_machine_write(f->m, off, v, size);
+    } else {
+        et_device_write(f->dev, off, v, size);
+    }
+}
