@@ -44,13 +44,31 @@ static void record(void *opaque, int n, int level)
     }
 }
 
-device_fixture *df_new(void)
+/* The log handler is process-wide: the first fixture alive captures the
+ * log, a second one (a second device in the same test) leaves it there. */
+static device_fixture *log_owner;
+
+static device_fixture *fixture_on(et_clock *clock, bool own_clock)
 {
     device_fixture *f = calloc(1, sizeof(*f));
     assert_non_null(f);
-    f->clock = et_clock_new_manual();
-    et_set_log_handler(capture_log, f);
+    f->clock = clock;
+    f->own_clock = own_clock;
+    if (!log_owner) {
+        log_owner = f;
+        et_set_log_handler(capture_log, f);
+    }
     return f;
+}
+
+device_fixture *df_new(void)
+{
+    return fixture_on(et_clock_new_manual(), true);
+}
+
+device_fixture *df_new_on(device_fixture *other)
+{
+    return fixture_on(other->clock, false);
 }
 
 et_clock_input *df_clock_input(device_fixture *f, const char *name, uint64_t hz)
@@ -95,15 +113,13 @@ device_fixture *df_new_adapter(const char *name)
 
 device_fixture *df_new_machine(const char *spec)
 {
-    device_fixture *f = calloc(1, sizeof(*f));
-    assert_non_null(f);
     char err[256];
-    f->m = et_machine_new(spec, err, sizeof(err));
-    if (!f->m) {
+    et_machine *m = et_machine_new(spec, err, sizeof(err));
+    if (!m) {
         fail_msg("%s: %s", spec, err);
     }
-    f->clock = et_machine_clock(f->m);
-    et_set_log_handler(capture_log, f);
+    device_fixture *f = fixture_on(et_machine_clock(m), false); /* the machine's */
+    f->m = m;
     return f;
 }
 
@@ -119,16 +135,18 @@ void df_free(device_fixture *f)
     if (!f) {
         return;
     }
-    if (f->m) {
-        et_machine_free(f->m); /* frees its clock */
-    } else {
-        et_device_free(f->dev);
+    et_machine_free(f->m); /* with the machine's clock */
+    et_device_free(f->dev);
+    if (f->own_clock) {
         et_clock_free(f->clock);
     }
     for (size_t i = 0; i < f->n_inputs; i++) {
         et_clock_input_free(f->inputs[i]);
     }
-    et_set_log_handler(NULL, NULL);
+    if (log_owner == f) {
+        et_set_log_handler(NULL, NULL);
+        log_owner = NULL;
+    }
     free(f);
 }
 

@@ -40,6 +40,7 @@ typedef struct df_event {
 typedef struct device_fixture device_fixture;
 struct device_fixture {
     et_clock *clock;  /* manual; the machine's with df_new_machine */
+    bool own_clock;   /* freed with the fixture */
     et_device *dev;   /* NULL for a machine fixture */
     et_machine *m;    /* NULL for a device fixture */
     et_clock_input *inputs[DF_MAX_INPUTS];
@@ -62,13 +63,16 @@ struct device_fixture {
     void (*on_irq)(device_fixture *f, int n, int level);
     void *opaque; /* the test's own state, for on_irq */
 
-    /* The library's log while the fixture lives. */
+    /* The library's log while the fixture lives (the first one alive). */
     unsigned long n_logs;
     char last_log[512];
 };
 
 /* A fixture with a manual clock at 0 and the log captured; no device yet. */
 device_fixture *df_new(void);
+/* A second fixture on other's clock (not freed with it), for a second
+ * device in the same test. */
+device_fixture *df_new_on(device_fixture *other);
 /* A clock input the fixture owns (freed with it) running at hz. */
 et_clock_input *df_clock_input(device_fixture *f, const char *name, uint64_t hz);
 /* Takes dev as the device under test and records each of its interrupt
