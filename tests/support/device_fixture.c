@@ -80,6 +80,17 @@ et_clock_input *df_clock_input(device_fixture *f, const char *name, uint64_t hz)
     return clk;
 }
 
+et_clock_input *df_input(device_fixture *f, const char *name)
+{
+    for (size_t i = 0; i < f->n_inputs; i++) {
+        if (strcmp(et_clock_input_name(f->inputs[i]), name) == 0) {
+            return f->inputs[i];
+        }
+    }
+    fail_msg("the fixture has no clock input '%s'", name);
+    return NULL;
+}
+
 void df_attach(device_fixture *f, et_device *dev, const char *err)
 {
     if (!dev) {
@@ -155,6 +166,17 @@ int df_teardown(void **state)
     df_free(*state);
     *state = NULL;
     return 0;
+}
+
+int64_t df_raise_time(const device_fixture *f, int n, unsigned k)
+{
+    for (size_t i = 0; i < f->n_ev && i < DF_MAX_EVENTS; i++) {
+        if (f->ev[i].n == n && f->ev[i].level && k-- == 0) {
+            return f->ev[i].t;
+        }
+    }
+    fail_msg("output %d was raised fewer times than asked", n);
+    return -1;
 }
 
 void df_clear_events(device_fixture *f)

@@ -75,6 +75,8 @@ device_fixture *df_new(void);
 device_fixture *df_new_on(device_fixture *other);
 /* A clock input the fixture owns (freed with it) running at hz. */
 et_clock_input *df_clock_input(device_fixture *f, const char *name, uint64_t hz);
+/* The fixture's clock input called name (a failure if there is none). */
+et_clock_input *df_input(device_fixture *f, const char *name);
 /* Takes dev as the device under test and records each of its interrupt
  * outputs (index n in the counters); the levels start as the lines' own.
  * dev NULL fails the test with err. */
@@ -92,6 +94,9 @@ void df_free(device_fixture *f);
 /* cmocka teardown: df_free(*state). */
 int df_teardown(void **state);
 
+/* The time of output n's k-th raise (from 0) in ev[]; a failure if ev[]
+ * holds fewer. */
+int64_t df_raise_time(const device_fixture *f, int n, unsigned k);
 /* Forgets what the sinks saw (levels stay) and the log count. */
 void df_clear_events(device_fixture *f);
 
