@@ -73,7 +73,8 @@ device_fixture *df_new(void);
 /* A second fixture on other's clock (not freed with it), for a second
  * device in the same test. */
 device_fixture *df_new_on(device_fixture *other);
-/* A clock input the fixture owns (freed with it) running at hz. */
+/* A clock input the fixture owns (freed with it) running at hz; hz 0
+ * leaves it unset (a clock that the device itself drives). */
 et_clock_input *df_clock_input(device_fixture *f, const char *name, uint64_t hz);
 /* The fixture's clock input called name (a failure if there is none). */
 et_clock_input *df_input(device_fixture *f, const char *name);
