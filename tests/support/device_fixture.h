@@ -54,10 +54,11 @@ struct device_fixture {
     unsigned lowers[DF_MAX_LINES];    /* calls with level 0 */
     int64_t last_raise[DF_MAX_LINES]; /* the time of the last raise */
     /* Every call in order; n_ev counts them all, ev[] keeps the first
-     * DF_MAX_EVENTS (recording more fails the test unless count_only). */
+     * DF_MAX_EVENTS. */
     df_event ev[DF_MAX_EVENTS];
     size_t n_ev;
-    bool count_only; /* long runs: counters only, ev[] untouched */
+    bool count_only; /* long runs: counters only, ev[] and n_ev untouched */
+    unsigned long stray; /* calls with an index past DF_MAX_LINES (df_teardown fails) */
     /* Called after recording, outside the device's lock (a board's reset
      * wired to a line may call back into the device from here). */
     void (*on_irq)(device_fixture *f, int n, int level);
