@@ -71,7 +71,13 @@ static device_fixture *fixture_on(et_clock *clock, bool own_clock)
 
 device_fixture *df_new(void)
 {
-    return fixture_on(et_clock_new_manual(), true);
+    return df_new_with(et_clock_new_manual());
+}
+
+device_fixture *df_new_with(et_clock *clock)
+{
+    assert_non_null(clock);
+    return fixture_on(clock, true);
 }
 
 device_fixture *df_new_on(device_fixture *other)

@@ -71,6 +71,8 @@ struct device_fixture {
 
 /* A fixture with a manual clock at 0 and the log captured; no device yet. */
 device_fixture *df_new(void);
+/* The same on clock (a real-time one, say), which the fixture takes over. */
+device_fixture *df_new_with(et_clock *clock);
 /* A second fixture on other's clock (not freed with it), for a second
  * device in the same test. */
 device_fixture *df_new_on(device_fixture *other);
