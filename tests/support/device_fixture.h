@@ -27,7 +27,7 @@
 #include "emutime/emutime.h"
 #include "emutime/machine.h"
 
-#define DF_MAX_LINES 256   /* outputs recorded: a device's, or a machine's GIC inputs */
+#define DF_MAX_LINES 4096  /* outputs recorded (the ACLINT: one per hart, up to 4095) */
 #define DF_MAX_EVENTS 256  /* sink calls kept in order in ev[] */
 #define DF_MAX_INPUTS 4    /* clock inputs the fixture owns */
 
