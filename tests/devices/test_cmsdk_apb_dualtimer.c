@@ -58,11 +58,6 @@ static int setup(void **state)
     return 0;
 }
 
-static unsigned long errors(device_fixture *f)
-{
-    return et_device_guest_error_count(f->dev);
-}
-
 /* --- reset, IDs ----------------------------------------------------------- */
 
 static void test_reset_values_and_ids(void **state)
@@ -89,7 +84,7 @@ static void test_reset_values_and_ids(void **state)
     /* Disabled: nothing counts. */
     step(f, 100000);
     assert_int_equal(rd(f, T1 + VALUE), 0xFFFFFFFF);
-    assert_int_equal(errors(f), 0);
+    assert_int_equal(df_guest_errors(f), 0);
 }
 
 /* --- QEMU's qtests ----------------------------------------------------------- */
@@ -360,10 +355,10 @@ static void test_prescale16_and_undefined(void **state)
     step(f, 1);
     assert_int_equal(rd(f, T1 + RIS), 1);
     /* PRESCALE 0b11 is undefined: logged, divides by 256. */
-    unsigned long e = errors(f);
+    unsigned long e = df_guest_errors(f);
     wr(f, T2 + LOAD, 2);
     wr(f, T2 + CONTROL, ENABLE | INTEN | PERIODIC | SIZE32 | PRE16 | PRE256);
-    assert_int_equal(errors(f), e + 1);
+    assert_int_equal(df_guest_errors(f), e + 1);
     assert_non_null(strstr(f->last_log, "prescale"));
     assert_int_equal(rd(f, T2 + CONTROL), ENABLE | INTEN | PERIODIC | SIZE32 | 0xC);
     step(f, 512 * T - 1);
@@ -424,10 +419,10 @@ static void test_integration_test_registers(void **state)
     assert_int_equal(f->level[2], 0);
     assert_int_equal(f->level[1], 1);
     assert_int_equal(f->level[0], 1);
-    unsigned long e = errors(f);
+    unsigned long e = df_guest_errors(f);
     assert_int_equal(rd(f, ITOP), 0); /* write-only */
     wr(f, ITCR, 0xFFFFFFFF);          /* reserved bits */
-    assert_int_equal(errors(f), e + 2);
+    assert_int_equal(df_guest_errors(f), e + 2);
     assert_int_equal(rd(f, ITCR), 1);
     wr(f, ITCR, 0);
     assert_int_equal(f->level[1], 1); /* back to MIS */
@@ -576,26 +571,26 @@ static void test_stopped_clock_resumes(void **state)
 static void test_bad_accesses(void **state)
 {
     device_fixture *f = *state;
-    unsigned long e = errors(f);
+    unsigned long e = df_guest_errors(f);
     assert_int_equal(rd(f, T1 + 0x1C), 0);
     assert_int_equal(rd(f, 0x40), 0);
     assert_int_equal(rd(f, 0xF08), 0);
     assert_int_equal(rd(f, T1 + INTCLR), 0);
-    assert_int_equal(errors(f), e + 4);
+    assert_int_equal(df_guest_errors(f), e + 4);
     wr(f, T1 + VALUE, 5);
     wr(f, T1 + RIS, 1);
     wr(f, T2 + MIS, 1);
     wr(f, 0xFE0, 0);
     wr(f, 0x100, 1);
-    assert_int_equal(errors(f), e + 9);
+    assert_int_equal(df_guest_errors(f), e + 9);
     assert_int_equal(rd(f, T1 + VALUE), 0xFFFFFFFF);
     assert_int_equal(rd(f, 0xFE0), 0x23);
     wr(f, T1 + CONTROL, 0x1FF); /* bit 4 and bit 8 reserved */
     assert_int_equal(rd(f, T1 + CONTROL), 0xEF);
-    assert_int_equal(errors(f), e + 11); /* reserved bits, prescale 0b11 */
+    assert_int_equal(df_guest_errors(f), e + 11); /* reserved bits, prescale 0b11 */
     assert_int_equal(et_device_read(f->dev, T1 + LOAD, 8), 0);
     assert_int_equal(et_device_read(f->dev, T1 + LOAD + 2, 4), 0);
-    assert_int_equal(errors(f), e + 13);
+    assert_int_equal(df_guest_errors(f), e + 13);
     /* Byte lanes. */
     wr(f, T2 + BGLOAD, 0xA1B2C3D4);
     assert_int_equal(et_device_read(f->dev, T2 + BGLOAD + 1, 1), 0xC3);
@@ -604,7 +599,7 @@ static void test_bad_accesses(void **state)
      * QEMU; devices/apb_access.h). */
     et_device_write(f->dev, T2 + BGLOAD + 2, 0x12, 1);
     assert_int_equal(rd(f, T2 + BGLOAD), 0xA1B2C3D4);
-    assert_int_equal(errors(f), e + 14);
+    assert_int_equal(df_guest_errors(f), e + 14);
     et_device_write(f->dev, T2 + BGLOAD, 0x1234, 2);
     assert_int_equal(rd(f, T2 + BGLOAD), 0x1234);
 }

@@ -449,6 +449,24 @@ static void test_adapter_on_manual_clock(void **state)
     assert_true(et_test_adapter_drive("cmsdk-apb-timer", 12345, 20000, NULL) > 100);
 }
 
+/* The shared-suite adapter's running timer, on the fixture by its name:
+ * RELOAD 249 at 25 MHz, so once its interrupt is cleared the next comes
+ * 250 ticks (10 us) after the previous. */
+static void test_adapter_running_timer(void **state)
+{
+    (void)state;
+    device_fixture *f = df_new_adapter("cmsdk-apb-timer");
+    step(f, 10000);
+    assert_int_equal(f->raises[0], 1);
+    int64_t first = f->last_raise[0];
+    wr(f, INTSTATUS, 1);
+    assert_int_equal(f->level[0], 0);
+    step(f, 10000);
+    assert_int_equal(f->raises[0], 2);
+    assert_int_equal(f->last_raise[0], first + 250 * T);
+    df_free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -473,6 +491,7 @@ int main(void)
         cmocka_unit_test(test_bad_configuration),
         cmocka_unit_test_setup_teardown(test_saved_state_declared, setup, df_teardown),
         cmocka_unit_test(test_adapter_on_manual_clock),
+        cmocka_unit_test(test_adapter_running_timer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

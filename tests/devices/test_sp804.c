@@ -57,11 +57,6 @@ static int setup(void **state)
     return 0;
 }
 
-static unsigned long errors(device_fixture *f)
-{
-    return et_device_guest_error_count(f->dev);
-}
-
 /* --- SP804 ------------------------------------------------------------------ */
 
 static void test_reset_values_and_ids(void **state)
@@ -80,9 +75,9 @@ static void test_reset_values_and_ids(void **state)
     for (unsigned i = 0; i < 8; i++) {
         assert_int_equal(rd(f, 0xFE0 + 4 * i), ids[i]);
     }
-    assert_int_equal(errors(f), 0);
+    assert_int_equal(df_guest_errors(f), 0);
     assert_int_equal(rd(f, 0xFD0), 0); /* no PID4-7 on the SP804 */
-    assert_int_equal(errors(f), 1);
+    assert_int_equal(df_guest_errors(f), 1);
     assert_int_equal(et_device_irq_count(f->dev), 3);
     assert_string_equal(et_device_irq(f->dev, ET_SP804_IRQ_TIMINTC)->name, "timintc");
     assert_string_equal(et_device_irq(f->dev, ET_SP804_IRQ_TIMINT1)->name, "timint1");
@@ -286,7 +281,7 @@ static void test_undefined_prescale(void **state)
     device_fixture *f = *state;
     wr(f, T1 + LOAD, 10);
     wr(f, T1 + CONTROL, EN | IE | PERIODIC | B32 | PRE16 | PRE256);
-    assert_int_equal(errors(f), 1);
+    assert_int_equal(df_guest_errors(f), 1);
     step(f, 10 * U);
     assert_int_equal(rd(f, T1 + RIS), 1);
 }
@@ -375,7 +370,7 @@ static void test_integration_test_registers(void **state)
     wr(f, ET_SP804_ITOP, 0);
     assert_int_equal(f->level[0], 0);
     assert_int_equal(rd(f, ET_SP804_ITOP), 0); /* write-only */
-    assert_int_equal(errors(f), 1);
+    assert_int_equal(df_guest_errors(f), 1);
     wr(f, ET_SP804_ITCR, 0);
     assert_int_equal(rd(f, ET_SP804_ITCR), 0);
 }
@@ -388,11 +383,11 @@ static void test_bad_accesses(void **state)
     assert_int_equal(rd(f, T2 + INTCLR), 0);
     wr(f, T1 + VALUE, 1); /* read-only */
     wr(f, 0xFE0, 0);
-    assert_int_equal(errors(f), 5);
+    assert_int_equal(df_guest_errors(f), 5);
     assert_int_equal(rd(f, T1 + VALUE), 0xFFFFFFFF);
     assert_int_equal(et_device_read(f->dev, T1 + LOAD, 8), 0);
     assert_int_equal(et_device_read(f->dev, T1 + LOAD + 1, 2), 0);
-    assert_int_equal(errors(f), 7);
+    assert_int_equal(df_guest_errors(f), 7);
     wr(f, T1 + LOAD, 0xCAFEF00D);
     assert_int_equal(et_device_read(f->dev, T1 + LOAD + 2, 2), 0xCAFE);
     assert_int_equal(et_device_read(f->dev, T1 + VALUE + 3, 1), 0xCA);
@@ -404,10 +399,10 @@ static void test_bad_accesses(void **state)
     assert_int_equal(et_device_read(f->dev, T1 + LOAD + 1, 1), 0xF0);
     /* Narrow writes: at byte 0 zero-extended, at bytes 1-3 ignored
      * (devices/apb_access.h; QEMU stores the value in the aligned word). */
-    unsigned long e = errors(f);
+    unsigned long e = df_guest_errors(f);
     et_device_write(f->dev, T1 + LOAD + 2, 0x1234, 2);
     assert_int_equal(rd(f, T1 + LOAD), 0xCAFEF00D);
-    assert_int_equal(errors(f), e + 1);
+    assert_int_equal(df_guest_errors(f), e + 1);
     et_device_write(f->dev, T1 + LOAD, 0x1234, 2);
     assert_int_equal(rd(f, T1 + LOAD), 0x1234);
 }
@@ -488,12 +483,12 @@ static void test_pit_reset_and_layout(void **state)
         assert_int_equal(rd(f, b + CONTROL), 0x20);
         assert_int_equal(rd(f, b + RIS), 0);
     }
-    assert_int_equal(errors(f), 0);
+    assert_int_equal(df_guest_errors(f), 0);
     assert_int_equal(rd(f, 0x300), 0);   /* no timer 3 */
     assert_int_equal(rd(f, 0x020), 0);   /* no second block per timer */
     assert_int_equal(rd(f, 0xFE0), 0);   /* no ID registers */
     wr(f, 0x11C, 1);
-    assert_int_equal(errors(f), 4);
+    assert_int_equal(df_guest_errors(f), 4);
     assert_int_equal(et_device_irq_count(f->dev), 3);
     assert_string_equal(et_device_irq(f->dev, 0)->name, "timer0");
     assert_string_equal(et_device_irq(f->dev, 2)->name, "timer2");

@@ -162,7 +162,8 @@ static void test_datasheet_clock_model(void **state)
     device_fixture *f = *state;
     const uint32_t bypass = ET_STELLARIS_RCC_BYPASS;
     const uint32_t off = ET_STELLARIS_RCC_PWRDN | ET_STELLARIS_RCC_OEN;
-    assert_int_equal(et_clock_input_period(df_input(f, "sysclk")), et_clock_period_from_hz(6000000));
+    assert_int_equal(et_clock_input_period(df_input(f, "sysclk")),
+                     et_clock_period_from_hz(6000000));
     /* USESYSDIV with SYSDIV 1: 6 MHz / 2. */
     wr(f, RCC, bypass | off | XTAL(0xB) | ET_STELLARIS_RCC_USESYSDIV | SYSDIV(1));
     assert_int_equal(et_clock_input_period(df_input(f, "sysclk")), 2 * et_clock_period_from_hz(6000000));

@@ -109,13 +109,22 @@ void df_write(device_fixture *f, uint64_t off, uint64_t v, unsigned size);
 
 /* The accessors the tests use: rd/wr are 32-bit. */
 static inline uint8_t rd8(device_fixture *f, uint64_t off) { return (uint8_t)df_read(f, off, 1); }
-static inline uint16_t rd16(device_fixture *f, uint64_t off) { return (uint16_t)df_read(f, off, 2); }
+static inline uint16_t rd16(device_fixture *f, uint64_t off)
+{
+    return (uint16_t)df_read(f, off, 2);
+}
 static inline uint32_t rd(device_fixture *f, uint64_t off) { return (uint32_t)df_read(f, off, 4); }
 static inline uint64_t rd64(device_fixture *f, uint64_t off) { return df_read(f, off, 8); }
 static inline void wr8(device_fixture *f, uint64_t off, uint8_t v) { df_write(f, off, v, 1); }
 static inline void wr16(device_fixture *f, uint64_t off, uint16_t v) { df_write(f, off, v, 2); }
 static inline void wr(device_fixture *f, uint64_t off, uint32_t v) { df_write(f, off, v, 4); }
 static inline void wr64(device_fixture *f, uint64_t off, uint64_t v) { df_write(f, off, v, 8); }
+
+/* How many guest errors (bad accesses) the device has counted. */
+static inline unsigned long df_guest_errors(device_fixture *f)
+{
+    return et_device_guest_error_count(f->dev);
+}
 
 /* Advances the clock by ns, running what falls due. */
 static inline void step(device_fixture *f, int64_t ns) { et_clock_step(f->clock, ns); }
