@@ -81,6 +81,15 @@ static et_device *new_mtimer(et_clock *clock, uint32_t num_harts, uint32_t harti
     return dev;
 }
 
+/* An MTIMER (new_mtimer's arguments) on a fresh fixture, recorded. */
+static device_fixture *mtimer_fixture(uint32_t num_harts, uint32_t hartid_base, uint32_t freq)
+{
+    device_fixture *f = df_new();
+    df_attach(f, new_mtimer(f->clock, num_harts, hartid_base, freq), NULL);
+    rec_start(f);
+    return f;
+}
+
 /* What mtime must read at time t after it was written to v at time tw,
  * straight from the definition mtime = floor(ns * f / 1e9) + offset. */
 static uint64_t mtime_def(uint64_t f, int64_t tw, uint64_t v, int64_t t)
@@ -222,9 +231,8 @@ static void test_mtimer_reset_state(void **state)
 static void test_mtime_reads_at_every_size(void **state)
 {
     (void)state;
-    device_fixture *f = df_new();
+    device_fixture *f = mtimer_fixture(1, 0, 10000000);
     et_clock *c = f->clock;
-    df_attach(f, new_mtimer(c, 1, 0, 10000000), NULL);
     et_device *dev = f->dev;
     /* 123456789 ns at 10 MHz: floor(1234567.89) = 1234567 = 0x12D687 */
     et_clock_step(c, 123456789);
@@ -253,9 +261,8 @@ static void test_mtime_reads_at_every_size(void **state)
 static void test_mtime_half_writes(void **state)
 {
     (void)state;
-    device_fixture *f = df_new();
+    device_fixture *f = mtimer_fixture(1, 0, 10000000);
     et_clock *c = f->clock;
-    df_attach(f, new_mtimer(c, 1, 0, 10000000), NULL);
     et_device *dev = f->dev;
     et_clock_step(c, 777); /* not on a tick boundary */
     et_device_write(dev, MTIME, UINT64_C(0x0000000500000010), 8);
@@ -282,9 +289,7 @@ static void test_mtime_half_writes(void **state)
 static void test_mtimecmp_every_size(void **state)
 {
     (void)state;
-    device_fixture *f = df_new();
-    et_clock *c = f->clock;
-    df_attach(f, new_mtimer(c, 2, 0, 10000000), NULL);
+    device_fixture *f = mtimer_fixture(2, 0, 10000000);
     et_device *dev = f->dev;
     et_device_write(dev, 0x8, UINT64_C(0x1122334455667788), 8);
     assert_int_equal(et_device_read(dev, 0x8, 8), UINT64_C(0x1122334455667788));
@@ -318,11 +323,9 @@ static void test_mtimecmp_every_size(void **state)
 static void test_mtip_rises_exactly_at_mtimecmp(void **state)
 {
     (void)state;
-    device_fixture *f = df_new();
+    device_fixture *f = mtimer_fixture(1, 0, 10000000);
     et_clock *c = f->clock;
-    df_attach(f, new_mtimer(c, 1, 0, 10000000), NULL);
     et_device *dev = f->dev;
-    rec_start(f);
     X.read_mtime = true;
 
     et_device_write(dev, 0x0, 1000, 8); /* 1000 ticks of 100 ns */
@@ -360,11 +363,9 @@ static void test_mtip_rises_exactly_at_mtimecmp(void **state)
  * mtimecmp, and that mtime read in the sink has reached it. */
 static void check_rounding(uint32_t freq, unsigned n)
 {
-    device_fixture *f = df_new();
+    device_fixture *f = mtimer_fixture(1, 0, freq);
     et_clock *c = f->clock;
-    df_attach(f, new_mtimer(c, 1, 0, freq), NULL);
     et_device *dev = f->dev;
-    rec_start(f);
     X.read_mtime = true;
     int64_t tw = et_clock_now(c); /* mtime written to 0 at tw (creation) */
     for (unsigned k = 1; k <= n; k++) {
@@ -396,11 +397,9 @@ static void check_rounding(uint32_t freq, unsigned n)
 static void test_deadline_rounding_3mhz(void **state)
 {
     (void)state;
-    device_fixture *f = df_new();
+    device_fixture *f = mtimer_fixture(1, 0, 3000000);
     et_clock *c = f->clock;
-    df_attach(f, new_mtimer(c, 1, 0, 3000000), NULL);
     et_device *dev = f->dev;
-    rec_start(f);
     X.read_mtime = true;
     /* A tick is 333.33 ns. mtimecmp = 1: 1e9 / 3e6 = 333.33, rounded up to
      * 334. QEMU floors to 333 ns, where mtime = floor(0.999) = 0. */
@@ -444,9 +443,8 @@ static void test_deadline_rounding_3mhz(void **state)
 static void test_deadline_rounding_32768hz(void **state)
 {
     (void)state;
-    device_fixture *f = df_new();
+    device_fixture *f = mtimer_fixture(1, 0, 32768);
     et_clock *c = f->clock;
-    df_attach(f, new_mtimer(c, 1, 0, 32768), NULL);
     et_device *dev = f->dev;
     /* A tick is 30517.578125 ns: 1 tick -> 30518, 5 ticks -> 152587.89 ->
      * 152588, 32768 ticks -> exactly 1 s. */
@@ -468,11 +466,9 @@ static void test_deadline_rounding_32768hz(void **state)
 static void test_never_and_saturation(void **state)
 {
     (void)state;
-    device_fixture *f = df_new();
+    device_fixture *f = mtimer_fixture(1, 0, 10000000);
     et_clock *c = f->clock;
-    df_attach(f, new_mtimer(c, 1, 0, 10000000), NULL);
     et_device *dev = f->dev;
-    rec_start(f);
     et_device_write(dev, 0x0, UINT64_MAX, 8);
     assert_int_equal(f->level[0], 0);
     assert_int_equal(et_clock_deadline(c), ET_NO_DEADLINE);
@@ -504,11 +500,9 @@ static void test_never_and_saturation(void **state)
 static void test_mtip_falls_when_mtime_wraps(void **state)
 {
     (void)state;
-    device_fixture *f = df_new();
+    device_fixture *f = mtimer_fixture(1, 0, 10000000);
     et_clock *c = f->clock;
-    df_attach(f, new_mtimer(c, 1, 0, 10000000), NULL);
     et_device *dev = f->dev;
-    rec_start(f);
     et_device_write(dev, 0x0, UINT64_MAX - 7, 8);
     et_device_write(dev, MTIME, UINT64_MAX - 15, 8);
     assert_int_equal(f->level[0], 0);
@@ -529,11 +523,9 @@ static void test_mtip_falls_when_mtime_wraps(void **state)
 static void test_mtime_write_reevaluates_all_harts(void **state)
 {
     (void)state;
-    device_fixture *f = df_new();
+    device_fixture *f = mtimer_fixture(3, 0, 10000000);
     et_clock *c = f->clock;
-    df_attach(f, new_mtimer(c, 3, 0, 10000000), NULL);
     et_device *dev = f->dev;
-    rec_start(f);
     et_device_write(dev, 0x0, 1000, 8);
     et_device_write(dev, 0x8, 5000, 8);
     et_device_write(dev, 0x10, UINT64_MAX, 8);
@@ -626,9 +618,8 @@ static void test_two_sockets_hartid_base(void **state)
 static void test_4095_harts(void **state)
 {
     (void)state;
-    device_fixture *f = df_new();
+    device_fixture *f = mtimer_fixture(4095, 0, 10000000);
     et_clock *c = f->clock;
-    df_attach(f, new_mtimer(c, 4095, 0, 10000000), NULL);
     et_device *dev = f->dev;
     assert_int_equal(et_device_irq_count(dev), 4095);
     rec_start(f);
@@ -777,9 +768,8 @@ static const et_field *find_field(const et_vmstate *vs, const char *name)
 static void test_saved_state_is_complete(void **state)
 {
     (void)state;
-    device_fixture *f = df_new();
+    device_fixture *f = mtimer_fixture(3, 0, 10000000);
     et_clock *c = f->clock;
-    df_attach(f, new_mtimer(c, 3, 0, 10000000), NULL);
     et_device *dev = f->dev;
     const et_vmstate *vs = dev->ops->state;
     assert_non_null(vs);
