@@ -381,43 +381,31 @@ static void test_reset_restores(void **state)
 
 /* The board: pit=on (QEMU's default) puts OUT0 on IOAPIC input 0 and port
  * B at 0x61; pit=off leaves all those ports unassigned (0xff). */
-static int seen[24];
-
-static void intercepted(void *opaque, int n, int level)
-{
-    (void)opaque;
-    seen[n] = level;
-}
-
 static void test_on_the_boards(void **state)
 {
     (void)state;
-    char err[256];
     const char *const boards[] = { "pc", "q35" };
     for (int b = 0; b < 2; b++) {
-        et_machine *m = et_machine_new(boards[b], err, sizeof(err));
-        assert_non_null(m);
-        et_machine_set_intercept_listener(m, intercepted, NULL);
-        assert_int_equal(et_machine_intercept(m, "ioapic", false), 0);
-        seen[0] = 1;
-        et_clock_set(et_machine_clock(m), T(32768));
-        assert_int_equal(seen[0], 0);
-        et_machine_out(m, 0x43, 0x30, 1);
-        et_machine_out(m, 0x40, 0x0a, 2); /* 2 bytes: LSB 0x0a to 0x40, 0 to 0x41 */
-        et_machine_out(m, 0x40, 0x00, 1);
-        et_clock_step(et_machine_clock(m), T(10) + 1);
-        assert_int_equal(seen[0], 1);
-        assert_int_equal(et_machine_in(m, 0x61, 1) & 0x0f, 0);
-        et_machine_free(m);
+        device_fixture *f = df_new_machine(boards[b]);
+        df_intercept(f, "ioapic");
+        f->level[0] = 1; /* OUT0 is high at power-on */
+        at(f, T(32768));
+        assert_int_equal(f->level[0], 0);
+        et_machine_out(f->m, 0x43, 0x30, 1);
+        et_machine_out(f->m, 0x40, 0x0a, 2); /* 2 bytes: LSB 0x0a to 0x40, 0 to 0x41 */
+        et_machine_out(f->m, 0x40, 0x00, 1);
+        step(f, T(10) + 1);
+        assert_int_equal(f->level[0], 1);
+        assert_int_equal(et_machine_in(f->m, 0x61, 1) & 0x0f, 0);
+        df_free(f);
 
         char spec[32];
         snprintf(spec, sizeof(spec), "%s,pit=off", boards[b]);
-        m = et_machine_new(spec, err, sizeof(err));
-        assert_non_null(m);
-        assert_int_equal(et_machine_in(m, 0x40, 1), 0xff);
-        assert_int_equal(et_machine_in(m, 0x61, 1), 0xff);
-        assert_int_equal(et_machine_in(m, 0x43, 1), 0xff);
-        et_machine_free(m);
+        f = df_new_machine(spec);
+        assert_int_equal(et_machine_in(f->m, 0x40, 1), 0xff);
+        assert_int_equal(et_machine_in(f->m, 0x61, 1), 0xff);
+        assert_int_equal(et_machine_in(f->m, 0x43, 1), 0xff);
+        df_free(f);
     }
 }
 
