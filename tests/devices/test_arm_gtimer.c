@@ -259,45 +259,23 @@ static void test_bad_configuration(void **state)
     et_clock_free(clock);
 }
 
-/* Level changes seen through qtest's intercept (only changes count). */
-typedef struct seen {
-    int n, level, count;
-    int last[128];
-} seen;
-
-static void listen(void *opaque, int n, int level)
-{
-    seen *s = opaque;
-    if (n < 0 || n >= 128 || s->last[n] == level) {
-        return;
-    }
-    s->last[n] = level;
-    s->n = n;
-    s->level = level;
-    s->count++;
-}
-
 /* On vexpress-a9: PPI 27 is GIC input 64 + 27 = 91; a snapshot continues
  * the count and the next match exactly. */
 static void test_vexpress(void **state)
 {
     (void)state;
     char err[256];
-    et_machine *a = et_machine_new("vexpress-a9", err, sizeof(err));
-    et_machine *b = et_machine_new("vexpress-a9", err, sizeof(err));
-    assert_non_null(a);
-    assert_non_null(b);
-    seen s;
-    memset(&s, 0, sizeof(s));
-    et_machine_set_intercept_listener(a, listen, &s);
-    assert_int_equal(et_machine_intercept(a, "/machine/unattached/device[1]/gic", false), 0);
+    device_fixture *fa = df_new_machine("vexpress-a9");
+    device_fixture *fb = df_new_machine("vexpress-a9");
+    et_machine *a = fa->m, *b = fb->m;
+    df_intercept(fa, "/machine/unattached/device[1]/gic");
     et_machine_write(a, 0x1e000210, 1000, 4);
     et_machine_write(a, 0x1e000218, 1000, 4);
     et_machine_write(a, 0x1e000208, EN | COMP | IRQ | AUTO | PRE(1), 4); /* 20 ns */
     et_clock_step(et_machine_clock(a), 20000);
-    assert_int_equal(s.count, 1);
-    assert_int_equal(s.n, 91);
-    assert_int_equal(s.level, 1);
+    assert_int_equal(df_count_changes(fa), 1);
+    assert_int_equal(df_change(fa, 0)->n, 91);
+    assert_int_equal(df_change(fa, 0)->level, 1);
     et_machine_write(a, 0x1e00020c, 1, 4);
     et_clock_step(et_machine_clock(a), 12345);
     uint8_t *buf;
@@ -313,8 +291,8 @@ static void test_vexpress(void **state)
         assert_int_equal(et_machine_read(a, 0x1e000210, 4), et_machine_read(b, 0x1e000210, 4));
         assert_int_equal(et_machine_read(a, 0x1e00020c, 4), et_machine_read(b, 0x1e00020c, 4));
     }
-    et_machine_free(a);
-    et_machine_free(b);
+    df_free(fb);
+    df_free(fa);
 }
 
 static void test_adapter_on_manual_clock(void **state)

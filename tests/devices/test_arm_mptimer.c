@@ -334,28 +334,6 @@ static void test_bad_configuration(void **state)
 
 /* --- on vexpress-a9 ---------------------------------------------------------- */
 
-/* Level changes seen through qtest's intercept (which may also report
- * repeated drives of the same level: only changes count here). */
-typedef struct seen {
-    int n[16], level[16];
-    int count;
-    int last[128];
-} seen;
-
-static void listen(void *opaque, int n, int level)
-{
-    seen *s = opaque;
-    if (n < 0 || n >= 128 || s->last[n] == level) {
-        return;
-    }
-    s->last[n] = level;
-    if (s->count < 16) {
-        s->n[s->count] = n;
-        s->level[s->count] = level;
-    }
-    s->count++;
-}
-
 /* The timer's PPI 29 is GIC input 64 + 29 = 93 (QEMU's a9mpcore_priv with
  * num-irq 96): seen by intercepting the GIC, not a9mpcore_priv (whose
  * inputs are only the 64 SPIs). */
@@ -364,30 +342,25 @@ static void test_vexpress_ppi(void **state)
     (void)state;
     char err[256];
     for (int via_gic = 0; via_gic < 2; via_gic++) {
-        et_machine *m = et_machine_new("vexpress-a9", err, sizeof(err));
-        assert_non_null(m);
-        seen s;
-        memset(&s, 0, sizeof(s));
-        et_machine_set_intercept_listener(m, listen, &s);
-        assert_int_equal(et_machine_intercept(m, via_gic ? "/machine/unattached/device[1]/gic"
-                                                         : "/machine/unattached/device[1]",
-                                              false),
-                         0);
+        device_fixture *f = df_new_machine("vexpress-a9");
+        et_machine *m = f->m;
+        df_intercept(f, via_gic ? "/machine/unattached/device[1]/gic"
+                                : "/machine/unattached/device[1]");
         et_machine_write(m, 0x1e000600, 9, 4);
         et_machine_write(m, 0x1e000608, EN | IRQ, 4);
         et_clock_step(et_machine_clock(m), 90);
         assert_int_equal(et_machine_read(m, 0x1e00060c, 4), 1);
         if (via_gic) {
-            assert_int_equal(s.count, 1);
-            assert_int_equal(s.n[0], 93);
-            assert_int_equal(s.level[0], 1);
+            assert_int_equal(df_count_changes(f), 1);
+            assert_int_equal(df_change(f, 0)->n, 93);
+            assert_int_equal(df_change(f, 0)->level, 1);
         } else {
-            assert_int_equal(s.count, 0);
+            assert_int_equal(df_count_changes(f), 0);
             assert_int_equal(et_machine_set_irq_in(m, "/machine/unattached/device[1]",
                                                    "unnamed-gpio-in", 93, 1, err, sizeof(err)),
                              -1);
         }
-        et_machine_free(m);
+        df_free(f);
     }
 }
 

@@ -197,24 +197,6 @@ static void test_bad_configuration(void **state)
 
 /* --- boards ----------------------------------------------------------------- */
 
-/* Level changes seen through qtest's intercept (only changes count). */
-typedef struct seen {
-    int n, level, count;
-    int last[128];
-} seen;
-
-static void listen(void *opaque, int n, int level)
-{
-    seen *s = opaque;
-    if (n < 0 || n >= 128 || s->last[n] == level) {
-        return;
-    }
-    s->last[n] = level;
-    s->n = n;
-    s->level = level;
-    s->count++;
-}
-
 /* versatilepb: 0x101e8000 on VIC 10; vexpress-a9: 0x10017000 on
  * a9mpcore_priv input 4. rtc-base=DATE, rtc-clock=vm makes it
  * deterministic. */
@@ -233,21 +215,18 @@ static void test_boards(void **state)
     };
     char err[256];
     for (int i = 0; i < 2; i++) {
-        et_machine *m = et_machine_new(boards[i].spec, err, sizeof(err));
-        assert_non_null(m);
-        seen s;
-        memset(&s, 0, sizeof(s));
-        et_machine_set_intercept_listener(m, listen, &s);
-        assert_int_equal(et_machine_intercept(m, boards[i].path, false), 0);
+        device_fixture *f = df_new_machine(boards[i].spec);
+        et_machine *m = f->m;
+        df_intercept(f, boards[i].path);
         uint32_t t0 = T2020 + (i ? 10 : 0);
         assert_int_equal(et_machine_read(m, boards[i].base + DR, 4), t0);
         et_machine_write(m, boards[i].base + MR, t0 + 2, 4);
         et_machine_write(m, boards[i].base + IMSC, 1, 4);
         et_clock_step(et_machine_clock(m), 2 * S);
-        assert_int_equal(s.count, 1);
-        assert_int_equal(s.n, boards[i].input);
-        assert_int_equal(s.level, 1);
-        et_machine_free(m);
+        assert_int_equal(df_count_changes(f), 1);
+        assert_int_equal(df_change(f, 0)->n, boards[i].input);
+        assert_int_equal(df_change(f, 0)->level, 1);
+        df_free(f);
     }
     assert_null(et_machine_new("versatilepb,rtc-base=yesterday", err, sizeof(err)));
     assert_non_null(strstr(err, "rtc-base"));

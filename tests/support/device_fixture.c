@@ -31,7 +31,8 @@ static void record(void *opaque, int n, int level)
     }
     int64_t t = et_clock_now(f->clock);
     f->calls[n]++;
-    if (level != f->level[n]) {
+    bool change = level != f->level[n];
+    if (change) {
         f->changes[n]++;
     }
     f->level[n] = level;
@@ -43,7 +44,7 @@ static void record(void *opaque, int n, int level)
     }
     if (!f->count_only) {
         if (f->n_ev < DF_MAX_EVENTS) {
-            f->ev[f->n_ev] = (df_event){ n, level, t };
+            f->ev[f->n_ev] = (df_event){ n, level, t, change };
         }
         f->n_ev++;
     }
@@ -201,6 +202,26 @@ int64_t df_raise_time(const device_fixture *f, int n, unsigned k)
     }
     fail_msg("output %d was raised fewer times than asked", n);
     return -1;
+}
+
+unsigned long df_count_changes(const device_fixture *f)
+{
+    unsigned long total = 0;
+    for (size_t i = 0; i < DF_MAX_LINES; i++) {
+        total += f->changes[i];
+    }
+    return total;
+}
+
+const df_event *df_change(const device_fixture *f, unsigned long k)
+{
+    for (size_t i = 0; i < f->n_ev && i < DF_MAX_EVENTS; i++) {
+        if (f->ev[i].change && k-- == 0) {
+            return &f->ev[i];
+        }
+    }
+    fail_msg("ev[] holds fewer level changes than asked");
+    return NULL;
 }
 
 void df_clear_events(device_fixture *f)

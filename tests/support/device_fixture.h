@@ -35,6 +35,7 @@ typedef struct df_event {
     int n;     /* output index */
     int level;
     int64_t t; /* virtual time of the call */
+    bool change; /* the level differed from the line's previous one */
 } df_event;
 
 typedef struct device_fixture device_fixture;
@@ -101,6 +102,11 @@ int df_teardown(void **state);
 /* The time of output n's k-th raise (from 0) in ev[]; a failure if ev[]
  * holds fewer. */
 int64_t df_raise_time(const device_fixture *f, int n, unsigned k);
+/* The level changes alone (a board's intercept may also report repeated
+ * drives of a level): how many there were on every line, and the k-th
+ * (from 0) in ev[], a failure if ev[] holds fewer. */
+unsigned long df_count_changes(const device_fixture *f);
+const df_event *df_change(const device_fixture *f, unsigned long k);
 /* Forgets what the sinks saw (levels stay) and the log count. */
 void df_clear_events(device_fixture *f);
 
