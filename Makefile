@@ -1,6 +1,6 @@
 # Thin wrapper over CMake. The build goes to build/; the tool is build/emutime.
 # Sanitizer builds go to build-asan/ and build-tsan/, benchmarks to build-bench/,
-# the installed build to build-install/.
+# the installed build to build-install/, the coverage build to build-coverage/.
 
 JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 PREFIX  ?= /usr/local
@@ -8,7 +8,7 @@ CMAKE   ?= cmake
 GEN     := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 CMFLAGS ?=
 
-.PHONY: all build run check check-asan check-tsan check-fuzz check-qemu check-qemu-baseline check-all fuzz bench install clean
+.PHONY: all build run check check-asan check-tsan check-fuzz check-qemu check-qemu-baseline check-all coverage fuzz bench install clean
 
 all: build
 
@@ -46,6 +46,34 @@ check-tsan:
 	cd build-tsan && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
 		ctest --output-on-failure -j $(JOBS) -L 'concurrency|unit'
 
+
+# Line, function and branch coverage of the library (src/ alone: not the
+# tests, tools or benchmarks) over the CTest suite, in an unoptimised gcov
+# build in build-coverage/; prints lcov's summary and writes an HTML report
+# to build-coverage/html/. The valgrind and install tests are left out (they
+# rerun what the CLI tests run, under valgrind or from an installed copy), and
+# so is headers/symbols (gcov's runtime adds exported symbols of its own).
+# COVERAGE_MIN_LINES=N (a percentage) fails the target below N% of lines.
+COVERAGE_MIN_LINES ?=
+LCOV := lcov --quiet --rc lcov_branch_coverage=1
+coverage:
+	$(call configure,build-coverage,-DCMAKE_BUILD_TYPE=Debug -DEMUTIME_COVERAGE=ON $(CMFLAGS))
+	$(CMAKE) --build build-coverage -j $(JOBS)
+	$(LCOV) --zerocounters --directory build-coverage
+	cd build-coverage && ctest --output-on-failure -j $(JOBS) -LE 'valgrind|install' -E '^headers/symbols$$'
+	$(LCOV) --capture --directory build-coverage --base-directory . --output-file build-coverage/all.info
+	$(LCOV) --extract build-coverage/all.info '$(CURDIR)/src/*' --output-file build-coverage/coverage.info
+	@lcov --rc lcov_branch_coverage=1 --summary build-coverage/coverage.info 2>&1 | tee build-coverage/summary.txt
+	@genhtml --quiet --branch-coverage --legend --title emutime \
+		--output-directory build-coverage/html build-coverage/coverage.info
+	@echo "HTML report: build-coverage/html/index.html"
+	@if [ -n "$(COVERAGE_MIN_LINES)" ]; then \
+		lines=$$(sed -n 's/^ *lines\.*: *\([0-9.]*\)%.*/\1/p' build-coverage/summary.txt); \
+		if awk -v l="$$lines" -v m="$(COVERAGE_MIN_LINES)" 'BEGIN { exit !(l + 0 < m + 0) }'; then \
+			echo "coverage: $$lines% of lines, below COVERAGE_MIN_LINES=$(COVERAGE_MIN_LINES)%" >&2; exit 1; \
+		fi; \
+		echo "coverage: $$lines% of lines, at least COVERAGE_MIN_LINES=$(COVERAGE_MIN_LINES)%"; \
+	fi
 
 # Fuzzing with libFuzzer (clang, ASan+UBSan): every target for FUZZ_SECONDS,
 # starting from its seed corpus in tests/fuzz/corpus/; new inputs go to
@@ -108,4 +136,4 @@ install:
 	$(CMAKE) --install build-install --prefix $(PREFIX)
 
 clean:
-	rm -rf build build-asan build-tsan build-bench build-fuzz build-install
+	rm -rf build build-asan build-tsan build-bench build-fuzz build-install build-coverage

@@ -6,6 +6,8 @@ set -euo pipefail
 # libuv and libevent are the peers `make bench` measures against.
 packages=(cmake ninja-build gcc g++ clang libclang-rt-14-dev make pkg-config libcmocka-dev valgrind
           libuv1-dev libevent-dev libjansson-dev jq python3
+          # make coverage
+          lcov
           # the guest-code examples: CPUs (Unicorn) and the firmware toolchains
           libunicorn-dev gcc-arm-none-eabi gcc-riscv64-unknown-elf)
 missing=()

@@ -54,8 +54,8 @@ void et_clock_input_set_mul_div(et_clock_input *clk, uint32_t multiplier,
 uint64_t et_clock_input_period(const et_clock_input *clk);
 uint64_t et_clock_input_hz(const et_clock_input *clk);
 
-/* Change notification. Returns a handle for removal (> 0), or 0 when out of
- * memory. */
+/* Change notification. Returns a handle for removal (> 0); aborts when out
+ * of memory, like every allocation in the library. */
 typedef void (*et_clock_input_cb)(void *opaque, et_clock_input *clk);
 unsigned et_clock_input_add_callback(et_clock_input *clk, et_clock_input_cb cb,
                                      void *opaque);

@@ -64,7 +64,11 @@ typedef struct et_vmstate {
     const et_field *fields;
 } et_vmstate;
 
-#define ET_FIELD_(st, f, ty, v, d)                                                 { .name = #f, .type = (ty), .offset = offsetof(st, f),                           .stride = sizeof(((st *)0)->f), .count = 1, .version = (v), .def = (d) }
+#define ET_FIELD_(st, f, ty, v, d)                                             \
+    {                                                                          \
+        .name = #f, .type = (ty), .offset = offsetof(st, f),                   \
+        .stride = sizeof(((st *)0)->f), .count = 1, .version = (v), .def = (d) \
+    }
 
 #define ET_FIELD_BOOL(st, f, v)   ET_FIELD_(st, f, ET_FT_BOOL, v, 0)
 #define ET_FIELD_U8(st, f, v)     ET_FIELD_(st, f, ET_FT_U8, v, 0)
@@ -92,17 +96,39 @@ typedef struct et_vmstate {
 #define ET_FIELD_TIMER_V(st, f, v)   ET_FIELD_(st, f, ET_FT_TIMER, v, 0)
 
 /* A fixed array member: f is declared as `T f[n]`. */
-#define ET_FIELD_ARRAY(st, f, ty, v)                                               { .name = #f, .type = (ty), .offset = offsetof(st, f),                           .stride = sizeof(((st *)0)->f[0]),                                             .count = sizeof(((st *)0)->f) / sizeof(((st *)0)->f[0]), .version = (v) }
+#define ET_FIELD_ARRAY(st, f, ty, v)                                            \
+    {                                                                           \
+        .name = #f, .type = (ty), .offset = offsetof(st, f),                    \
+        .stride = sizeof(((st *)0)->f[0]),                                      \
+        .count = sizeof(((st *)0)->f) / sizeof(((st *)0)->f[0]), .version = (v) \
+    }
 
 /* One member of every element of a fixed array of structs:
  * `E arr[n]` in st, saving arr[i].m for each i. */
-#define ET_FIELD_STRUCT_ARRAY(st, arr, m, ty, v)                                   { .name = #arr "." #m, .type = (ty), .offset = offsetof(st, arr),                .elem_offset = offsetof(__typeof__(((st *)0)->arr[0]), m),                     .stride = sizeof(((st *)0)->arr[0]),                                           .count = sizeof(((st *)0)->arr) / sizeof(((st *)0)->arr[0]), .version = (v) }
+#define ET_FIELD_STRUCT_ARRAY(st, arr, m, ty, v)                                    \
+    {                                                                               \
+        .name = #arr "." #m, .type = (ty), .offset = offsetof(st, arr),             \
+        .elem_offset = offsetof(__typeof__(((st *)0)->arr[0]), m),                  \
+        .stride = sizeof(((st *)0)->arr[0]),                                        \
+        .count = sizeof(((st *)0)->arr) / sizeof(((st *)0)->arr[0]), .version = (v) \
+    }
 
 /* A member of every element of a heap array: `E *ptr` in st holding
  * st.cnt (a uint32_t) elements, saving ptr[i].m. For an array of scalars use
  * m == "" via ET_FIELD_VARRAY. */
-#define ET_FIELD_VARRAY_MEMBER(st, ptr, elem, m, ty, cnt, v)                       { .name = #ptr "." #m, .type = (ty), .offset = offsetof(st, ptr),                .elem_offset = offsetof(elem, m), .stride = sizeof(elem),                      .count_offset = offsetof(st, cnt),                                             .flags = ET_FIELD_F_POINTER | ET_FIELD_F_VARCOUNT, .version = (v) }
-#define ET_FIELD_VARRAY(st, ptr, elem, ty, cnt, v)                                 { .name = #ptr, .type = (ty), .offset = offsetof(st, ptr),                       .stride = sizeof(elem), .count_offset = offsetof(st, cnt),                     .flags = ET_FIELD_F_POINTER | ET_FIELD_F_VARCOUNT, .version = (v) }
+#define ET_FIELD_VARRAY_MEMBER(st, ptr, elem, m, ty, cnt, v)              \
+    {                                                                     \
+        .name = #ptr "." #m, .type = (ty), .offset = offsetof(st, ptr),   \
+        .elem_offset = offsetof(elem, m), .stride = sizeof(elem),         \
+        .count_offset = offsetof(st, cnt),                                \
+        .flags = ET_FIELD_F_POINTER | ET_FIELD_F_VARCOUNT, .version = (v) \
+    }
+#define ET_FIELD_VARRAY(st, ptr, elem, ty, cnt, v)                        \
+    {                                                                     \
+        .name = #ptr, .type = (ty), .offset = offsetof(st, ptr),          \
+        .stride = sizeof(elem), .count_offset = offsetof(st, cnt),        \
+        .flags = ET_FIELD_F_POINTER | ET_FIELD_F_VARCOUNT, .version = (v) \
+    }
 
 #define ET_FIELD_END { .name = NULL, .type = ET_FIELD_END_ }
 

@@ -105,8 +105,8 @@ static void report(const char *text)
     abort();
 }
 
-/* Records the edges from every held class to cls; returns the text of an
- * inversion report (caller frees) or NULL. */
+/* Whether cls has an id and every order from a held class to it has been
+ * seen already (so there is nothing to learn or check). */
 static bool all_edges_known(et_lock_class *cls)
 {
     int to = __atomic_load_n(&cls->id, __ATOMIC_RELAXED);
@@ -122,6 +122,8 @@ static bool all_edges_known(et_lock_class *cls)
     return true;
 }
 
+/* Records the edges from every held class to cls; returns the text of an
+ * inversion report (caller frees) or NULL. */
 static char *learn_and_check(et_lock_class *cls, site where)
 {
     char *text = NULL;

@@ -13,9 +13,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <stdlib.h>
 
 #include "adapter_drive.h"
+#include "device_fixture.h"
 #include "emutime/devices/acpi_pm_timer.h"
 #include "emutime/emutime.h"
 #include "emutime/machine.h"
@@ -23,35 +23,12 @@
 #define FIRST_24 INT64_C(2343484438)
 #define FIRST_32 INT64_C(599932015941)
 
-typedef struct fixture {
-    et_clock *clock;
-    et_device *dev;
-    int sci;
-} fixture;
-
-static void sink(void *opaque, int n, int level)
+static device_fixture *make(bool width32)
 {
-    fixture *f = opaque;
-    assert_int_equal(n, ET_ACPI_PM_IRQ_SCI);
-    f->sci = level;
-}
-
-static void quiet_log(void *opaque, const char *line)
-{
-    (void)opaque;
-    (void)line;
-}
-
-static fixture *make(bool width32)
-{
-    fixture *f = calloc(1, sizeof(*f));
+    device_fixture *f = df_new();
     char err[128];
-    f->clock = et_clock_new_manual();
     et_acpi_pm_timer_config cfg = { .width32 = width32 };
-    f->dev = et_acpi_pm_timer_new(f->clock, "pm", &cfg, err, sizeof(err));
-    assert_non_null(f->dev);
-    et_irq_connect(et_device_irq(f->dev, ET_ACPI_PM_IRQ_SCI), sink, f, 0);
-    et_set_log_handler(quiet_log, NULL);
+    df_attach(f, et_acpi_pm_timer_new(f->clock, "pm", &cfg, err, sizeof(err)), err);
     return f;
 }
 
@@ -67,29 +44,19 @@ static int setup32(void **state)
     return 0;
 }
 
-static int teardown(void **state)
+static uint32_t tmr(device_fixture *f)
 {
-    fixture *f = *state;
-    et_device_free(f->dev);
-    et_clock_free(f->clock);
-    et_set_log_handler(NULL, NULL);
-    free(f);
-    return 0;
+    return rd(f, ET_ACPI_PM_TMR);
 }
 
-static uint32_t tmr(fixture *f)
+static uint32_t sts(device_fixture *f)
 {
-    return (uint32_t)et_device_read(f->dev, ET_ACPI_PM_TMR, 4);
-}
-
-static uint32_t sts(fixture *f)
-{
-    return (uint32_t)et_device_read(f->dev, ET_ACPI_PM1_STS, 2);
+    return rd16(f, ET_ACPI_PM1_STS);
 }
 
 static void test_counts_at_3579545_hz(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     assert_int_equal(tmr(f), 0);
     et_clock_set(f->clock, 279); /* 0.9987 counts */
     assert_int_equal(tmr(f), 0);
@@ -105,7 +72,7 @@ static void test_counts_at_3579545_hz(void **state)
 /* 24-bit: bits 31:24 read 0 and the count wraps at 2^24. */
 static void test_24_bit_wrap(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     int64_t wrap = INT64_C(4686968875); /* ceil(2^24 * 1e9 / 3579545) */
     et_clock_set(f->clock, wrap - 1);
     assert_int_equal(tmr(f), 0xffffff);
@@ -117,54 +84,54 @@ static void test_24_bit_wrap(void **state)
  * SCI only with TMR_EN. Writing 1 clears it, writing 0 does not. */
 static void test_status_and_sci(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     et_clock_set(f->clock, FIRST_24 - 1);
     assert_int_equal(sts(f), 0);
     et_clock_set(f->clock, FIRST_24);
     assert_int_equal(sts(f), ET_ACPI_TMR_STS);
-    assert_int_equal(f->sci, 0);
+    assert_int_equal(f->level[ET_ACPI_PM_IRQ_SCI], 0);
     et_device_write(f->dev, ET_ACPI_PM1_EN, ET_ACPI_TMR_EN, 2);
-    assert_int_equal(f->sci, 1); /* enabling with TMR_STS set */
+    assert_int_equal(f->level[ET_ACPI_PM_IRQ_SCI], 1); /* enabling with TMR_STS set */
     et_device_write(f->dev, ET_ACPI_PM1_STS, 0, 2);
-    assert_int_equal(f->sci, 1);
+    assert_int_equal(f->level[ET_ACPI_PM_IRQ_SCI], 1);
     et_device_write(f->dev, ET_ACPI_PM1_STS, ET_ACPI_TMR_STS, 2);
-    assert_int_equal(f->sci, 0);
+    assert_int_equal(f->level[ET_ACPI_PM_IRQ_SCI], 0);
     assert_int_equal(sts(f), 0);
     /* The next change of bit 23 (counting 1 -> 0 at the wrap, 2^24). */
     et_clock_set(f->clock, INT64_C(4686968875) - 1);
-    assert_int_equal(f->sci, 0);
+    assert_int_equal(f->level[ET_ACPI_PM_IRQ_SCI], 0);
     et_clock_set(f->clock, INT64_C(4686968875));
-    assert_int_equal(f->sci, 1);
+    assert_int_equal(f->level[ET_ACPI_PM_IRQ_SCI], 1);
     /* A 4-byte read of PM1_STS shows PM1_EN in the upper half. */
     assert_int_equal(et_device_read(f->dev, ET_ACPI_PM1_STS, 4), 0x00010001);
 }
 
 static void test_32_bit(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     et_device_write(f->dev, ET_ACPI_PM1_EN, ET_ACPI_TMR_EN, 2);
     et_clock_set(f->clock, FIRST_24);
-    assert_int_equal(f->sci, 0); /* bit 23 is not the top bit */
+    assert_int_equal(f->level[ET_ACPI_PM_IRQ_SCI], 0); /* bit 23 is not the top bit */
     assert_true(tmr(f) == 0x800000);
     et_clock_set(f->clock, FIRST_32 - 1);
-    assert_int_equal(f->sci, 0);
+    assert_int_equal(f->level[ET_ACPI_PM_IRQ_SCI], 0);
     et_clock_set(f->clock, FIRST_32);
-    assert_int_equal(f->sci, 1);
+    assert_int_equal(f->level[ET_ACPI_PM_IRQ_SCI], 1);
     assert_true(tmr(f) == 0x80000000u);
 }
 
 /* PM_TMR is read-only; reset clears TMR_STS and PM1_EN, not the count. */
 static void test_read_only_and_reset(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     unsigned long errors = et_device_guest_error_count(f->dev);
     et_device_write(f->dev, ET_ACPI_PM_TMR, 0, 4);
     assert_int_equal(et_device_guest_error_count(f->dev), errors + 1);
     et_device_write(f->dev, ET_ACPI_PM1_EN, 0x0121, 2);
     et_clock_set(f->clock, FIRST_24);
-    assert_int_equal(f->sci, 1);
+    assert_int_equal(f->level[ET_ACPI_PM_IRQ_SCI], 1);
     et_device_reset(f->dev);
-    assert_int_equal(f->sci, 0);
+    assert_int_equal(f->level[ET_ACPI_PM_IRQ_SCI], 0);
     assert_int_equal(et_device_read(f->dev, ET_ACPI_PM1_STS, 4), 0);
     assert_int_equal(tmr(f), 0x800000);
     assert_null(et_acpi_pm_timer_new(f->clock, "x", NULL, NULL, 0));
@@ -172,35 +139,21 @@ static void test_read_only_and_reset(void **state)
 
 /* On the boards: PM_TMR at 0x608, PM1a_EVT at 0x600, PM1_CNT (0x604) not
  * modelled (unassigned); the SCI on IOAPIC input 9. */
-static int sci_seen;
-
-static void intercepted(void *opaque, int n, int level)
-{
-    (void)opaque;
-    if (n == 9) {
-        sci_seen = level;
-    }
-}
-
 static void test_on_the_boards(void **state)
 {
     (void)state;
     const char *const boards[] = { "pc", "q35" };
-    char err[256];
     for (int b = 0; b < 2; b++) {
-        et_machine *m = et_machine_new(boards[b], err, sizeof(err));
-        assert_non_null(m);
-        et_machine_set_intercept_listener(m, intercepted, NULL);
-        assert_int_equal(et_machine_intercept(m, "ioapic", false), 0);
-        sci_seen = 0;
-        et_clock_set(et_machine_clock(m), 1000000000);
-        assert_int_equal(et_machine_in(m, 0x608, 4), 0x369e99);
-        assert_int_equal(et_machine_in(m, 0x604, 2), 0xffff);
-        et_machine_out(m, 0x602, ET_ACPI_TMR_EN, 2);
-        et_clock_set(et_machine_clock(m), FIRST_24);
-        assert_int_equal(sci_seen, 1);
-        assert_int_equal(et_machine_in(m, 0x600, 2), ET_ACPI_TMR_STS);
-        et_machine_free(m);
+        device_fixture *f = df_new_machine(boards[b]);
+        df_intercept(f, "ioapic");
+        at(f, 1000000000);
+        assert_int_equal(et_machine_in(f->m, 0x608, 4), 0x369e99);
+        assert_int_equal(et_machine_in(f->m, 0x604, 2), 0xffff);
+        et_machine_out(f->m, 0x602, ET_ACPI_TMR_EN, 2);
+        at(f, FIRST_24);
+        assert_int_equal(f->level[9], 1);
+        assert_int_equal(et_machine_in(f->m, 0x600, 2), ET_ACPI_TMR_STS);
+        df_free(f);
     }
 }
 
@@ -212,12 +165,12 @@ static void test_adapter_on_manual_clock(void **state)
 
 int main(void)
 {
-#define A_(fn) cmocka_unit_test_setup_teardown(fn, setup24, teardown)
+#define A_(fn) cmocka_unit_test_setup_teardown(fn, setup24, df_teardown)
     const struct CMUnitTest tests[] = {
         A_(test_counts_at_3579545_hz),
         A_(test_24_bit_wrap),
         A_(test_status_and_sci),
-        cmocka_unit_test_setup_teardown(test_32_bit, setup32, teardown),
+        cmocka_unit_test_setup_teardown(test_32_bit, setup32, df_teardown),
         A_(test_read_only_and_reset),
         cmocka_unit_test(test_on_the_boards),
         cmocka_unit_test(test_adapter_on_manual_clock),

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "adapter_drive.h"
+#include "device_fixture.h"
 #include "emutime/devices/arm_generic_timer.h"
 #include "emutime/devices/sse_counter.h"
 #include "emutime/emutime.h"
@@ -38,108 +39,54 @@
 #define IMASK ET_ARM_GT_CTL_IMASK
 #define ISTATUS ET_ARM_GT_CTL_ISTATUS
 
-typedef struct fixture {
-    et_clock *clock;
-    et_device *dev;
-    int level[ET_ARM_GT_NUM_TIMERS];
-    unsigned raises[ET_ARM_GT_NUM_TIMERS];
-    int64_t last_raise[ET_ARM_GT_NUM_TIMERS];
-} fixture;
-
-static unsigned n_logs;
-
-static void count_log(void *opaque, const char *line)
-{
-    (void)opaque;
-    (void)line;
-    n_logs++;
-}
-
-static void record(void *opaque, int n, int level)
-{
-    fixture *f = opaque;
-    assert_true(n >= 0 && n < ET_ARM_GT_NUM_TIMERS);
-    f->level[n] = level;
-    if (level) {
-        f->raises[n]++;
-        f->last_raise[n] = et_clock_now(f->clock);
-    }
-}
-
-static void connect(fixture *f, et_device *dev)
-{
-    for (unsigned i = 0; i < et_device_irq_count(dev); i++) {
-        et_irq_connect(et_device_irq(dev, i), record, f, (int)i);
-    }
-}
-
 static int setup(void **state)
 {
-    fixture *f = calloc(1, sizeof(*f));
-    f->clock = et_clock_new_manual();
+    device_fixture *f = df_new();
     char err[200];
     et_arm_generic_timer_config cfg = { .freq_hz = 62500000, .cntfrq_reset = 62500000 };
-    f->dev = et_arm_generic_timer_new(f->clock, "cpu0-gt", &cfg, err, sizeof(err));
-    assert_non_null(f->dev);
-    connect(f, f->dev);
-    et_set_log_handler(count_log, NULL);
-    n_logs = 0;
+    df_attach(f, et_arm_generic_timer_new(f->clock, "cpu0-gt", &cfg, err, sizeof(err)), err);
     *state = f;
     return 0;
 }
 
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    et_device_free(f->dev);
-    et_clock_free(f->clock);
-    et_set_log_handler(NULL, NULL);
-    free(f);
-    return 0;
-}
-
-static uint64_t rd(fixture *f, et_arm_gt_reg r)
+/* The timer's registers are system registers, not memory-mapped. */
+static uint64_t sysreg_rd(device_fixture *f, et_arm_gt_reg r)
 {
     return et_arm_generic_timer_read(f->dev, r);
 }
 
-static void wr(fixture *f, et_arm_gt_reg r, uint64_t v)
+static void sysreg_wr(device_fixture *f, et_arm_gt_reg r, uint64_t v)
 {
     et_arm_generic_timer_write(f->dev, r, v);
-}
-
-static void step(fixture *f, int64_t ns)
-{
-    et_clock_step(f->clock, ns);
 }
 
 /* Reset: CNTFRQ its configured value, CNTVOFF 0, every timer disabled
  * with CVAL 0; four lines, low. The count is t / 16. */
 static void test_reset_and_counter(void **state)
 {
-    fixture *f = *state;
-    assert_int_equal(rd(f, ET_ARM_GT_CNTFRQ), 62500000);
-    assert_int_equal(rd(f, CNTVOFF), 0);
+    device_fixture *f = *state;
+    assert_int_equal(sysreg_rd(f, ET_ARM_GT_CNTFRQ), 62500000);
+    assert_int_equal(sysreg_rd(f, CNTVOFF), 0);
     for (unsigned n = 0; n < ET_ARM_GT_NUM_TIMERS; n++) {
-        assert_int_equal(rd(f, ET_ARM_GT_TIMER_REG(ET_ARM_GT_CTL, n)), 0);
-        assert_int_equal(rd(f, ET_ARM_GT_TIMER_REG(ET_ARM_GT_CVAL, n)), 0);
+        assert_int_equal(sysreg_rd(f, ET_ARM_GT_TIMER_REG(ET_ARM_GT_CTL, n)), 0);
+        assert_int_equal(sysreg_rd(f, ET_ARM_GT_TIMER_REG(ET_ARM_GT_CVAL, n)), 0);
     }
     assert_int_equal(et_device_irq_count(f->dev), 4);
     assert_string_equal(et_device_irq(f->dev, ET_ARM_GT_VIRT)->name, "virt");
     assert_string_equal(et_device_irq(f->dev, ET_ARM_GT_SEC)->name, "sec");
     step(f, 1600);
-    assert_int_equal(rd(f, CNTPCT), 100);
-    assert_int_equal(rd(f, CNTVCT), 100);
+    assert_int_equal(sysreg_rd(f, CNTPCT), 100);
+    assert_int_equal(sysreg_rd(f, CNTVCT), 100);
     step(f, 15);
-    assert_int_equal(rd(f, CNTPCT), 100);
+    assert_int_equal(sysreg_rd(f, CNTPCT), 100);
     step(f, 1);
-    assert_int_equal(rd(f, CNTPCT), 101);
+    assert_int_equal(sysreg_rd(f, CNTPCT), 101);
     /* CNTFRQ is only what software reports: writing it changes no rate. */
-    wr(f, ET_ARM_GT_CNTFRQ, 1000);
-    assert_int_equal(rd(f, ET_ARM_GT_CNTFRQ), 1000);
+    sysreg_wr(f, ET_ARM_GT_CNTFRQ, 1000);
+    assert_int_equal(sysreg_rd(f, ET_ARM_GT_CNTFRQ), 1000);
     step(f, 16);
-    assert_int_equal(rd(f, CNTPCT), 102);
-    assert_int_equal(n_logs, 0);
+    assert_int_equal(sysreg_rd(f, CNTPCT), 102);
+    assert_int_equal(f->n_logs, 0);
 }
 
 /* D11.2.4: ISTATUS = ENABLE and CNTPCT >= CVAL; the line is ISTATUS and
@@ -147,52 +94,52 @@ static void test_reset_and_counter(void **state)
  * CNTPCT as a signed 32-bit value, negative after the match. */
 static void test_physical_timer(void **state)
 {
-    fixture *f = *state;
-    wr(f, P_CVAL, 200);
-    wr(f, P_CTL, ENABLE);
+    device_fixture *f = *state;
+    sysreg_wr(f, P_CVAL, 200);
+    sysreg_wr(f, P_CTL, ENABLE);
     step(f, 1600);
-    assert_int_equal(rd(f, P_TVAL), 100);
-    assert_int_equal(rd(f, P_CTL), ENABLE);
+    assert_int_equal(sysreg_rd(f, P_TVAL), 100);
+    assert_int_equal(sysreg_rd(f, P_CTL), ENABLE);
     step(f, 1599);
     assert_int_equal(f->raises[ET_ARM_GT_PHYS], 0);
     step(f, 1);
     assert_int_equal(f->raises[ET_ARM_GT_PHYS], 1);
     assert_int_equal(f->last_raise[ET_ARM_GT_PHYS], 3200);
-    assert_int_equal(rd(f, P_CTL), ENABLE | ISTATUS);
+    assert_int_equal(sysreg_rd(f, P_CTL), ENABLE | ISTATUS);
     step(f, 5 * TICK);
-    assert_int_equal(rd(f, P_TVAL), 0xfffffffb); /* -5 */
+    assert_int_equal(sysreg_rd(f, P_TVAL), 0xfffffffb); /* -5 */
     /* IMASK drops the line, not ISTATUS. */
-    wr(f, P_CTL, ENABLE | IMASK);
-    assert_int_equal(rd(f, P_CTL), ENABLE | IMASK | ISTATUS);
+    sysreg_wr(f, P_CTL, ENABLE | IMASK);
+    assert_int_equal(sysreg_rd(f, P_CTL), ENABLE | IMASK | ISTATUS);
     assert_int_equal(f->level[ET_ARM_GT_PHYS], 0);
     /* A later CVAL clears the condition; ENABLE 0 clears ISTATUS. */
-    wr(f, P_CTL, ENABLE);
+    sysreg_wr(f, P_CTL, ENABLE);
     assert_int_equal(f->level[ET_ARM_GT_PHYS], 1);
-    wr(f, P_CVAL, 1000);
+    sysreg_wr(f, P_CVAL, 1000);
     assert_int_equal(f->level[ET_ARM_GT_PHYS], 0);
-    wr(f, P_CVAL, 0);
-    wr(f, P_CTL, 0);
-    assert_int_equal(rd(f, P_CTL), 0);
+    sysreg_wr(f, P_CVAL, 0);
+    sysreg_wr(f, P_CTL, 0);
+    assert_int_equal(sysreg_rd(f, P_CTL), 0);
     assert_int_equal(f->level[ET_ARM_GT_PHYS], 0);
     /* ISTATUS written is ignored (read-only), without a guest error. */
-    wr(f, P_CTL, ISTATUS);
-    assert_int_equal(rd(f, P_CTL), 0);
-    assert_int_equal(n_logs, 0);
+    sysreg_wr(f, P_CTL, ISTATUS);
+    assert_int_equal(sysreg_rd(f, P_CTL), 0);
+    assert_int_equal(f->n_logs, 0);
 }
 
 /* TVAL writes: CVAL = count + the value sign-extended from 32 bits. */
 static void test_tval_write(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     step(f, 100 * TICK);
-    wr(f, P_TVAL, 50);
-    assert_int_equal(rd(f, P_CVAL), 150);
-    wr(f, P_TVAL, 0xffffffff); /* -1: already met */
-    assert_int_equal(rd(f, P_CVAL), 99);
-    wr(f, P_CTL, ENABLE);
+    sysreg_wr(f, P_TVAL, 50);
+    assert_int_equal(sysreg_rd(f, P_CVAL), 150);
+    sysreg_wr(f, P_TVAL, 0xffffffff); /* -1: already met */
+    assert_int_equal(sysreg_rd(f, P_CVAL), 99);
+    sysreg_wr(f, P_CTL, ENABLE);
     assert_int_equal(f->level[ET_ARM_GT_PHYS], 1);
-    wr(f, P_TVAL, 0x7fffffff);
-    assert_int_equal(rd(f, P_CVAL), 100 + 0x7fffffffull);
+    sysreg_wr(f, P_TVAL, 0x7fffffff);
+    assert_int_equal(sysreg_rd(f, P_CVAL), 100 + 0x7fffffffull);
     assert_int_equal(f->level[ET_ARM_GT_PHYS], 0);
 }
 
@@ -202,23 +149,23 @@ static void test_tval_write(void **state)
  * 150 > 100, met at once. */
 static void test_virtual_timer(void **state)
 {
-    fixture *f = *state;
-    wr(f, CNTVOFF, 50);
+    device_fixture *f = *state;
+    sysreg_wr(f, CNTVOFF, 50);
     step(f, 1600);
-    assert_int_equal(rd(f, CNTVCT), 50);
-    wr(f, V_CVAL, 100);
-    wr(f, V_CTL, ENABLE);
-    assert_int_equal(rd(f, V_TVAL), 50);
+    assert_int_equal(sysreg_rd(f, CNTVCT), 50);
+    sysreg_wr(f, V_CVAL, 100);
+    sysreg_wr(f, V_CTL, ENABLE);
+    assert_int_equal(sysreg_rd(f, V_TVAL), 50);
     step(f, 799);
     assert_int_equal(f->raises[ET_ARM_GT_VIRT], 0);
     step(f, 1);
     assert_int_equal(f->last_raise[ET_ARM_GT_VIRT], 2400);
     assert_int_equal(f->raises[ET_ARM_GT_PHYS], 0);
-    wr(f, V_CVAL, 200); /* CNTVCT 100: 100 ticks to go */
+    sysreg_wr(f, V_CVAL, 200); /* CNTVCT 100: 100 ticks to go */
     assert_int_equal(f->level[ET_ARM_GT_VIRT], 0);
-    wr(f, CNTVOFF, 0); /* CNTVCT 150 */
+    sysreg_wr(f, CNTVOFF, 0); /* CNTVCT 150 */
     assert_int_equal(f->level[ET_ARM_GT_VIRT], 0);
-    wr(f, CNTVOFF, (uint64_t)-60); /* CNTVCT 210 >= 200 */
+    sysreg_wr(f, CNTVOFF, (uint64_t)-60); /* CNTVCT 210 >= 200 */
     assert_int_equal(f->level[ET_ARM_GT_VIRT], 1);
 }
 
@@ -227,11 +174,11 @@ static void test_virtual_timer(void **state)
  * CNTPCT reaches 200 (3200 ns), not at once and not repeatedly. */
 static void test_virtual_offset_overflow(void **state)
 {
-    fixture *f = *state;
-    wr(f, CNTVOFF, (uint64_t)-100);
-    assert_int_equal(rd(f, CNTVCT), 100);
-    wr(f, V_CVAL, 300);
-    wr(f, V_CTL, ENABLE);
+    device_fixture *f = *state;
+    sysreg_wr(f, CNTVOFF, (uint64_t)-100);
+    assert_int_equal(sysreg_rd(f, CNTVCT), 100);
+    sysreg_wr(f, V_CVAL, 300);
+    sysreg_wr(f, V_CTL, ENABLE);
     assert_int_equal(f->raises[ET_ARM_GT_VIRT], 0);
     step(f, 3199);
     assert_int_equal(f->raises[ET_ARM_GT_VIRT], 0);
@@ -242,7 +189,7 @@ static void test_virtual_offset_overflow(void **state)
     assert_int_equal(f->raises[ET_ARM_GT_VIRT], 1);
     /* A CVAL the count reaches only past 2^64 physical ticks: never (no
      * timer armed, nothing pending). */
-    wr(f, V_CVAL, UINT64_MAX);
+    sysreg_wr(f, V_CVAL, UINT64_MAX);
     assert_int_equal(f->level[ET_ARM_GT_VIRT], 0);
     assert_int_equal(et_clock_deadline(f->clock), ET_NO_DEADLINE);
     /* The hang itself: CNTVOFF 100 (CNTVCT = CNTPCT - 100) and CVAL
@@ -250,11 +197,11 @@ static void test_virtual_offset_overflow(void **state)
      * wraps to 99, in the past: it fires, finds the condition false and
      * re-arms at 99 again, forever. Here: not met, nothing armed, and
      * time moves on. */
-    wr(f, CNTVOFF, 100);
+    sysreg_wr(f, CNTVOFF, 100);
     assert_int_equal(f->level[ET_ARM_GT_VIRT], 0);
     assert_int_equal(et_clock_deadline(f->clock), ET_NO_DEADLINE);
     step(f, 1000000);
-    assert_int_equal(rd(f, V_CTL), ENABLE);
+    assert_int_equal(sysreg_rd(f, V_CTL), ENABLE);
     assert_int_equal(f->raises[ET_ARM_GT_VIRT], 1);
 }
 
@@ -262,18 +209,18 @@ static void test_virtual_offset_overflow(void **state)
  * lines (2 and 3). */
 static void test_hyp_and_secure_timers(void **state)
 {
-    fixture *f = *state;
-    wr(f, ET_ARM_GT_CNTHP_CVAL, 10);
-    wr(f, ET_ARM_GT_CNTHP_CTL, ENABLE);
-    wr(f, ET_ARM_GT_CNTPS_TVAL, 20);
-    wr(f, ET_ARM_GT_CNTPS_CTL, ENABLE);
+    device_fixture *f = *state;
+    sysreg_wr(f, ET_ARM_GT_CNTHP_CVAL, 10);
+    sysreg_wr(f, ET_ARM_GT_CNTHP_CTL, ENABLE);
+    sysreg_wr(f, ET_ARM_GT_CNTPS_TVAL, 20);
+    sysreg_wr(f, ET_ARM_GT_CNTPS_CTL, ENABLE);
     step(f, 10 * TICK);
     assert_int_equal(f->raises[ET_ARM_GT_HYP], 1);
     assert_int_equal(f->raises[ET_ARM_GT_SEC], 0);
     step(f, 10 * TICK);
     assert_int_equal(f->raises[ET_ARM_GT_SEC], 1);
     assert_int_equal(f->last_raise[ET_ARM_GT_SEC], 320);
-    assert_int_equal(rd(f, ET_ARM_GT_CNTPS_CTL), ENABLE | ISTATUS);
+    assert_int_equal(sysreg_rd(f, ET_ARM_GT_CNTPS_CTL), ENABLE | ISTATUS);
     assert_int_equal(f->raises[ET_ARM_GT_PHYS] + f->raises[ET_ARM_GT_VIRT], 0);
 }
 
@@ -282,7 +229,7 @@ static void test_hyp_and_secure_timers(void **state)
  * 32 MHz four ticks take 125 ns. */
 static void test_system_counter_source(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     char err[200];
     et_clock_input *clk = et_clock_input_new("cntclk");
     et_clock_input_set_hz(clk, 32000000);
@@ -293,26 +240,25 @@ static void test_system_counter_source(void **state)
     assert_int_equal(et_device_read(counter, ET_SSE_CNTFID0, 4), 32000000);
     assert_int_equal(et_device_read(counter, ET_SSE_CNTFID0 + 4, 4), 0);
     et_arm_generic_timer_config cfg = { .counter = counter };
-    et_device *gt = et_arm_generic_timer_new(f->clock, "cpu1-gt", &cfg, err, sizeof(err));
-    assert_non_null(gt);
-    fixture g = { .clock = f->clock };
-    connect(&g, gt);
+    device_fixture *g = df_new_on(f);
+    df_attach(g, et_arm_generic_timer_new(f->clock, "cpu1-gt", &cfg, err, sizeof(err)), err);
+    et_device *gt = g->dev;
     et_arm_generic_timer_write(gt, P_CVAL, 8);
     et_arm_generic_timer_write(gt, P_CTL, ENABLE);
     step(f, 1000);
     assert_int_equal(et_arm_generic_timer_read(gt, CNTPCT), 0); /* counter disabled */
     et_device_write(counter, ET_SSE_CNTCR, ET_SSE_CNTCR_EN, 4);
     step(f, 249);
-    assert_int_equal(g.raises[ET_ARM_GT_PHYS], 0);
+    assert_int_equal(g->raises[ET_ARM_GT_PHYS], 0);
     step(f, 1);
-    assert_int_equal(g.raises[ET_ARM_GT_PHYS], 1);
-    assert_int_equal(g.last_raise[ET_ARM_GT_PHYS], 1250);
+    assert_int_equal(g->raises[ET_ARM_GT_PHYS], 1);
+    assert_int_equal(g->last_raise[ET_ARM_GT_PHYS], 1250);
     /* The count written back below CVAL: the condition falls. */
     et_device_write(counter, ET_SSE_CNTCV_LO, 4, 4);
-    assert_int_equal(g.level[ET_ARM_GT_PHYS], 0);
+    assert_int_equal(g->level[ET_ARM_GT_PHYS], 0);
     step(f, 125);
-    assert_int_equal(g.raises[ET_ARM_GT_PHYS], 2);
-    et_device_free(gt);
+    assert_int_equal(g->raises[ET_ARM_GT_PHYS], 2);
+    df_free(g);
     et_device_free(counter);
     et_clock_input_free(clk);
 }
@@ -321,7 +267,7 @@ static void test_system_counter_source(void **state)
  * count registers and CNTFRQ read-only. */
 static void test_frame_view(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     step(f, 0x100000000ull * TICK + 5 * TICK); /* CNTPCT 2^32 + 5 */
     assert_int_equal(et_device_read(f->dev, ET_ARM_GT_FRAME_CNTPCT, 8), 0x100000005ull);
     assert_int_equal(et_device_read(f->dev, ET_ARM_GT_FRAME_CNTPCT, 4), 5);
@@ -329,33 +275,33 @@ static void test_frame_view(void **state)
     assert_int_equal(et_device_read(f->dev, ET_ARM_GT_FRAME_CNTFRQ, 4), 62500000);
     et_device_write(f->dev, ET_ARM_GT_FRAME_CNTP_CVAL + 4, 2, 4);
     et_device_write(f->dev, ET_ARM_GT_FRAME_CNTP_CVAL, 7, 4);
-    assert_int_equal(rd(f, P_CVAL), 0x200000007ull);
+    assert_int_equal(sysreg_rd(f, P_CVAL), 0x200000007ull);
     et_device_write(f->dev, ET_ARM_GT_FRAME_CNTV_CVAL, 0x100000009ull, 8);
     et_device_write(f->dev, ET_ARM_GT_FRAME_CNTV_CTL, ENABLE, 4);
     step(f, 4 * TICK + 1);
     assert_int_equal(f->raises[ET_ARM_GT_VIRT], 1);
     assert_int_equal(et_device_read(f->dev, ET_ARM_GT_FRAME_CNTV_CTL, 4), ENABLE | ISTATUS);
-    assert_int_equal(n_logs, 0);
+    assert_int_equal(f->n_logs, 0);
     /* Read-only in the frame, unknown offsets, 8-byte access to a 32-bit one. */
     et_device_write(f->dev, ET_ARM_GT_FRAME_CNTFRQ, 1, 4);
     et_device_write(f->dev, ET_ARM_GT_FRAME_CNTVOFF, 1, 8);
     assert_int_equal(et_device_read(f->dev, 0x040, 4), 0);
     assert_int_equal(et_device_read(f->dev, ET_ARM_GT_FRAME_CNTP_CTL, 8), 0);
-    assert_int_equal(n_logs, 4);
-    assert_int_equal(rd(f, ET_ARM_GT_CNTFRQ), 62500000);
-    assert_int_equal(rd(f, CNTVOFF), 0);
+    assert_int_equal(f->n_logs, 4);
+    assert_int_equal(sysreg_rd(f, ET_ARM_GT_CNTFRQ), 62500000);
+    assert_int_equal(sysreg_rd(f, CNTVOFF), 0);
 }
 
 static void test_bad_register_accesses(void **state)
 {
-    fixture *f = *state;
-    wr(f, CNTPCT, 5);
-    wr(f, CNTVCT, 5);
-    wr(f, (et_arm_gt_reg)99, 1);
-    assert_int_equal(rd(f, (et_arm_gt_reg)99), 0);
-    wr(f, P_CTL, 0xf0 | ENABLE);
-    assert_int_equal(n_logs, 5);
-    assert_int_equal(rd(f, P_CTL) & ~ISTATUS, ENABLE);
+    device_fixture *f = *state;
+    sysreg_wr(f, CNTPCT, 5);
+    sysreg_wr(f, CNTVCT, 5);
+    sysreg_wr(f, (et_arm_gt_reg)99, 1);
+    assert_int_equal(sysreg_rd(f, (et_arm_gt_reg)99), 0);
+    sysreg_wr(f, P_CTL, 0xf0 | ENABLE);
+    assert_int_equal(f->n_logs, 5);
+    assert_int_equal(sysreg_rd(f, P_CTL) & ~ISTATUS, ENABLE);
 }
 
 /* Snapshots keep the count exactly: saved at 1 ms with the virtual timer
@@ -364,56 +310,52 @@ static void test_bad_register_accesses(void **state)
  * match continue as if nothing happened. */
 static void test_snapshot_keeps_the_count(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     char err[200];
-    wr(f, CNTVOFF, 1000);
+    sysreg_wr(f, CNTVOFF, 1000);
     step(f, 1000000); /* CNTPCT 62500, CNTVCT 61500 */
-    wr(f, V_TVAL, 500);
-    wr(f, V_CTL, ENABLE);
+    sysreg_wr(f, V_TVAL, 500);
+    sysreg_wr(f, V_CTL, ENABLE);
     uint8_t *buf = NULL;
     size_t len = 0;
     assert_int_equal(et_snapshot_save(f->clock, &f->dev, 1, "gt", &buf, &len, err,
                                       sizeof(err)), 0);
 
-    fixture b = { 0 };
-    b.clock = et_clock_new_manual();
-    et_clock_set(b.clock, 777777777);
+    device_fixture *b = df_new();
+    at(b, 777777777);
     et_arm_generic_timer_config cfg = { .freq_hz = 62500000 };
-    et_device *dev = et_arm_generic_timer_new(b.clock, "cpu0-gt", &cfg, err, sizeof(err));
-    assert_non_null(dev);
-    connect(&b, dev);
-    assert_int_equal(et_snapshot_load(b.clock, &dev, 1, "gt", buf, len, err, sizeof(err)), 0);
-    assert_int_equal(et_clock_now(b.clock), 1000000);
-    assert_int_equal(et_arm_generic_timer_read(dev, CNTPCT), 62500);
-    assert_int_equal(et_arm_generic_timer_read(dev, CNTVCT), 61500);
-    assert_int_equal(et_arm_generic_timer_read(dev, ET_ARM_GT_CNTFRQ), 62500000);
-    et_clock_step(b.clock, 500 * TICK - 1);
-    assert_int_equal(b.raises[ET_ARM_GT_VIRT], 0);
-    et_clock_step(b.clock, 1);
-    assert_int_equal(b.raises[ET_ARM_GT_VIRT], 1);
-    assert_int_equal(b.last_raise[ET_ARM_GT_VIRT], 1000000 + 500 * TICK);
-    et_device_free(dev);
-    et_clock_free(b.clock);
+    df_attach(b, et_arm_generic_timer_new(b->clock, "cpu0-gt", &cfg, err, sizeof(err)), err);
+    assert_int_equal(et_snapshot_load(b->clock, &b->dev, 1, "gt", buf, len, err, sizeof(err)), 0);
+    assert_int_equal(et_clock_now(b->clock), 1000000);
+    assert_int_equal(et_arm_generic_timer_read(b->dev, CNTPCT), 62500);
+    assert_int_equal(et_arm_generic_timer_read(b->dev, CNTVCT), 61500);
+    assert_int_equal(et_arm_generic_timer_read(b->dev, ET_ARM_GT_CNTFRQ), 62500000);
+    et_clock_step(b->clock, 500 * TICK - 1);
+    assert_int_equal(b->raises[ET_ARM_GT_VIRT], 0);
+    et_clock_step(b->clock, 1);
+    assert_int_equal(b->raises[ET_ARM_GT_VIRT], 1);
+    assert_int_equal(b->last_raise[ET_ARM_GT_VIRT], 1000000 + 500 * TICK);
+    df_free(b);
     free(buf);
 }
 
 static void test_reset(void **state)
 {
-    fixture *f = *state;
-    wr(f, ET_ARM_GT_CNTFRQ, 5);
-    wr(f, CNTVOFF, 5);
-    wr(f, P_CTL, ENABLE);
+    device_fixture *f = *state;
+    sysreg_wr(f, ET_ARM_GT_CNTFRQ, 5);
+    sysreg_wr(f, CNTVOFF, 5);
+    sysreg_wr(f, P_CTL, ENABLE);
     assert_int_equal(f->level[ET_ARM_GT_PHYS], 1);
     et_device_reset(f->dev);
     assert_int_equal(f->level[ET_ARM_GT_PHYS], 0);
-    assert_int_equal(rd(f, ET_ARM_GT_CNTFRQ), 62500000);
-    assert_int_equal(rd(f, CNTVOFF), 0);
-    assert_int_equal(rd(f, P_CTL), 0);
+    assert_int_equal(sysreg_rd(f, ET_ARM_GT_CNTFRQ), 62500000);
+    assert_int_equal(sysreg_rd(f, CNTVOFF), 0);
+    assert_int_equal(sysreg_rd(f, P_CTL), 0);
 }
 
 static void test_bad_configuration(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     char err[200] = "";
     et_arm_generic_timer_config cfg = { .freq_hz = 0 };
     assert_null(et_arm_generic_timer_new(f->clock, "g", &cfg, err, sizeof(err)));
@@ -427,7 +369,7 @@ static void test_bad_configuration(void **state)
 
 static void test_saved_state_declared(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     const et_vmstate *vm = f->dev->ops->state;
     assert_string_equal(vm->name, "arm-generic-timer");
     const char *want[] = { "cntfrq", "cntvoff", "t.ctl", "t.cval", "t.timer", "t.irq",
@@ -452,19 +394,19 @@ static void test_adapter_on_manual_clock(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_reset_and_counter, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_physical_timer, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_tval_write, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_virtual_timer, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_virtual_offset_overflow, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_hyp_and_secure_timers, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_system_counter_source, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_frame_view, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_bad_register_accesses, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_snapshot_keeps_the_count, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_reset, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_bad_configuration, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_saved_state_declared, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reset_and_counter, setup, df_teardown),
+        cmocka_unit_test_setup_teardown(test_physical_timer, setup, df_teardown),
+        cmocka_unit_test_setup_teardown(test_tval_write, setup, df_teardown),
+        cmocka_unit_test_setup_teardown(test_virtual_timer, setup, df_teardown),
+        cmocka_unit_test_setup_teardown(test_virtual_offset_overflow, setup, df_teardown),
+        cmocka_unit_test_setup_teardown(test_hyp_and_secure_timers, setup, df_teardown),
+        cmocka_unit_test_setup_teardown(test_system_counter_source, setup, df_teardown),
+        cmocka_unit_test_setup_teardown(test_frame_view, setup, df_teardown),
+        cmocka_unit_test_setup_teardown(test_bad_register_accesses, setup, df_teardown),
+        cmocka_unit_test_setup_teardown(test_snapshot_keeps_the_count, setup, df_teardown),
+        cmocka_unit_test_setup_teardown(test_reset, setup, df_teardown),
+        cmocka_unit_test_setup_teardown(test_bad_configuration, setup, df_teardown),
+        cmocka_unit_test_setup_teardown(test_saved_state_declared, setup, df_teardown),
         cmocka_unit_test(test_adapter_on_manual_clock),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

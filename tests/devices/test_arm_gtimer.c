@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "adapter_drive.h"
+#include "device_fixture.h"
 #include "emutime/devices/arm_gtimer.h"
 #include "emutime/emutime.h"
 #include "emutime/machine.h"
@@ -36,44 +37,13 @@
 #define AUTO ET_ARM_GTIMER_CTRL_AUTOINC
 #define PRE(p) ET_ARM_GTIMER_CTRL_PRESCALER(p)
 
-typedef struct fixture {
-    et_clock *clock;
-    et_clock_input *clk;
-    et_device *dev;
-    int64_t raised[32];
-    size_t n_raised;
-    int level[4];
-} fixture;
-
-static void quiet_log(void *opaque, const char *line)
+static device_fixture *make(unsigned cpus)
 {
-    (void)opaque;
-    (void)line;
-}
-
-static void record(void *opaque, int n, int level)
-{
-    fixture *f = opaque;
-    assert_true(n >= 0 && n < 4);
-    f->level[n] = level;
-    if (level && n == 0 && f->n_raised < 32) {
-        f->raised[f->n_raised++] = et_clock_now(f->clock);
-    }
-}
-
-static fixture *make(unsigned cpus)
-{
-    fixture *f = calloc(1, sizeof(*f));
-    f->clock = et_clock_new_manual();
-    f->clk = et_clock_input_new("periphclk");
-    et_clock_input_set_hz(f->clk, 100000000);
-    et_arm_gtimer_config cfg = { .periphclk = f->clk, .cpu_count = cpus };
+    device_fixture *f = df_new();
+    et_arm_gtimer_config cfg = { .periphclk = df_clock_input(f, "periphclk", 100000000),
+                                 .cpu_count = cpus };
     char err[128];
-    f->dev = et_arm_gtimer_new(f->clock, "gtimer", &cfg, err, sizeof(err));
-    assert_non_null(f->dev);
-    for (unsigned i = 0; i < et_device_irq_count(f->dev); i++) {
-        et_irq_connect(et_device_irq(f->dev, i), record, f, (int)i);
-    }
+    df_attach(f, et_arm_gtimer_new(f->clock, "gtimer", &cfg, err, sizeof(err)), err);
     return f;
 }
 
@@ -83,36 +53,10 @@ static int setup(void **state)
     return 0;
 }
 
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    et_device_free(f->dev);
-    et_clock_input_free(f->clk);
-    et_clock_free(f->clock);
-    free(f);
-    et_set_log_handler(NULL, NULL);
-    return 0;
-}
-
-static uint32_t rd(fixture *f, uint32_t off)
-{
-    return (uint32_t)et_device_read(f->dev, off, 4);
-}
-
-static void wr(fixture *f, uint32_t off, uint32_t v)
-{
-    et_device_write(f->dev, off, v, 4);
-}
-
-static void step(fixture *f, int64_t ns)
-{
-    et_clock_step(f->clock, ns);
-}
-
 /* TRM 4.4 register summary: all reset to 0; disabled, nothing counts. */
 static void test_reset_values(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     static const uint32_t regs[] = { CLO, CHI, CTRL, STAT, CMPLO, CMPHI, INC };
     step(f, 100000);
     for (size_t i = 0; i < sizeof(regs) / sizeof(regs[0]); i++) {
@@ -127,7 +71,7 @@ static void test_reset_values(void **state)
  * into the high word: 0x1_00000000 at 800 ns. */
 static void test_counting_and_carry(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, CLO, 0xfffffff0u);
     wr(f, CHI, 0);
     wr(f, CTRL, EN | PRE(4));
@@ -140,7 +84,6 @@ static void test_counting_and_carry(void **state)
     step(f, 800);
     assert_int_equal(rd(f, CLO), 0x10);
     /* Disabling freezes it; a write while enabled is ignored. */
-    et_set_log_handler(quiet_log, NULL);
     wr(f, CLO, 0);
     assert_int_equal(rd(f, CLO), 0x10);
     wr(f, CTRL, 0);
@@ -155,7 +98,7 @@ static void test_counting_and_carry(void **state)
  * 10 (TRM r2p0+: greater than or equal), at 100 ns. */
 static void test_compare_greater_or_equal(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, CMPLO, 10);
     wr(f, CTRL, EN | COMP | IRQ);
     step(f, 99);
@@ -163,8 +106,8 @@ static void test_compare_greater_or_equal(void **state)
     step(f, 1);
     assert_int_equal(rd(f, CLO), 10);
     assert_int_equal(rd(f, STAT), 1);
-    assert_int_equal(f->n_raised, 1);
-    assert_int_equal(f->raised[0], 100);
+    assert_int_equal(f->raises[0], 1);
+    assert_int_equal(df_raise_time(f, 0, 0), 100);
     /* Without auto-increment the counter stays past the comparator, so a
      * clear is undone at once: the flag is set again. */
     wr(f, STAT, 1);
@@ -181,7 +124,7 @@ static void test_compare_greater_or_equal(void **state)
  * apart), the comparator one increment ahead after each (TRM 4.4.5). */
 static void test_auto_increment(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, CMPLO, 100);
     wr(f, INC, 100);
     wr(f, CTRL, EN | COMP | IRQ | AUTO);
@@ -190,13 +133,13 @@ static void test_auto_increment(void **state)
     wr(f, STAT, 1);
     step(f, 2000);
     assert_int_equal(rd(f, CMPLO), 400);
-    assert_int_equal(f->n_raised, 2); /* the flag was not cleared at 3000 */
+    assert_int_equal(f->raises[0], 2); /* the flag was not cleared at 3000 */
     wr(f, STAT, 1);
     step(f, 1000);
-    assert_int_equal(f->n_raised, 3);
-    assert_int_equal(f->raised[0], 1000);
-    assert_int_equal(f->raised[1], 2000);
-    assert_int_equal(f->raised[2], 4000);
+    assert_int_equal(f->raises[0], 3);
+    assert_int_equal(df_raise_time(f, 0, 0), 1000);
+    assert_int_equal(df_raise_time(f, 0, 1), 2000);
+    assert_int_equal(df_raise_time(f, 0, 2), 4000);
     assert_int_equal(rd(f, CTRL), EN | COMP | IRQ | AUTO);
 }
 
@@ -205,7 +148,7 @@ static void test_auto_increment(void **state)
  * gives 1010. */
 static void test_auto_increment_catch_up(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, CTRL, EN);
     step(f, 10000);
     assert_int_equal(rd(f, CLO), 1000);
@@ -225,7 +168,7 @@ static void test_auto_increment_catch_up(void **state)
 /* A 64-bit comparator: the high word takes part in the match. */
 static void test_compare_high_word(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, CLO, 0xffffff00u);
     wr(f, CMPLO, 0x10);
     wr(f, CMPHI, 1);
@@ -241,7 +184,7 @@ static void test_compare_high_word(void **state)
  * increments of 40 ns. */
 static void test_prescaler_change(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, CTRL, EN);
     step(f, 1000);
     wr(f, CTRL, EN | PRE(3));
@@ -252,11 +195,11 @@ static void test_prescaler_change(void **state)
 /* PERIPHCLK halved: 50 increments at 10 ns, then 20 ns each. */
 static void test_periphclk_change(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, CMPLO, 100);
     wr(f, CTRL, EN | COMP);
     step(f, 500);
-    et_clock_input_set_hz(f->clk, 50000000);
+    et_clock_input_set_hz(df_input(f, "periphclk"), 50000000);
     assert_int_equal(rd(f, CLO), 50);
     step(f, 999);
     assert_int_equal(rd(f, STAT), 0);
@@ -268,8 +211,8 @@ static void test_periphclk_change(void **state)
  * comparator, increment and flag are each CPU's. */
 static void test_two_cpus(void **state)
 {
-    fixture *f = *state;
-    teardown(state);
+    device_fixture *f = *state;
+    df_teardown(state);
     f = make(2);
     *state = f;
     et_arm_gtimer_cpu_write(f->dev, 1, CMPLO, 5, 4);
@@ -282,7 +225,6 @@ static void test_two_cpus(void **state)
     assert_int_equal(rd(f, STAT), 0);
     assert_int_equal(et_arm_gtimer_cpu_read(f->dev, 1, STAT, 4), 1);
     assert_int_equal(et_arm_gtimer_cpu_read(f->dev, 1, CLO, 4), rd(f, CLO));
-    et_set_log_handler(quiet_log, NULL);
     unsigned long errs = et_device_guest_error_count(f->dev);
     assert_int_equal(et_arm_gtimer_cpu_read(f->dev, 2, CLO, 4), 0);
     assert_int_equal(et_device_guest_error_count(f->dev), errs + 1);
@@ -290,8 +232,7 @@ static void test_two_cpus(void **state)
 
 static void test_bad_accesses(void **state)
 {
-    fixture *f = *state;
-    et_set_log_handler(quiet_log, NULL);
+    device_fixture *f = *state;
     assert_int_equal(et_device_read(f->dev, CLO, 1), 0);
     assert_int_equal(rd(f, 0x1c), 0);
     wr(f, 0x1c, 1);
@@ -318,45 +259,23 @@ static void test_bad_configuration(void **state)
     et_clock_free(clock);
 }
 
-/* Level changes seen through qtest's intercept (only changes count). */
-typedef struct seen {
-    int n, level, count;
-    int last[128];
-} seen;
-
-static void listen(void *opaque, int n, int level)
-{
-    seen *s = opaque;
-    if (n < 0 || n >= 128 || s->last[n] == level) {
-        return;
-    }
-    s->last[n] = level;
-    s->n = n;
-    s->level = level;
-    s->count++;
-}
-
 /* On vexpress-a9: PPI 27 is GIC input 64 + 27 = 91; a snapshot continues
  * the count and the next match exactly. */
 static void test_vexpress(void **state)
 {
     (void)state;
     char err[256];
-    et_machine *a = et_machine_new("vexpress-a9", err, sizeof(err));
-    et_machine *b = et_machine_new("vexpress-a9", err, sizeof(err));
-    assert_non_null(a);
-    assert_non_null(b);
-    seen s;
-    memset(&s, 0, sizeof(s));
-    et_machine_set_intercept_listener(a, listen, &s);
-    assert_int_equal(et_machine_intercept(a, "/machine/unattached/device[1]/gic", false), 0);
+    device_fixture *fa = df_new_machine("vexpress-a9");
+    device_fixture *fb = df_new_machine("vexpress-a9");
+    et_machine *a = fa->m, *b = fb->m;
+    df_intercept(fa, "/machine/unattached/device[1]/gic");
     et_machine_write(a, 0x1e000210, 1000, 4);
     et_machine_write(a, 0x1e000218, 1000, 4);
     et_machine_write(a, 0x1e000208, EN | COMP | IRQ | AUTO | PRE(1), 4); /* 20 ns */
     et_clock_step(et_machine_clock(a), 20000);
-    assert_int_equal(s.count, 1);
-    assert_int_equal(s.n, 91);
-    assert_int_equal(s.level, 1);
+    assert_int_equal(df_count_changes(fa), 1);
+    assert_int_equal(df_change(fa, 0)->n, 91);
+    assert_int_equal(df_change(fa, 0)->level, 1);
     et_machine_write(a, 0x1e00020c, 1, 4);
     et_clock_step(et_machine_clock(a), 12345);
     uint8_t *buf;
@@ -372,8 +291,8 @@ static void test_vexpress(void **state)
         assert_int_equal(et_machine_read(a, 0x1e000210, 4), et_machine_read(b, 0x1e000210, 4));
         assert_int_equal(et_machine_read(a, 0x1e00020c, 4), et_machine_read(b, 0x1e00020c, 4));
     }
-    et_machine_free(a);
-    et_machine_free(b);
+    df_free(fb);
+    df_free(fa);
 }
 
 static void test_adapter_on_manual_clock(void **state)
@@ -384,7 +303,7 @@ static void test_adapter_on_manual_clock(void **state)
 
 int main(void)
 {
-#define T_(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T_(fn) cmocka_unit_test_setup_teardown(fn, setup, df_teardown)
     const struct CMUnitTest tests[] = {
         T_(test_reset_values),
         T_(test_counting_and_carry),

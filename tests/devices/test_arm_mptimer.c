@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "adapter_drive.h"
+#include "device_fixture.h"
 #include "emutime/devices/arm_mptimer.h"
 #include "emutime/emutime.h"
 #include "emutime/machine.h"
@@ -48,48 +49,13 @@
 #define L_WDOG 1
 #define L_RESETREQ 2
 
-typedef struct irq_event {
-    int n, level;
-    int64_t t;
-} irq_event;
-
-typedef struct fixture {
-    et_clock *clock;
-    et_clock_input *clk;
-    et_device *dev;
-    irq_event ev[64];
-    size_t n_ev;
-    int level[8];
-} fixture;
-
-static void quiet_log(void *opaque, const char *line)
+static device_fixture *make(unsigned cpus)
 {
-    (void)opaque;
-    (void)line;
-}
-
-static void record(void *opaque, int n, int level)
-{
-    fixture *f = opaque;
-    assert_true(n >= 0 && n < 8);
-    assert_true(f->n_ev < 64);
-    f->ev[f->n_ev++] = (irq_event){ n, level, et_clock_now(f->clock) };
-    f->level[n] = level;
-}
-
-static fixture *make(unsigned cpus)
-{
-    fixture *f = calloc(1, sizeof(*f));
-    f->clock = et_clock_new_manual();
-    f->clk = et_clock_input_new("periphclk");
-    et_clock_input_set_hz(f->clk, 100000000);
-    et_arm_mptimer_config cfg = { .periphclk = f->clk, .cpu_count = cpus };
+    device_fixture *f = df_new();
+    et_arm_mptimer_config cfg = { .periphclk = df_clock_input(f, "periphclk", 100000000),
+                                  .cpu_count = cpus };
     char err[128];
-    f->dev = et_arm_mptimer_new(f->clock, "mptimer", &cfg, err, sizeof(err));
-    assert_non_null(f->dev);
-    for (unsigned i = 0; i < et_device_irq_count(f->dev); i++) {
-        et_irq_connect(et_device_irq(f->dev, i), record, f, (int)i);
-    }
+    df_attach(f, et_arm_mptimer_new(f->clock, "mptimer", &cfg, err, sizeof(err)), err);
     return f;
 }
 
@@ -99,36 +65,10 @@ static int setup(void **state)
     return 0;
 }
 
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    et_device_free(f->dev);
-    et_clock_input_free(f->clk);
-    et_clock_free(f->clock);
-    free(f);
-    et_set_log_handler(NULL, NULL);
-    return 0;
-}
-
-static uint32_t rd(fixture *f, uint32_t off)
-{
-    return (uint32_t)et_device_read(f->dev, off, 4);
-}
-
-static void wr(fixture *f, uint32_t off, uint32_t v)
-{
-    et_device_write(f->dev, off, v, 4);
-}
-
-static void step(fixture *f, int64_t ns)
-{
-    et_clock_step(f->clock, ns);
-}
-
 /* TRM 4.2/4.3 register summaries: every register resets to 0. */
 static void test_reset_values(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     static const uint32_t regs[] = { TLOAD, TCOUNTER, TCONTROL, TSTAT, WLOAD,
                                      WCOUNTER, WCONTROL, WSTAT, WRESET };
     for (size_t i = 0; i < sizeof(regs) / sizeof(regs[0]); i++) {
@@ -151,7 +91,7 @@ static void test_reset_values(void **state)
  * event flag && IRQ enable: clearing the flag (write 1) lowers it. */
 static void test_interval_and_interrupt(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, TLOAD, 4);
     wr(f, TCONTROL, EN | AUTO | IRQ | PRE(3));
     step(f, 159);
@@ -179,7 +119,7 @@ static void test_interval_and_interrupt(void **state)
 /* IRQ enable clear: the flag is set but the line stays low. */
 static void test_flag_without_interrupt(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, TLOAD, 10);
     wr(f, TCONTROL, EN);
     step(f, 100);
@@ -194,7 +134,7 @@ static void test_flag_without_interrupt(void **state)
  * line (PPI 30). */
 static void test_watchdog_timer_mode(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, WLOAD, 9);
     wr(f, WCONTROL, EN | AUTO | IRQ);
     step(f, 90);
@@ -214,8 +154,7 @@ static void test_watchdog_timer_mode(void **state)
  * ignored (it stops at 0); the counter is written only through Load. */
 static void test_watchdog_mode_timeout(void **state)
 {
-    fixture *f = *state;
-    et_set_log_handler(quiet_log, NULL);
+    device_fixture *f = *state;
     wr(f, WLOAD, 100);
     wr(f, WCONTROL, EN | AUTO | IRQ | WDMODE);
     assert_int_equal(rd(f, WCONTROL), EN | AUTO | IRQ | WDMODE);
@@ -250,8 +189,7 @@ static void test_watchdog_mode_timeout(void **state)
  * mode the block counts on, now obeying auto-reload. */
 static void test_watchdog_disable_sequence(void **state)
 {
-    fixture *f = *state;
-    et_set_log_handler(quiet_log, NULL);
+    device_fixture *f = *state;
     wr(f, WLOAD, 1000);
     wr(f, WCONTROL, EN | AUTO | WDMODE);
     wr(f, WCONTROL, EN | AUTO);
@@ -282,7 +220,7 @@ static void test_watchdog_disable_sequence(void **state)
  * tell a watchdog reset from a power-on one (TRM 4.3.6). */
 static void test_reset_keeps_reset_flag(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, WLOAD, 5);
     wr(f, WCONTROL, EN | WDMODE);
     step(f, 50);
@@ -298,12 +236,10 @@ static void test_reset_keeps_reset_flag(void **state)
  * wdresetreq0 wdresetreq1); et_device_* is CPU 0's view. */
 static void test_two_cpus(void **state)
 {
-    fixture *f = *state;
-    et_set_log_handler(quiet_log, NULL);
-    teardown(state);
+    device_fixture *f = *state;
+    df_teardown(state);
     f = make(2);
     *state = f;
-    et_set_log_handler(quiet_log, NULL);
     assert_int_equal(et_device_irq_count(f->dev), 6);
     assert_string_equal(et_device_irq(f->dev, 2)->name, "timer1");
     assert_string_equal(et_device_irq(f->dev, 5)->name, "wdresetreq1");
@@ -326,23 +262,19 @@ static void test_two_cpus(void **state)
  * reaches the same blocks as et_arm_mptimer_cpu_*; 0x000 is CPU 0's. */
 static void test_cpu_views(void **state)
 {
-    fixture *f = *state;
-    teardown(state);
-    f = calloc(1, sizeof(*f));
+    device_fixture *f = *state;
+    df_teardown(state);
+    f = df_new();
     *state = f;
-    f->clock = et_clock_new_manual();
-    f->clk = et_clock_input_new("periphclk");
-    et_clock_input_set_hz(f->clk, 100000000);
-    et_arm_mptimer_config cfg = { .periphclk = f->clk, .cpu_count = 2, .cpu_views = true };
+    et_arm_mptimer_config cfg = { .periphclk = df_clock_input(f, "periphclk", 100000000),
+                                  .cpu_count = 2, .cpu_views = true };
     char err[128];
-    f->dev = et_arm_mptimer_new(f->clock, "mptimer", &cfg, err, sizeof(err));
-    assert_non_null(f->dev);
+    df_attach(f, et_arm_mptimer_new(f->clock, "mptimer", &cfg, err, sizeof(err)), err);
     wr(f, 0x200 + TLOAD, 42);   /* CPU 1's timer */
     wr(f, 0x100 + WLOAD, 7);    /* CPU 0's watchdog */
     assert_int_equal(et_arm_mptimer_cpu_read(f->dev, 1, TLOAD, 4), 42);
     assert_int_equal(rd(f, WLOAD), 7);
     assert_int_equal(rd(f, TLOAD), 0);
-    et_set_log_handler(quiet_log, NULL);
     assert_int_equal(rd(f, 0x300 + TLOAD), 0); /* CPU 2 is absent */
     assert_int_equal(et_device_guest_error_count(f->dev), 1);
 }
@@ -352,25 +284,24 @@ static void test_cpu_views(void **state)
  * QEMU's ptimer_set_period restarts the current count: 0 at 501 + 1000. */
 static void test_periphclk_change(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, TLOAD, 100);
     wr(f, TCONTROL, EN);
     step(f, 501); /* 50 counts and 1 ns */
-    et_clock_input_set_hz(f->clk, 50000000);
+    et_clock_input_set_hz(df_input(f, "periphclk"), 50000000);
     assert_int_equal(rd(f, TCOUNTER), 50);
     step(f, 999);
     assert_int_equal(rd(f, TSTAT), 0);
     step(f, 1);
     assert_int_equal(rd(f, TSTAT), 1);
-    et_clock_input_set_hz(f->clk, 100000000);
+    et_clock_input_set_hz(df_input(f, "periphclk"), 100000000);
 }
 
 /* Only aligned 4-byte accesses; reserved offsets read 0; reserved Control
  * bits are ignored. All guest errors, none fatal. */
 static void test_bad_accesses(void **state)
 {
-    fixture *f = *state;
-    et_set_log_handler(quiet_log, NULL);
+    device_fixture *f = *state;
     wr(f, TLOAD, 0x12345678);
     assert_int_equal(et_device_read(f->dev, TLOAD, 1), 0);
     assert_int_equal(et_device_read(f->dev, TLOAD + 2, 2), 0);
@@ -403,28 +334,6 @@ static void test_bad_configuration(void **state)
 
 /* --- on vexpress-a9 ---------------------------------------------------------- */
 
-/* Level changes seen through qtest's intercept (which may also report
- * repeated drives of the same level: only changes count here). */
-typedef struct seen {
-    int n[16], level[16];
-    int count;
-    int last[128];
-} seen;
-
-static void listen(void *opaque, int n, int level)
-{
-    seen *s = opaque;
-    if (n < 0 || n >= 128 || s->last[n] == level) {
-        return;
-    }
-    s->last[n] = level;
-    if (s->count < 16) {
-        s->n[s->count] = n;
-        s->level[s->count] = level;
-    }
-    s->count++;
-}
-
 /* The timer's PPI 29 is GIC input 64 + 29 = 93 (QEMU's a9mpcore_priv with
  * num-irq 96): seen by intercepting the GIC, not a9mpcore_priv (whose
  * inputs are only the 64 SPIs). */
@@ -433,30 +342,25 @@ static void test_vexpress_ppi(void **state)
     (void)state;
     char err[256];
     for (int via_gic = 0; via_gic < 2; via_gic++) {
-        et_machine *m = et_machine_new("vexpress-a9", err, sizeof(err));
-        assert_non_null(m);
-        seen s;
-        memset(&s, 0, sizeof(s));
-        et_machine_set_intercept_listener(m, listen, &s);
-        assert_int_equal(et_machine_intercept(m, via_gic ? "/machine/unattached/device[1]/gic"
-                                                         : "/machine/unattached/device[1]",
-                                              false),
-                         0);
+        device_fixture *f = df_new_machine("vexpress-a9");
+        et_machine *m = f->m;
+        df_intercept(f, via_gic ? "/machine/unattached/device[1]/gic"
+                                : "/machine/unattached/device[1]");
         et_machine_write(m, 0x1e000600, 9, 4);
         et_machine_write(m, 0x1e000608, EN | IRQ, 4);
         et_clock_step(et_machine_clock(m), 90);
         assert_int_equal(et_machine_read(m, 0x1e00060c, 4), 1);
         if (via_gic) {
-            assert_int_equal(s.count, 1);
-            assert_int_equal(s.n[0], 93);
-            assert_int_equal(s.level[0], 1);
+            assert_int_equal(df_count_changes(f), 1);
+            assert_int_equal(df_change(f, 0)->n, 93);
+            assert_int_equal(df_change(f, 0)->level, 1);
         } else {
-            assert_int_equal(s.count, 0);
+            assert_int_equal(df_count_changes(f), 0);
             assert_int_equal(et_machine_set_irq_in(m, "/machine/unattached/device[1]",
                                                    "unnamed-gpio-in", 93, 1, err, sizeof(err)),
                              -1);
         }
-        et_machine_free(m);
+        df_free(f);
     }
 }
 
@@ -516,27 +420,19 @@ static void test_vexpress_snapshot(void **state)
 static void test_realview_eb_mpcore(void **state)
 {
     (void)state;
-    char err[256];
-    et_machine *m = et_machine_new("realview-eb-mpcore", err, sizeof(err));
-    assert_non_null(m);
-    seen s;
-    memset(&s, 0, sizeof(s));
-    et_machine_set_intercept_listener(m, listen, &s);
-    assert_int_equal(et_machine_intercept(m, "/machine/unattached/device[2]/a11priv/gic", false),
-                     0);
-    et_machine_write(m, 0x10100700, 9, 4); /* CPU 0's view */
-    assert_int_equal(et_machine_read(m, 0x10100600, 4), 9);
-    et_machine_write(m, 0x10100608, EN | IRQ, 4);
-    et_machine_write(m, 0x10100720, 19, 4);
-    et_machine_write(m, 0x10100728, EN | IRQ, 4);
-    et_clock_step(et_machine_clock(m), 200);
-    assert_int_equal(s.count, 2);
-    assert_int_equal(s.n[0], 61);
-    assert_int_equal(s.n[1], 62);
-    et_set_log_handler(quiet_log, NULL);
-    assert_int_equal(et_machine_read(m, 0x10100800, 4), 0); /* CPU 1: absent */
-    et_set_log_handler(NULL, NULL);
-    et_machine_free(m);
+    device_fixture *f = df_new_machine("realview-eb-mpcore");
+    df_intercept(f, "/machine/unattached/device[2]/a11priv/gic");
+    wr(f, 0x10100700, 9); /* CPU 0's view */
+    assert_int_equal(rd(f, 0x10100600), 9);
+    wr(f, 0x10100608, EN | IRQ);
+    wr(f, 0x10100720, 19);
+    wr(f, 0x10100728, EN | IRQ);
+    step(f, 200);
+    assert_int_equal(f->n_ev, 2);
+    assert_int_equal(f->ev[0].n, 61);
+    assert_int_equal(f->ev[1].n, 62);
+    assert_int_equal(rd(f, 0x10100800), 0); /* CPU 1: absent */
+    df_free(f);
 }
 
 static void test_adapter_on_manual_clock(void **state)
@@ -547,7 +443,7 @@ static void test_adapter_on_manual_clock(void **state)
 
 int main(void)
 {
-#define T_(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T_(fn) cmocka_unit_test_setup_teardown(fn, setup, df_teardown)
     const struct CMUnitTest tests[] = {
         T_(test_reset_values),
         T_(test_interval_and_interrupt),

@@ -24,6 +24,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "device_fixture.h"
 #include "emutime/devices/arm_mptimer.h"
 #include "emutime/emutime.h"
 #include "emutime/machine.h"
@@ -39,20 +40,20 @@
 #define ONESHOT 0
 #define PERIODIC 1
 
-static et_machine *m;
+/* The one machine every case runs on. */
+static device_fixture *F;
 
 static int setup_machine(void **state)
 {
     (void)state;
-    char err[256];
-    m = et_machine_new("vexpress-a9", err, sizeof(err));
-    return m ? 0 : -1;
+    F = df_new_machine("vexpress-a9");
+    return 0;
 }
 
 static int teardown_machine(void **state)
 {
     (void)state;
-    et_machine_free(m);
+    df_free(F);
     return 0;
 }
 
@@ -61,50 +62,36 @@ static int64_t count_ns(int s)
     return ((s & 0xff) + 1) * 10;
 }
 
-static void step_ns(int64_t ns)
+/* Advances n counts of prescaler s, and 1 ns more. */
+static void counts(int s, int64_t n)
 {
-    et_clock_step(et_machine_clock(m), ns);
-}
-
-static void step(int s, int64_t n)
-{
-    step_ns(count_ns(s) * n + 1);
-}
-
-static void wr(uint32_t addr, uint32_t v)
-{
-    et_machine_write(m, addr, v, 4);
-}
-
-static uint32_t rd(uint32_t addr)
-{
-    return (uint32_t)et_machine_read(m, addr, 4);
+    step(F, count_ns(s) * n + 1);
 }
 
 static void load(uint32_t v)
 {
-    wr(LOAD, v);
+    wr(F, LOAD, v);
 }
 
 static void set_counter(uint32_t v)
 {
-    wr(COUNTER, v);
+    wr(F, COUNTER, v);
 }
 
 static uint32_t counter(void)
 {
-    return rd(COUNTER);
+    return rd(F, COUNTER);
 }
 
 static void start(int periodic, int s)
 {
-    wr(CONTROL, ET_ARM_MPTIMER_CTRL_ENABLE | ET_ARM_MPTIMER_CTRL_PRESCALER(s) |
+    wr(F, CONTROL, ET_ARM_MPTIMER_CTRL_ENABLE | ET_ARM_MPTIMER_CTRL_PRESCALER(s) |
                     (periodic ? ET_ARM_MPTIMER_CTRL_AUTO : 0));
 }
 
 static void stop(void)
 {
-    wr(CONTROL, 0);
+    wr(F, CONTROL, 0);
 }
 
 /* Stopped, Load 0 (so the counter 0), event flag clear. */
@@ -112,18 +99,35 @@ static void fresh(void)
 {
     stop();
     load(0);
-    wr(INTSTAT, 1);
+    wr(F, INTSTAT, 1);
 }
 
 /* The event flag, cleared if it was set. */
 static uint32_t event(void)
 {
-    uint32_t v = rd(INTSTAT);
+    uint32_t v = rd(F, INTSTAT);
     if (v) {
-        wr(INTSTAT, 1);
+        wr(F, INTSTAT, 1);
     }
     return v;
 }
+
+/* The counter reads count and the event flag is ev (cleared if set). The
+ * two reads commute: reading the counter leaves the flag alone, and
+ * clearing the flag leaves the counter alone. Macros, so that a failure
+ * names the case's line. */
+#define EXPECT(count, ev)                                                      \
+    do {                                                                       \
+        assert_int_equal(counter(), (count));                                  \
+        assert_int_equal(event(), (ev));                                       \
+    } while (0)
+
+/* n more counts of prescaler s (and 1 ns), then EXPECT(count, ev). */
+#define AFTER(s, n, count, ev)                                                 \
+    do {                                                                       \
+        counts((s), (n));                                                      \
+        EXPECT((count), (ev));                                                 \
+    } while (0)
 
 static int scaler_of(void **state)
 {
@@ -140,15 +144,9 @@ static void test_oneshot(void **state)
     fresh();
     load(9999999);
     start(ONESHOT, s);
-    step(s, 9999);
-    assert_int_equal(event(), 0);
-    assert_int_equal(counter(), 9990000);
-    step(s, 9990000);
-    assert_int_equal(counter(), 0);
-    assert_int_equal(event(), 1);
-    step(s, 9990000);
-    assert_int_equal(counter(), 0);
-    assert_int_equal(event(), 0);
+    AFTER(s, 9999, 9990000, 0);
+    AFTER(s, 9990000, 0, 1);
+    AFTER(s, 9990000, 0, 0);
 }
 
 /* Disabling freezes the counter; enabling again continues from it. */
@@ -158,25 +156,14 @@ static void test_pause(void **state)
     fresh();
     load(999999999);
     start(ONESHOT, s);
-    step(s, 999);
-    assert_int_equal(counter(), 999999000);
-    assert_int_equal(event(), 0);
-    step(s, 9000);
-    assert_int_equal(counter(), 999990000);
-    assert_int_equal(event(), 0);
+    AFTER(s, 999, 999999000, 0);
+    AFTER(s, 9000, 999990000, 0);
     stop();
-    assert_int_equal(counter(), 999990000);
-    assert_int_equal(event(), 0);
-    step(s, 90000);
-    assert_int_equal(counter(), 999990000);
-    assert_int_equal(event(), 0);
+    EXPECT(999990000, 0);
+    AFTER(s, 90000, 999990000, 0);
     start(ONESHOT, s);
-    step(s, 999990000);
-    assert_int_equal(event(), 1);
-    assert_int_equal(counter(), 0);
-    step(s, 999990000);
-    assert_int_equal(event(), 0);
-    assert_int_equal(counter(), 0);
+    AFTER(s, 999990000, 0, 1);
+    AFTER(s, 999990000, 0, 0);
 }
 
 /* A Load write restarts the count from the new value (TRM: writing Load
@@ -187,13 +174,9 @@ static void test_reload(void **state)
     fresh();
     load(MAX32);
     start(ONESHOT, s);
-    step(s, 90000);
-    assert_int_equal(counter(), MAX32 - 90000);
-    assert_int_equal(event(), 0);
+    AFTER(s, 90000, MAX32 - 90000, 0);
     load(MAX32);
-    step(s, 90000);
-    assert_int_equal(counter(), MAX32 - 90000);
-    assert_int_equal(event(), 0);
+    AFTER(s, 90000, MAX32 - 90000, 0);
 }
 
 /* Auto-reload with Load 100: a period of 101 counts. Each round steps
@@ -207,10 +190,9 @@ static void test_periodic(void **state)
     load(100);
     start(PERIODIC, s);
     for (int r = 9; r >= 0; r--) {
-        step_ns(count_ns(s) * (101 + r) + 1);
-        assert_int_equal(counter(), 100 - r);
-        assert_int_equal(event(), 1);
-        step_ns(count_ns(s) * (101 - r) - 1);
+        step(F, count_ns(s) * (101 + r) + 1);
+        EXPECT(100 - r, 1);
+        step(F, count_ns(s) * (101 - r) - 1);
     }
 }
 
@@ -223,13 +205,9 @@ static void test_oneshot_to_periodic(void **state)
     fresh();
     load(10000);
     start(ONESHOT, s);
-    step(s, 1000);
-    assert_int_equal(counter(), 9000);
-    assert_int_equal(event(), 0);
+    AFTER(s, 1000, 9000, 0);
     start(PERIODIC, s);
-    step(s, 14001);
-    assert_int_equal(counter(), 5000);
-    assert_int_equal(event(), 1);
+    AFTER(s, 14001, 5000, 1);
 }
 
 /* And back: the one-shot runs out and stays at 0. */
@@ -239,13 +217,9 @@ static void test_periodic_to_oneshot(void **state)
     fresh();
     load(99999999);
     start(PERIODIC, s);
-    step(s, 999);
-    assert_int_equal(counter(), 99999000);
-    assert_int_equal(event(), 0);
+    AFTER(s, 999, 99999000, 0);
     start(ONESHOT, s);
-    step(s, 99999009);
-    assert_int_equal(counter(), 0);
-    assert_int_equal(event(), 1);
+    AFTER(s, 99999009, 0, 1);
 }
 
 /* Counter written 0 in a running one-shot: it stops at 0, with an event
@@ -256,13 +230,9 @@ static void test_set_oneshot_counter_to_0(void **state)
     fresh();
     load(MAX32);
     start(ONESHOT, s);
-    step(s, 1);
-    assert_int_equal(counter(), MAX32 - 1);
-    assert_int_equal(event(), 0);
+    AFTER(s, 1, MAX32 - 1, 0);
     set_counter(0);
-    step(s, 10);
-    assert_int_equal(counter(), 0);
-    assert_int_equal(event(), !!s);
+    AFTER(s, 10, 0, !!s);
 }
 
 /* Counter written 0 with auto-reload and Load MAX32: unscaled it reloads at
@@ -275,24 +245,16 @@ static void test_set_periodic_counter_to_0(void **state)
     fresh();
     load(MAX32);
     start(PERIODIC, s);
-    step(s, 1);
-    assert_int_equal(counter(), MAX32 - 1);
-    assert_int_equal(event(), 0);
+    AFTER(s, 1, MAX32 - 1, 0);
     set_counter(0);
-    step(s, 1);
-    assert_int_equal(counter(), MAX32 - (s ? 0 : 1));
-    assert_int_equal(event(), !!s);
+    AFTER(s, 1, MAX32 - (s ? 0 : 1), !!s);
 
     fresh();
     set_counter(MAX32);
     start(PERIODIC, s);
-    step(s, 1);
-    assert_int_equal(counter(), MAX32 - 1);
-    assert_int_equal(event(), 0);
+    AFTER(s, 1, MAX32 - 1, 0);
     set_counter(0);
-    step(s, 1);
-    assert_int_equal(counter(), 0);
-    assert_int_equal(event(), !!s);
+    AFTER(s, 1, 0, !!s);
 }
 
 /* Enabled with nothing loaded. */
@@ -301,12 +263,8 @@ static void test_noload_oneshot(void **state)
     int s = scaler_of(state);
     fresh();
     start(ONESHOT, s);
-    step(s, 1);
-    assert_int_equal(counter(), 0);
-    assert_int_equal(event(), !!s);
-    step(s, 1);
-    assert_int_equal(counter(), 0);
-    assert_int_equal(event(), 0);
+    AFTER(s, 1, 0, !!s);
+    AFTER(s, 1, 0, 0);
 }
 
 /* Auto-reload with Load 0: prescaled, an event every count. */
@@ -315,12 +273,8 @@ static void test_noload_periodic(void **state)
     int s = scaler_of(state);
     fresh();
     start(PERIODIC, s);
-    step(s, 1);
-    assert_int_equal(counter(), 0);
-    assert_int_equal(event(), !!s);
-    step(s, 1);
-    assert_int_equal(counter(), 0);
-    assert_int_equal(event(), !!s);
+    AFTER(s, 1, 0, !!s);
+    AFTER(s, 1, 0, !!s);
 }
 
 /* Load 0 written to a running, already expired one-shot: one more event
@@ -330,16 +284,10 @@ static void test_zero_load_oneshot(void **state)
     int s = scaler_of(state);
     fresh();
     start(ONESHOT, s);
-    step(s, 1);
-    assert_int_equal(event(), !!s);
-    assert_int_equal(counter(), 0);
+    AFTER(s, 1, 0, !!s);
     load(0);
-    step(s, 1);
-    assert_int_equal(counter(), 0);
-    assert_int_equal(event(), !!s);
-    step(s, 1);
-    assert_int_equal(counter(), 0);
-    assert_int_equal(event(), 0);
+    AFTER(s, 1, 0, !!s);
+    AFTER(s, 1, 0, 0);
 }
 
 static void test_zero_load_periodic(void **state)
@@ -347,16 +295,10 @@ static void test_zero_load_periodic(void **state)
     int s = scaler_of(state);
     fresh();
     start(PERIODIC, s);
-    step(s, 1);
-    assert_int_equal(event(), !!s);
-    assert_int_equal(counter(), 0);
+    AFTER(s, 1, 0, !!s);
     load(0);
-    step(s, 1);
-    assert_int_equal(counter(), 0);
-    assert_int_equal(event(), !!s);
-    step(s, 1);
-    assert_int_equal(counter(), 0);
-    assert_int_equal(event(), !!s);
+    AFTER(s, 1, 0, !!s);
+    AFTER(s, 1, 0, !!s);
 }
 
 /* Then Load 999: 999 counts to 0, stays (one-shot). */
@@ -365,17 +307,11 @@ static void test_zero_load_oneshot_to_nonzero(void **state)
     int s = scaler_of(state);
     fresh();
     start(ONESHOT, s);
-    step(s, 1);
-    assert_int_equal(counter(), 0);
-    assert_int_equal(event(), !!s);
+    AFTER(s, 1, 0, !!s);
     load(0);
-    step(s, 1);
-    assert_int_equal(event(), !!s);
-    assert_int_equal(counter(), 0);
+    AFTER(s, 1, 0, !!s);
     load(999);
-    step(s, 1001);
-    assert_int_equal(counter(), 0);
-    assert_int_equal(event(), 1);
+    AFTER(s, 1001, 0, 1);
 }
 
 /* Then Load 1999999 with auto-reload: a period of 2000000 counts, so each
@@ -385,18 +321,12 @@ static void test_zero_load_periodic_to_nonzero(void **state)
     int s = scaler_of(state);
     fresh();
     start(PERIODIC, s);
-    step(s, 1);
-    assert_int_equal(event(), !!s);
-    assert_int_equal(counter(), 0);
+    AFTER(s, 1, 0, !!s);
     load(0);
-    step(s, 1);
-    assert_int_equal(counter(), 0);
-    assert_int_equal(event(), !!s);
+    AFTER(s, 1, 0, !!s);
     load(1999999);
     for (int i = 1; i < 10; i++) {
-        step(s, 2000001);
-        assert_int_equal(counter(), 1999999 - i);
-        assert_int_equal(event(), 1);
+        AFTER(s, 2000001, 1999999 - i, 1);
         assert_int_equal(event(), 0);
     }
 }
@@ -407,14 +337,10 @@ static void test_nonzero_load_oneshot_to_zero(void **state)
     int s = scaler_of(state);
     fresh();
     start(ONESHOT, s);
-    step(s, 1);
-    assert_int_equal(event(), !!s);
-    assert_int_equal(counter(), 0);
+    AFTER(s, 1, 0, !!s);
     load(MAX32);
     load(0);
-    step(s, 100);
-    assert_int_equal(counter(), 0);
-    assert_int_equal(event(), !!s);
+    AFTER(s, 100, 0, !!s);
 }
 
 static void test_nonzero_load_periodic_to_zero(void **state)
@@ -422,14 +348,10 @@ static void test_nonzero_load_periodic_to_zero(void **state)
     int s = scaler_of(state);
     fresh();
     start(PERIODIC, s);
-    step(s, 1);
-    assert_int_equal(counter(), 0);
-    assert_int_equal(event(), !!s);
+    AFTER(s, 1, 0, !!s);
     load(MAX32);
     load(0);
-    step(s, 100);
-    assert_int_equal(counter(), 0);
-    assert_int_equal(event(), !!s);
+    AFTER(s, 100, 0, !!s);
 }
 
 /* A counter write to a running auto-reload timer continues from it. */
@@ -439,13 +361,9 @@ static void test_set_periodic_counter_on_the_fly(void **state)
     fresh();
     load(MAX32 / 2);
     start(PERIODIC, s);
-    step(s, 100);
-    assert_int_equal(counter(), MAX32 / 2 - 100);
-    assert_int_equal(event(), 0);
+    AFTER(s, 100, MAX32 / 2 - 100, 0);
     set_counter(MAX32);
-    step(s, 100);
-    assert_int_equal(counter(), MAX32 - 100);
-    assert_int_equal(event(), 0);
+    AFTER(s, 100, MAX32 - 100, 0);
 }
 
 /* A counter write to an enabled one-shot that sat at 0 starts it again. */
@@ -454,12 +372,10 @@ static void test_enable_and_set_counter(void **state)
     int s = scaler_of(state);
     fresh();
     start(ONESHOT, s);
-    step(s, 1);
+    counts(s, 1);
     assert_int_equal(event(), !!s);
     set_counter(MAX32);
-    step(s, 100);
-    assert_int_equal(counter(), MAX32 - 100);
-    assert_int_equal(event(), 0);
+    AFTER(s, 100, MAX32 - 100, 0);
 }
 
 static void test_set_counter_and_enable(void **state)
@@ -468,9 +384,7 @@ static void test_set_counter_and_enable(void **state)
     fresh();
     set_counter(MAX32);
     start(ONESHOT, s);
-    step(s, 100);
-    assert_int_equal(counter(), MAX32 - 100);
-    assert_int_equal(event(), 0);
+    AFTER(s, 100, MAX32 - 100, 0);
 }
 
 /* Load 999 then counter 0, then enable as a one-shot. */
@@ -481,12 +395,8 @@ static void test_oneshot_with_counter_0_on_start(void **state)
     load(999);
     set_counter(0);
     start(ONESHOT, s);
-    step(s, 100);
-    assert_int_equal(counter(), 0);
-    assert_int_equal(event(), !!s);
-    step(s, 100);
-    assert_int_equal(counter(), 0);
-    assert_int_equal(event(), 0);
+    AFTER(s, 100, 0, !!s);
+    AFTER(s, 100, 0, 0);
 }
 
 /* Counter 0 when enabling with auto-reload: unscaled, enabling reloads
@@ -497,30 +407,22 @@ static void test_periodic_with_counter_0_on_start(void **state)
     fresh();
     load(MAX32);
     set_counter(0);
-    assert_int_equal(event(), 0);
-    assert_int_equal(counter(), 0);
+    EXPECT(0, 0);
     start(PERIODIC, s);
-    step(s, 100);
-    assert_int_equal(event(), !!s);
-    assert_int_equal(counter(), MAX32 + (s ? 1 : 0) - 100);
-    step(s, 100);
-    assert_int_equal(counter(), MAX32 + (s ? 1 : 0) - 200);
-    assert_int_equal(event(), 0);
+    AFTER(s, 100, MAX32 + (s ? 1 : 0) - 100, !!s);
+    AFTER(s, 100, MAX32 + (s ? 1 : 0) - 200, 0);
 
     fresh();
     load(1999999);
     set_counter(0);
-    assert_int_equal(counter(), 0);
-    assert_int_equal(event(), 0);
-    step(s, 1);
+    EXPECT(0, 0);
+    counts(s, 1);
     assert_int_equal(event(), 0);
     start(PERIODIC, s);
-    step(s, 1);
+    counts(s, 1);
     assert_int_equal(event(), !!s);
     for (int i = 2 - (s ? 1 : 0); i < 10; i++) {
-        step(s, 2000001);
-        assert_int_equal(counter(), 1999999 - i);
-        assert_int_equal(event(), 1);
+        AFTER(s, 2000001, 1999999 - i, 1);
         assert_int_equal(event(), 0);
     }
 }
@@ -534,9 +436,9 @@ static void test_periodic_counter(void **state)
     fresh();
     load(10);
     start(PERIODIC, s);
-    step_ns(1);
+    step(F, 1);
     for (uint32_t k = 0; k <= 10; k++) {
-        step_ns(count_ns(s) * 10);
+        step(F, count_ns(s) * 10);
         assert_int_equal(counter(), k);
     }
 }
@@ -549,17 +451,13 @@ static void test_set_counter_periodic_with_zero_load(void **state)
     fresh();
     start(PERIODIC, s);
     load(0);
-    step(s, 1);
+    counts(s, 1);
     assert_int_equal(event(), !!s);
-    step(s, 1);
+    counts(s, 1);
     assert_int_equal(event(), !!s);
     set_counter(999);
-    step(s, 999);
-    assert_int_equal(counter(), 0);
-    assert_int_equal(event(), 1);
-    step(s, 1);
-    assert_int_equal(counter(), 0);
-    assert_int_equal(event(), !!s);
+    AFTER(s, 999, 0, 1);
+    AFTER(s, 1, 0, !!s);
 }
 
 static void test_set_oneshot_load_to_0(void **state)
@@ -568,16 +466,10 @@ static void test_set_oneshot_load_to_0(void **state)
     fresh();
     load(MAX32);
     start(ONESHOT, s);
-    step(s, 100);
-    assert_int_equal(counter(), MAX32 - 100);
-    assert_int_equal(event(), 0);
+    AFTER(s, 100, MAX32 - 100, 0);
     load(0);
-    step(s, 100);
-    assert_int_equal(counter(), 0);
-    assert_int_equal(event(), !!s);
-    step(s, 100);
-    assert_int_equal(counter(), 0);
-    assert_int_equal(event(), 0);
+    AFTER(s, 100, 0, !!s);
+    AFTER(s, 100, 0, 0);
 }
 
 static void test_set_periodic_load_to_0(void **state)
@@ -586,16 +478,10 @@ static void test_set_periodic_load_to_0(void **state)
     fresh();
     load(MAX32);
     start(PERIODIC, s);
-    step(s, 100);
-    assert_int_equal(counter(), MAX32 - 100);
-    assert_int_equal(event(), 0);
+    AFTER(s, 100, MAX32 - 100, 0);
     load(0);
-    step(s, 100);
-    assert_int_equal(counter(), 0);
-    assert_int_equal(event(), !!s);
-    step(s, 100);
-    assert_int_equal(event(), !!s);
-    assert_int_equal(counter(), 0);
+    AFTER(s, 100, 0, !!s);
+    AFTER(s, 100, 0, !!s);
 }
 
 /* Load 0: auto-reload, one-shot, auto-reload again. */
@@ -605,22 +491,14 @@ static void test_zero_load_mode_switch(void **state)
     fresh();
     load(0);
     start(PERIODIC, s);
-    step(s, 1);
-    assert_int_equal(counter(), 0);
-    assert_int_equal(event(), !!s);
-    step(s, 1);
+    AFTER(s, 1, 0, !!s);
+    counts(s, 1);
     start(ONESHOT, s);
-    step(s, 1);
-    assert_int_equal(counter(), 0);
-    assert_int_equal(event(), !!s);
-    step(s, 1);
-    assert_int_equal(counter(), 0);
-    assert_int_equal(event(), 0);
-    step(s, 1);
+    AFTER(s, 1, 0, !!s);
+    AFTER(s, 1, 0, 0);
+    counts(s, 1);
     start(PERIODIC, s);
-    step(s, 1);
-    assert_int_equal(counter(), 0);
-    assert_int_equal(event(), !!s);
+    AFTER(s, 1, 0, !!s);
 }
 
 /* --- the plain cases ------------------------------------------------------ */
@@ -634,41 +512,41 @@ static void test_deferred_trigger(void **state)
     for (int mode = ONESHOT; mode <= PERIODIC; mode++) {
         fresh();
         start(mode, 255);
-        step_ns(100);
+        step(F, 100);
         assert_int_equal(counter(), 0);
-        step(255, 1);
+        counts(255, 1);
         assert_int_equal(event(), 1);
 
         fresh();
         load(2);
         start(mode, 255);
-        step_ns(100);
+        step(F, 100);
         assert_int_equal(event(), 0);
-        step(255, 1);
+        counts(255, 1);
         assert_int_equal(event(), 0);
-        step(255, 1);
+        counts(255, 1);
         assert_int_equal(event(), 1);
 
         fresh();
         load(MAX32);
         start(mode, 255);
-        step_ns(100);
+        step(F, 100);
         assert_int_equal(event(), 0);
         set_counter(0);
-        step_ns(100);
+        step(F, 100);
         assert_int_equal(event(), 0);
-        step(255, 1);
+        counts(255, 1);
         assert_int_equal(event(), 1);
 
         fresh();
         load(MAX32);
         start(mode, 255);
-        step_ns(100);
+        step(F, 100);
         assert_int_equal(event(), 0);
         load(0);
-        step_ns(100);
+        step(F, 100);
         assert_int_equal(event(), 0);
-        step(255, 1);
+        counts(255, 1);
         assert_int_equal(event(), 1);
     }
 }
@@ -679,9 +557,7 @@ static void test_load_disabled(void **state)
     (void)state;
     fresh();
     load(999999999);
-    step(NOSCALE, 100);
-    assert_int_equal(counter(), 999999999);
-    assert_int_equal(event(), 0);
+    AFTER(NOSCALE, 100, 999999999, 0);
 }
 
 static void test_set_counter_disabled(void **state)
@@ -689,9 +565,7 @@ static void test_set_counter_disabled(void **state)
     (void)state;
     fresh();
     set_counter(999999999);
-    step(NOSCALE, 100);
-    assert_int_equal(counter(), 999999999);
-    assert_int_equal(event(), 0);
+    AFTER(NOSCALE, 100, 999999999, 0);
 }
 
 static void test_zero_load_prescaled_periodic_to_nonscaled_oneshot(void **state)
@@ -700,23 +574,15 @@ static void test_zero_load_prescaled_periodic_to_nonscaled_oneshot(void **state)
     fresh();
     load(0);
     start(PERIODIC, 255);
-    step(255, 1);
-    assert_int_equal(counter(), 0);
-    assert_int_equal(event(), 1);
+    AFTER(255, 1, 0, 1);
     assert_int_equal(event(), 0);
-    step(255, 1);
-    assert_int_equal(counter(), 0);
-    assert_int_equal(event(), 1);
+    AFTER(255, 1, 0, 1);
     assert_int_equal(event(), 0);
-    step(255, 1);
+    counts(255, 1);
     start(ONESHOT, NOSCALE);
-    step(NOSCALE, 1);
-    assert_int_equal(counter(), 0);
-    assert_int_equal(event(), 1);
+    AFTER(NOSCALE, 1, 0, 1);
     assert_int_equal(event(), 0);
-    step(NOSCALE, 1);
-    assert_int_equal(counter(), 0);
-    assert_int_equal(event(), 0);
+    AFTER(NOSCALE, 1, 0, 0);
 }
 
 static void test_zero_load_prescaled_oneshot_to_nonscaled_periodic(void **state)
@@ -725,14 +591,10 @@ static void test_zero_load_prescaled_oneshot_to_nonscaled_periodic(void **state)
     fresh();
     load(0);
     start(ONESHOT, 255);
-    step(255, 1);
-    assert_int_equal(counter(), 0);
-    assert_int_equal(event(), 1);
+    AFTER(255, 1, 0, 1);
     assert_int_equal(event(), 0);
     start(PERIODIC, NOSCALE);
-    step(NOSCALE, 1);
-    assert_int_equal(counter(), 0);
-    assert_int_equal(event(), 0);
+    AFTER(NOSCALE, 1, 0, 0);
 }
 
 static void test_zero_load_nonscaled_oneshot_to_prescaled_periodic(void **state)
@@ -741,17 +603,11 @@ static void test_zero_load_nonscaled_oneshot_to_prescaled_periodic(void **state)
     fresh();
     load(0);
     start(ONESHOT, NOSCALE);
-    step(NOSCALE, 1);
-    assert_int_equal(counter(), 0);
-    assert_int_equal(event(), 0);
+    AFTER(NOSCALE, 1, 0, 0);
     start(PERIODIC, 255);
-    step(255, 1);
-    assert_int_equal(counter(), 0);
-    assert_int_equal(event(), 1);
+    AFTER(255, 1, 0, 1);
     assert_int_equal(event(), 0);
-    step(255, 1);
-    assert_int_equal(counter(), 0);
-    assert_int_equal(event(), 1);
+    AFTER(255, 1, 0, 1);
     assert_int_equal(event(), 0);
 }
 
@@ -761,17 +617,11 @@ static void test_zero_load_nonscaled_periodic_to_prescaled_oneshot(void **state)
     fresh();
     load(0);
     start(PERIODIC, NOSCALE);
-    step(NOSCALE, 1);
-    assert_int_equal(counter(), 0);
-    assert_int_equal(event(), 0);
+    AFTER(NOSCALE, 1, 0, 0);
     start(ONESHOT, 255);
-    step(255, 1);
-    assert_int_equal(counter(), 0);
-    assert_int_equal(event(), 1);
+    AFTER(255, 1, 0, 1);
     assert_int_equal(event(), 0);
-    step(255, 1);
-    assert_int_equal(counter(), 0);
-    assert_int_equal(event(), 0);
+    AFTER(255, 1, 0, 0);
 }
 
 /* 9999999 unscaled: 1 left after 9999998 counts, 0 with the flag after one
@@ -784,12 +634,8 @@ static void test_prescaler(void **state)
         fresh();
         load(9999999);
         start(ONESHOT, scales[i]);
-        step(scales[i], 9999998);
-        assert_int_equal(counter(), 1);
-        assert_int_equal(event(), 0);
-        step(scales[i], 1);
-        assert_int_equal(counter(), 0);
-        assert_int_equal(event(), 1);
+        AFTER(scales[i], 9999998, 1, 0);
+        AFTER(scales[i], 1, 0, 1);
     }
 }
 
@@ -801,13 +647,9 @@ static void test_prescaler_on_the_fly(void **state)
     fresh();
     load(9999999);
     start(ONESHOT, NOSCALE);
-    step(NOSCALE, 999);
-    assert_int_equal(counter(), 9999000);
-    assert_int_equal(event(), 0);
+    AFTER(NOSCALE, 999, 9999000, 0);
     start(ONESHOT, 0xAB);
-    step(0xAB, 9000);
-    assert_int_equal(counter(), 9990000);
-    assert_int_equal(event(), 0);
+    AFTER(0xAB, 9000, 9990000, 0);
 }
 
 static int nonscaled = NOSCALE;

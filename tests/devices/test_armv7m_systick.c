@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "adapter_drive.h"
+#include "device_fixture.h"
 #include "emutime/devices/armv7m_systick.h"
 #include "emutime/emutime.h"
 #include "emutime/machine.h"
@@ -35,54 +36,15 @@
 #define CLKSOURCE ET_SYSTICK_CSR_CLKSOURCE
 #define COUNTFLAG ET_SYSTICK_CSR_COUNTFLAG
 
-typedef struct fixture {
-    et_clock *clock;
-    et_clock_input *cpuclk;
-    et_clock_input *refclk;
-    et_device *dev;
-    int64_t raise_t[64]; /* times of the pulses' rising edges */
-    size_t n_raise;
-    size_t n_calls;
-} fixture;
-
-static unsigned n_logs;
-
-static void count_log(void *opaque, const char *line)
+static device_fixture *make(bool with_refclk)
 {
-    (void)opaque;
-    (void)line;
-    n_logs++;
-}
-
-static void record(void *opaque, int n, int level)
-{
-    fixture *f = opaque;
-    assert_int_equal(n, ET_SYSTICK_IRQ_SYSTICK);
-    f->n_calls++;
-    if (level) {
-        assert_true(f->n_raise < 64);
-        f->raise_t[f->n_raise++] = et_clock_now(f->clock);
-    }
-}
-
-static fixture *make(bool with_refclk)
-{
-    fixture *f = calloc(1, sizeof(*f));
-    f->clock = et_clock_new_manual();
-    f->cpuclk = et_clock_input_new("cpuclk");
-    et_clock_input_set_hz(f->cpuclk, 25000000);
-    et_armv7m_systick_config cfg = { .cpuclk = f->cpuclk };
+    device_fixture *f = df_new();
+    et_armv7m_systick_config cfg = { .cpuclk = df_clock_input(f, "cpuclk", 25000000) };
     if (with_refclk) {
-        f->refclk = et_clock_input_new("refclk");
-        et_clock_input_set_hz(f->refclk, 1000000);
-        cfg.refclk = f->refclk;
+        cfg.refclk = df_clock_input(f, "refclk", 1000000);
     }
     char err[128];
-    f->dev = et_armv7m_systick_new(f->clock, "systick", &cfg, err, sizeof(err));
-    assert_non_null(f->dev);
-    et_irq_connect(et_device_irq(f->dev, 0), record, f, 0);
-    et_set_log_handler(count_log, NULL);
-    n_logs = 0;
+    df_attach(f, et_armv7m_systick_new(f->clock, "systick", &cfg, err, sizeof(err)), err);
     return f;
 }
 
@@ -98,32 +60,6 @@ static int setup_noref(void **state)
     return 0;
 }
 
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    et_device_free(f->dev);
-    et_clock_input_free(f->cpuclk);
-    et_clock_input_free(f->refclk);
-    et_clock_free(f->clock);
-    et_set_log_handler(NULL, NULL);
-    free(f);
-    return 0;
-}
-
-static uint32_t rd(fixture *f, uint64_t off)
-{
-    return (uint32_t)et_device_read(f->dev, off, 4);
-}
-
-static void wr(fixture *f, uint64_t off, uint32_t v)
-{
-    et_device_write(f->dev, off, v, 4);
-}
-
-static void step(fixture *f, int64_t ns)
-{
-    et_clock_step(f->clock, ns);
-}
 
 /* --- tests --------------------------------------------------------------- */
 
@@ -132,7 +68,7 @@ static void step(fixture *f, int64_t ns)
  * so TENMS = 9999 = 0x270F, exact, no SKEW, and NOREF clear. */
 static void test_reset_values(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     assert_int_equal(rd(f, CSR), 0);
     assert_int_equal(rd(f, RVR), 0);
     assert_int_equal(rd(f, CVR), 0);
@@ -145,7 +81,7 @@ static void test_reset_values(void **state)
 /* Without a reference clock CLKSOURCE is RAO/WI and CALIB reads NOREF. */
 static void test_no_reference_clock(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     assert_int_equal(rd(f, CSR), CLKSOURCE);
     assert_int_equal(rd(f, CALIB), ET_SYSTICK_CALIB_NOREF);
     wr(f, CSR, ENABLE); /* CLKSOURCE written 0: still 1 */
@@ -164,12 +100,12 @@ static void test_no_reference_clock(void **state)
  * and QEMU's computation reports SKEW with TENMS 29999 = 0x752F. */
 static void test_calib_skew(void **state)
 {
-    fixture *f = *state;
-    et_clock_input_set_hz(f->refclk, 32768);
+    device_fixture *f = *state;
+    et_clock_input_set_hz(df_input(f, "refclk"), 32768);
     assert_int_equal(rd(f, CALIB), ET_SYSTICK_CALIB_SKEW | 0x146);
-    et_clock_input_set_hz(f->refclk, 4000000);
+    et_clock_input_set_hz(df_input(f, "refclk"), 4000000);
     assert_int_equal(rd(f, CALIB), 39999);
-    et_clock_input_set_hz(f->refclk, 3000000);
+    et_clock_input_set_hz(df_input(f, "refclk"), 3000000);
     assert_int_equal(rd(f, CALIB), ET_SYSTICK_CALIB_SKEW | 29999);
 }
 
@@ -178,7 +114,7 @@ static void test_calib_skew(void **state)
  * COUNTFLAG and the pulse, and every 100 ticks after that (RVR + 1). */
 static void test_counting_and_period(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, RVR, 99);
     wr(f, CSR, ENABLE | TICKINT | CLKSOURCE);
     assert_int_equal(rd(f, CVR), 0);
@@ -189,24 +125,24 @@ static void test_counting_and_period(void **state)
     step(f, 49 * T - 2); /* 1 ns before 4000 */
     assert_int_equal(rd(f, CVR), 1);
     assert_int_equal(rd(f, CSR), ENABLE | TICKINT | CLKSOURCE);
-    assert_int_equal(f->n_raise, 0);
+    assert_int_equal(f->raises[0], 0);
     step(f, 1);
-    assert_int_equal(f->n_raise, 1);
-    assert_int_equal(f->raise_t[0], 4000);
-    assert_int_equal(f->n_calls, 2); /* a pulse: raised and lowered */
+    assert_int_equal(f->raises[0], 1);
+    assert_int_equal(df_raise_time(f, 0, 0), 4000);
+    assert_int_equal(f->calls[0], 2); /* a pulse: raised and lowered */
     assert_int_equal(rd(f, CVR), 0); /* held for one tick */
     step(f, T + 1);
     assert_int_equal(rd(f, CVR), 99);
     step(f, 8000 - 4041);
-    assert_int_equal(f->n_raise, 2);
-    assert_int_equal(f->raise_t[1], 8000);
+    assert_int_equal(f->raises[0], 2);
+    assert_int_equal(df_raise_time(f, 0, 1), 8000);
 }
 
 /* COUNTFLAG: set by the 1 -> 0 step, cleared by a read of CSR, and by any
  * write to CVR, which also clears CURRENT. */
 static void test_countflag_clearing(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, RVR, 9);
     wr(f, CSR, ENABLE | CLKSOURCE);
     step(f, 10 * T);
@@ -230,27 +166,27 @@ static void test_countflag_clearing(void **state)
     step(f, 10 * T);
     wr(f, CSR, ENABLE | CLKSOURCE | COUNTFLAG);
     assert_int_equal(rd(f, CSR), ENABLE | CLKSOURCE | COUNTFLAG);
-    assert_int_equal(n_logs, 0);
+    assert_int_equal(f->n_logs, 0);
 }
 
 /* TICKINT clear: COUNTFLAG still set, no exception request. */
 static void test_tickint_gates_request(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, RVR, 4);
     wr(f, CSR, ENABLE | CLKSOURCE);
     step(f, 5 * T);
     assert_int_equal(rd(f, CSR) & COUNTFLAG, COUNTFLAG);
-    assert_int_equal(f->n_calls, 0);
+    assert_int_equal(f->calls[0], 0);
     wr(f, CSR, ENABLE | CLKSOURCE | TICKINT);
     step(f, 5 * T);
-    assert_int_equal(f->n_raise, 1);
+    assert_int_equal(f->raises[0], 1);
 }
 
 /* ENABLE 0 freezes CURRENT; 1 continues from it. */
 static void test_enable_freezes(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, RVR, 99);
     wr(f, CSR, ENABLE | CLKSOURCE);
     step(f, 31 * T + 1);
@@ -268,7 +204,7 @@ static void test_enable_freezes(void **state)
 /* RVR writes do not change CURRENT; the next reload uses the new value. */
 static void test_rvr_write_takes_effect_at_reload(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, RVR, 99);
     wr(f, CSR, ENABLE | TICKINT | CLKSOURCE);
     step(f, 11 * T + 1);
@@ -277,15 +213,15 @@ static void test_rvr_write_takes_effect_at_reload(void **state)
     assert_int_equal(rd(f, CVR), 89);
     assert_int_equal(rd(f, RVR), 9);
     step(f, 89 * T - 1); /* 0 at 100T, as before the write */
-    assert_int_equal(f->n_raise, 1);
-    assert_int_equal(f->raise_t[0], 100 * T);
+    assert_int_equal(f->raises[0], 1);
+    assert_int_equal(df_raise_time(f, 0, 0), 100 * T);
     step(f, 10 * T); /* then every 10 ticks */
-    assert_int_equal(f->n_raise, 2);
-    assert_int_equal(f->raise_t[1], 110 * T);
+    assert_int_equal(f->raises[0], 2);
+    assert_int_equal(df_raise_time(f, 0, 1), 110 * T);
     /* Bits 31:24 are reserved: logged, dropped. */
     wr(f, RVR, 0xFF000010);
     assert_int_equal(rd(f, RVR), 0x10);
-    assert_int_equal(n_logs, 1);
+    assert_int_equal(f->n_logs, 1);
 }
 
 /* RVR = 0 "disables the counter on the next wrap": after the 1 -> 0 step
@@ -294,30 +230,30 @@ static void test_rvr_write_takes_effect_at_reload(void **state)
  * stopped until ENABLE is rewritten). */
 static void test_rvr_zero_stops_and_rvr_resumes(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, RVR, 9);
     wr(f, CSR, ENABLE | TICKINT | CLKSOURCE);
     step(f, 5 * T);
     wr(f, RVR, 0);
     step(f, 5 * T); /* 1 -> 0 at 10T: the last event */
-    assert_int_equal(f->n_raise, 1);
+    assert_int_equal(f->raises[0], 1);
     step(f, 1000 * T);
-    assert_int_equal(f->n_raise, 1);
+    assert_int_equal(f->raises[0], 1);
     assert_int_equal(rd(f, CVR), 0);
     assert_int_equal(rd(f, CSR), ENABLE | TICKINT | CLKSOURCE | COUNTFLAG);
     wr(f, RVR, 4); /* at 1010T: 4 loaded at 1011T, 0 at 1015T */
     step(f, T + 1);
     assert_int_equal(rd(f, CVR), 4);
     step(f, 4 * T - 1);
-    assert_int_equal(f->n_raise, 2);
-    assert_int_equal(f->raise_t[1], 1015 * T);
+    assert_int_equal(f->raises[0], 2);
+    assert_int_equal(df_raise_time(f, 0, 1), 1015 * T);
     /* Enabling with RVR = 0 and CVR = 0: nothing to count, no event. */
     wr(f, CSR, CLKSOURCE);
     wr(f, RVR, 0);
     wr(f, CVR, 0);
     wr(f, CSR, ENABLE | TICKINT | CLKSOURCE);
     step(f, 1000 * T);
-    assert_int_equal(f->n_raise, 2);
+    assert_int_equal(f->raises[0], 2);
     assert_int_equal(rd(f, CSR) & COUNTFLAG, 0);
 }
 
@@ -329,61 +265,61 @@ static void test_rvr_zero_stops_and_rvr_resumes(void **state)
  * tick: the counter stays at 0 with no further event. */
 static void test_rvr_write_in_zero_tick(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, RVR, 9);
     wr(f, CSR, ENABLE | TICKINT | CLKSOURCE);
     step(f, 10 * T + 1);
-    assert_int_equal(f->n_raise, 1);
+    assert_int_equal(f->raises[0], 1);
     assert_int_equal(rd(f, CVR), 0);
     wr(f, RVR, 4);
     step(f, T + 1);
     assert_int_equal(rd(f, CVR), 4);
     step(f, 4 * T - 2);
-    assert_int_equal(f->n_raise, 1);
+    assert_int_equal(f->raises[0], 1);
     step(f, 1);
-    assert_int_equal(f->n_raise, 2);
-    assert_int_equal(f->raise_t[1], 15 * T + 1);
+    assert_int_equal(f->raises[0], 2);
+    assert_int_equal(df_raise_time(f, 0, 1), 15 * T + 1);
     step(f, 1);
     wr(f, RVR, 0);
     step(f, 100 * T);
-    assert_int_equal(f->n_raise, 2);
+    assert_int_equal(f->raises[0], 2);
     assert_int_equal(rd(f, CVR), 0);
 }
 
 /* CLKSOURCE 0 counts the reference clock: 1 us ticks. */
 static void test_reference_clock(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, RVR, 9);
     wr(f, CSR, ENABLE | TICKINT);
     step(f, 10 * R - 1);
-    assert_int_equal(f->n_raise, 0);
+    assert_int_equal(f->raises[0], 0);
     step(f, 1);
-    assert_int_equal(f->n_raise, 1);
-    assert_int_equal(f->raise_t[0], 10 * R);
+    assert_int_equal(f->raises[0], 1);
+    assert_int_equal(df_raise_time(f, 0, 0), 10 * R);
     /* Switching to the processor clock mid-count keeps CURRENT. */
     step(f, 3 * R + 1); /* reload at 11R, 7 at 13R */
     assert_int_equal(rd(f, CVR), 7);
     wr(f, CSR, ENABLE | TICKINT | CLKSOURCE); /* at 13001 ns */
     assert_int_equal(rd(f, CVR), 7);
     step(f, 7 * T);
-    assert_int_equal(f->n_raise, 2);
-    assert_int_equal(f->raise_t[1], 13001 + 7 * T);
+    assert_int_equal(f->raises[0], 2);
+    assert_int_equal(df_raise_time(f, 0, 1), 13001 + 7 * T);
 }
 
 /* A rate change of the selected clock re-times the count from where it
  * is; a change of the other clock does nothing. */
 static void test_clock_changes(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, RVR, 999);
     wr(f, CSR, ENABLE | CLKSOURCE);
     step(f, 501 * T + 1);
     assert_int_equal(rd(f, CVR), 499);
-    et_clock_input_set_hz(f->refclk, 10); /* not selected */
+    et_clock_input_set_hz(df_input(f, "refclk"), 10); /* not selected */
     step(f, 100 * T);
     assert_int_equal(rd(f, CVR), 399);
-    et_clock_input_set_hz(f->cpuclk, 12500000); /* 80 ns ticks, at 24041 ns */
+    et_clock_input_set_hz(df_input(f, "cpuclk"), 12500000); /* 80 ns ticks, at 24041 ns */
     assert_int_equal(rd(f, CVR), 399);
     step(f, 399 * 80 - 1);
     assert_int_equal(rd(f, CSR) & COUNTFLAG, 0);
@@ -392,24 +328,24 @@ static void test_clock_changes(void **state)
     /* A stopped clock stops the count; it resumes when the clock runs. */
     step(f, 80 + 10 * 80 + 1); /* reloaded, then 10 ticks: 989 */
     assert_int_equal(rd(f, CVR), 989);
-    et_clock_input_set_period(f->cpuclk, 0);
+    et_clock_input_set_period(df_input(f, "cpuclk"), 0);
     step(f, 100000);
     assert_int_equal(rd(f, CVR), 989);
-    et_clock_input_set_hz(f->cpuclk, 25000000);
+    et_clock_input_set_hz(df_input(f, "cpuclk"), 25000000);
     step(f, 9 * T + 1);
     assert_int_equal(rd(f, CVR), 980);
 }
 
 static void test_bad_accesses(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, RVR, 0x123456);
     /* Byte and halfword accesses are refused (QEMU: 4-byte only). */
     assert_int_equal(et_device_read(f->dev, RVR, 1), 0);
     assert_int_equal(et_device_read(f->dev, RVR, 2), 0);
     et_device_write(f->dev, RVR, 1, 1);
     assert_int_equal(rd(f, RVR), 0x123456);
-    assert_int_equal(n_logs, 3);
+    assert_int_equal(f->n_logs, 3);
     /* Unknown offsets inside the window; the read-only CALIB. */
     assert_int_equal(rd(f, 0x10), 0);
     wr(f, 0xDC, 1);
@@ -418,14 +354,14 @@ static void test_bad_accesses(void **state)
     /* Reserved CSR bits. */
     wr(f, CSR, 0x100 | TICKINT);
     assert_int_equal(rd(f, CSR), TICKINT);
-    assert_int_equal(n_logs, 7);
+    assert_int_equal(f->n_logs, 7);
     /* Outside the 0xE0-byte window. */
     assert_int_equal(et_device_read(f->dev, 0xE0, 4), 0);
 }
 
 static void test_reset(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, RVR, 9);
     wr(f, CSR, ENABLE | TICKINT | CLKSOURCE);
     step(f, 15 * T);
@@ -434,7 +370,7 @@ static void test_reset(void **state)
     assert_int_equal(rd(f, RVR), 0);
     assert_int_equal(rd(f, CVR), 0);
     step(f, 1000 * T);
-    assert_int_equal(f->n_raise, 1);
+    assert_int_equal(f->raises[0], 1);
 }
 
 static unsigned n_expire_traces;
@@ -450,7 +386,7 @@ static void count_trace(void *opaque, const char *device, const char *event, con
 
 static void test_expire_is_traced(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     n_expire_traces = 0;
     et_set_trace_handler(count_trace, NULL);
     wr(f, RVR, 4);
@@ -485,7 +421,7 @@ static void test_bad_configuration(void **state)
 
 static void test_saved_state_declared(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     const et_vmstate *vm = f->dev->ops->state;
     assert_non_null(vm);
     assert_string_equal(vm->name, "armv7m-systick");
@@ -557,23 +493,23 @@ static void test_adapter_on_manual_clock(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_reset_values, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_no_reference_clock, setup_noref, teardown),
-        cmocka_unit_test_setup_teardown(test_calib_skew, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_counting_and_period, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_countflag_clearing, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_tickint_gates_request, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_enable_freezes, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_rvr_write_takes_effect_at_reload, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_rvr_zero_stops_and_rvr_resumes, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_rvr_write_in_zero_tick, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_reference_clock, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_clock_changes, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_bad_accesses, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_reset, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_expire_is_traced, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reset_values, setup, df_teardown),
+        cmocka_unit_test_setup_teardown(test_no_reference_clock, setup_noref, df_teardown),
+        cmocka_unit_test_setup_teardown(test_calib_skew, setup, df_teardown),
+        cmocka_unit_test_setup_teardown(test_counting_and_period, setup, df_teardown),
+        cmocka_unit_test_setup_teardown(test_countflag_clearing, setup, df_teardown),
+        cmocka_unit_test_setup_teardown(test_tickint_gates_request, setup, df_teardown),
+        cmocka_unit_test_setup_teardown(test_enable_freezes, setup, df_teardown),
+        cmocka_unit_test_setup_teardown(test_rvr_write_takes_effect_at_reload, setup, df_teardown),
+        cmocka_unit_test_setup_teardown(test_rvr_zero_stops_and_rvr_resumes, setup, df_teardown),
+        cmocka_unit_test_setup_teardown(test_rvr_write_in_zero_tick, setup, df_teardown),
+        cmocka_unit_test_setup_teardown(test_reference_clock, setup, df_teardown),
+        cmocka_unit_test_setup_teardown(test_clock_changes, setup, df_teardown),
+        cmocka_unit_test_setup_teardown(test_bad_accesses, setup, df_teardown),
+        cmocka_unit_test_setup_teardown(test_reset, setup, df_teardown),
+        cmocka_unit_test_setup_teardown(test_expire_is_traced, setup, df_teardown),
         cmocka_unit_test(test_bad_configuration),
-        cmocka_unit_test_setup_teardown(test_saved_state_declared, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_saved_state_declared, setup, df_teardown),
         cmocka_unit_test(test_on_mps2_an385),
         cmocka_unit_test(test_adapter_on_manual_clock),
     };

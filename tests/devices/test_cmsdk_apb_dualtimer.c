@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "adapter_drive.h"
+#include "device_fixture.h"
 #include "emutime/devices/cmsdk_apb_dualtimer.h"
 #include "emutime/emutime.h"
 
@@ -47,91 +48,21 @@
 
 /* --- fixture ------------------------------------------------------------- */
 
-typedef struct irq_event {
-    int n, level;
-    int64_t t;
-} irq_event;
-
-typedef struct fixture {
-    et_clock *clock;
-    et_clock_input *timclk;
-    et_device *dev;
-    irq_event ev[128];
-    size_t n_ev;
-    int level[3];
-} fixture;
-
-static char last_log[512];
-
-static void capture_log(void *opaque, const char *line)
-{
-    (void)opaque;
-    snprintf(last_log, sizeof(last_log), "%s", line);
-}
-
-static void record(void *opaque, int n, int level)
-{
-    fixture *f = opaque;
-    assert_true(n >= 0 && n < 3);
-    assert_true(f->n_ev < 128);
-    f->ev[f->n_ev++] = (irq_event){ n, level, et_clock_now(f->clock) };
-    f->level[n] = level;
-}
-
 static int setup(void **state)
 {
-    fixture *f = calloc(1, sizeof(*f));
-    f->clock = et_clock_new_manual();
-    f->timclk = et_clock_input_new("timclk");
-    et_clock_input_set_hz(f->timclk, 25000000);
+    device_fixture *f = df_new();
+    et_cmsdk_apb_dualtimer_config cfg = { .timclk = df_clock_input(f, "timclk", 25000000) };
     char err[128];
-    et_cmsdk_apb_dualtimer_config cfg = { .timclk = f->timclk };
-    f->dev = et_cmsdk_apb_dualtimer_new(f->clock, "dualtimer", &cfg, err, sizeof(err));
-    assert_non_null(f->dev);
-    for (int i = 0; i < 3; i++) {
-        et_irq_connect(et_device_irq(f->dev, (unsigned)i), record, f, i);
-    }
-    et_set_log_handler(capture_log, NULL);
+    df_attach(f, et_cmsdk_apb_dualtimer_new(f->clock, "dualtimer", &cfg, err, sizeof(err)), err);
     *state = f;
     return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    et_device_free(f->dev);
-    et_clock_input_free(f->timclk);
-    et_clock_free(f->clock);
-    et_set_log_handler(NULL, NULL);
-    free(f);
-    return 0;
-}
-
-static uint32_t rd(fixture *f, uint64_t off)
-{
-    return (uint32_t)et_device_read(f->dev, off, 4);
-}
-
-static void wr(fixture *f, uint64_t off, uint32_t v)
-{
-    et_device_write(f->dev, off, v, 4);
-}
-
-static void step(fixture *f, int64_t ns)
-{
-    et_clock_step(f->clock, ns);
-}
-
-static unsigned long errors(fixture *f)
-{
-    return et_device_guest_error_count(f->dev);
 }
 
 /* --- reset, IDs ----------------------------------------------------------- */
 
 static void test_reset_values_and_ids(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     for (uint64_t b = T1; b <= T2; b += T2) {
         assert_int_equal(rd(f, b + LOAD), 0);
         assert_int_equal(rd(f, b + VALUE), 0xFFFFFFFF);
@@ -153,7 +84,7 @@ static void test_reset_values_and_ids(void **state)
     /* Disabled: nothing counts. */
     step(f, 100000);
     assert_int_equal(rd(f, T1 + VALUE), 0xFFFFFFFF);
-    assert_int_equal(errors(f), 0);
+    assert_int_equal(df_guest_errors(f), 0);
 }
 
 /* --- QEMU's qtests ----------------------------------------------------------- */
@@ -162,7 +93,7 @@ static void test_reset_values_and_ids(void **state)
  * module 1, free-running 16-bit (the reset mode), LOAD sets the count. */
 static void test_qtest_dualtimer(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     assert_int_equal(rd(f, T1 + RIS), 0);
     wr(f, T1 + LOAD, 1000);
     wr(f, T1 + CONTROL, ENABLE | INTEN);
@@ -183,7 +114,7 @@ static void test_qtest_dualtimer(void **state)
  * 256 * 40 = 10240 ns; steps land exactly on tick boundaries. */
 static void test_qtest_prescale(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     assert_int_equal(rd(f, T2 + RIS), 0);
     wr(f, T2 + LOAD, 1000);
     wr(f, T2 + CONTROL, ENABLE | INTEN | PERIODIC | PRE256);
@@ -205,7 +136,7 @@ static void test_qtest_prescale(void **state)
  * ticks; TIMINT2 stays low; INTCLR lowers them. */
 static void test_periodic_outputs(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, T1 + LOAD, 100);
     wr(f, T1 + CONTROL, ENABLE | INTEN | PERIODIC | SIZE32);
     step(f, 100 * T - 1);
@@ -238,7 +169,7 @@ static void test_periodic_outputs(void **state)
 /* Both counters drive TIMINTC: it stays high until both are cleared. */
 static void test_combined_output(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, T1 + LOAD, 10);
     wr(f, T1 + CONTROL, ENABLE | INTEN | PERIODIC | SIZE32);
     wr(f, T2 + LOAD, 20);
@@ -258,7 +189,7 @@ static void test_combined_output(void **state)
  * the count. */
 static void test_inten_masks_and_does_not_reload(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, T1 + LOAD, 100);
     wr(f, T1 + CONTROL, ENABLE | PERIODIC | SIZE32);
     step(f, 100 * T);
@@ -277,7 +208,7 @@ static void test_inten_masks_and_does_not_reload(void **state)
 
 static void test_oneshot(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, T1 + LOAD, 10);
     wr(f, T1 + CONTROL, ENABLE | INTEN | ONESHOT | PERIODIC | SIZE32);
     step(f, 10 * T);
@@ -313,7 +244,7 @@ static void test_oneshot(void **state)
 /* Free-running mode wraps to the maximum of the counter size. */
 static void test_free_running_wrap(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, T1 + CONTROL, SIZE32 | INTEN);
     wr(f, T1 + LOAD, 10);
     wr(f, T1 + CONTROL, ENABLE | SIZE32 | INTEN);
@@ -330,7 +261,7 @@ static void test_free_running_wrap(void **state)
 /* BGLOAD changes the reload value, not the count; both read back as LOAD. */
 static void test_bgload(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, T1 + LOAD, 100);
     wr(f, T1 + CONTROL, ENABLE | INTEN | PERIODIC | SIZE32);
     step(f, 20 * T + 1);
@@ -351,7 +282,7 @@ static void test_bgload(void **state)
 /* 16-bit mode counts bits 15:0; VALUE's top half shows LOAD's. */
 static void test_16bit_mode(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, T1 + LOAD, 0x12345);
     assert_int_equal(rd(f, T1 + VALUE), 0x12345);
     wr(f, T1 + CONTROL, ENABLE | INTEN | PERIODIC);
@@ -377,7 +308,7 @@ static void test_16bit_mode(void **state)
  * 5.5T). */
 static void test_divergence_size_switch_keeps_tick_edges(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, T1 + LOAD, 0x10005);
     wr(f, T1 + CONTROL, ENABLE | INTEN | PERIODIC | SIZE32);
     step(f, 2 * T + T / 2);
@@ -395,7 +326,7 @@ static void test_divergence_size_switch_keeps_tick_edges(void **state)
  * changes. */
 static void test_size_switch_at_run_time(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, T1 + CONTROL, SIZE32 | INTEN);
     wr(f, T1 + LOAD, 0x20005);
     wr(f, T1 + CONTROL, ENABLE | SIZE32 | INTEN);
@@ -416,7 +347,7 @@ static void test_size_switch_at_run_time(void **state)
 
 static void test_prescale16_and_undefined(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, T1 + LOAD, 10);
     wr(f, T1 + CONTROL, ENABLE | INTEN | PERIODIC | SIZE32 | PRE16);
     step(f, 160 * T - 1);
@@ -424,11 +355,11 @@ static void test_prescale16_and_undefined(void **state)
     step(f, 1);
     assert_int_equal(rd(f, T1 + RIS), 1);
     /* PRESCALE 0b11 is undefined: logged, divides by 256. */
-    unsigned long e = errors(f);
+    unsigned long e = df_guest_errors(f);
     wr(f, T2 + LOAD, 2);
     wr(f, T2 + CONTROL, ENABLE | INTEN | PERIODIC | SIZE32 | PRE16 | PRE256);
-    assert_int_equal(errors(f), e + 1);
-    assert_non_null(strstr(last_log, "prescale"));
+    assert_int_equal(df_guest_errors(f), e + 1);
+    assert_non_null(strstr(f->last_log, "prescale"));
     assert_int_equal(rd(f, T2 + CONTROL), ENABLE | INTEN | PERIODIC | SIZE32 | 0xC);
     step(f, 512 * T - 1);
     assert_int_equal(rd(f, T2 + RIS), 0);
@@ -438,7 +369,7 @@ static void test_prescale16_and_undefined(void **state)
 
 static void test_disable_freezes(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, T1 + LOAD, 100);
     wr(f, T1 + CONTROL, ENABLE | INTEN | PERIODIC | SIZE32);
     step(f, 40 * T + 1);
@@ -454,7 +385,7 @@ static void test_disable_freezes(void **state)
 /* A mode change applies at the next zero. */
 static void test_mode_change_at_next_zero(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, T1 + CONTROL, SIZE32 | INTEN);
     wr(f, T1 + LOAD, 10);
     wr(f, T1 + CONTROL, ENABLE | SIZE32 | INTEN); /* free-running */
@@ -469,7 +400,7 @@ static void test_mode_change_at_next_zero(void **state)
 
 static void test_integration_test_registers(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, T1 + LOAD, 5);
     wr(f, T1 + CONTROL, ENABLE | INTEN | PERIODIC | SIZE32);
     step(f, 5 * T);
@@ -488,10 +419,10 @@ static void test_integration_test_registers(void **state)
     assert_int_equal(f->level[2], 0);
     assert_int_equal(f->level[1], 1);
     assert_int_equal(f->level[0], 1);
-    unsigned long e = errors(f);
+    unsigned long e = df_guest_errors(f);
     assert_int_equal(rd(f, ITOP), 0); /* write-only */
     wr(f, ITCR, 0xFFFFFFFF);          /* reserved bits */
-    assert_int_equal(errors(f), e + 2);
+    assert_int_equal(df_guest_errors(f), e + 2);
     assert_int_equal(rd(f, ITCR), 1);
     wr(f, ITCR, 0);
     assert_int_equal(f->level[1], 1); /* back to MIS */
@@ -504,7 +435,7 @@ static void test_integration_test_registers(void **state)
  * it stops after the next zero. The hardware keeps the mode. */
 static void test_divergence_load_keeps_periodic(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, T1 + LOAD, 100);
     wr(f, T1 + CONTROL, ENABLE | INTEN | PERIODIC | SIZE32);
     step(f, 50 * T + 1);
@@ -524,7 +455,7 @@ static void test_divergence_load_keeps_periodic(void **state)
  * periodic mode the count then stays at 0. */
 static void test_divergence_load_zero_interrupts(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, T1 + CONTROL, INTEN | PERIODIC | SIZE32);
     wr(f, T1 + LOAD, 0); /* disabled, too */
     assert_int_equal(rd(f, T1 + RIS), 1);
@@ -541,7 +472,7 @@ static void test_divergence_load_zero_interrupts(void **state)
  * The zero tick restarts at the write (here 1 ns later than the hardware). */
 static void test_divergence_bgload_in_zero_tick(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, T1 + LOAD, 99);
     wr(f, T1 + CONTROL, ENABLE | INTEN | PERIODIC | SIZE32);
     step(f, 99 * T + 1);
@@ -562,7 +493,7 @@ static void test_divergence_bgload_in_zero_tick(void **state)
  * keeps the top half of the last LOAD). */
 static void test_divergence_16bit_reload_top_half(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, T1 + CONTROL, INTEN | PERIODIC);
     wr(f, T1 + LOAD, 0x10005);
     wr(f, T1 + CONTROL, ENABLE | INTEN | PERIODIC);
@@ -576,7 +507,7 @@ static void test_divergence_16bit_reload_top_half(void **state)
  * MODE = 0, so the counter stays stopped). */
 static void test_divergence_oneshot_free_running_load_restarts(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, T1 + CONTROL, INTEN | ONESHOT | SIZE32);
     wr(f, T1 + LOAD, 5);
     wr(f, T1 + CONTROL, ENABLE | INTEN | ONESHOT | SIZE32);
@@ -596,20 +527,20 @@ static void test_divergence_oneshot_free_running_load_restarts(void **state)
 
 static void test_frequency_change_at_run_time(void **state)
 {
-    fixture *f = *state;
-    et_clock_input_set_hz(f->timclk, 12500000); /* 80 ns */
+    device_fixture *f = *state;
+    et_clock_input_set_hz(df_input(f, "timclk"), 12500000); /* 80 ns */
     wr(f, T1 + LOAD, 1000);
     wr(f, T1 + CONTROL, ENABLE | INTEN | PERIODIC | SIZE32);
     step(f, 500 * 80 + 1);
     assert_int_equal(rd(f, T1 + VALUE), 500);
-    et_clock_input_set_hz(f->timclk, 25000000); /* at 40001 */
+    et_clock_input_set_hz(df_input(f, "timclk"), 25000000); /* at 40001 */
     step(f, 500 * 40);
     assert_int_equal(rd(f, T1 + RIS), 1);
     assert_int_equal(f->ev[0].t, 60001);
     step(f, 41);
     assert_int_equal(rd(f, T1 + VALUE), 1000);
     /* Prescaled counters follow the clock too: /16 at 12.5 MHz = 1280 ns. */
-    et_clock_input_set_hz(f->timclk, 12500000);
+    et_clock_input_set_hz(df_input(f, "timclk"), 12500000);
     wr(f, T2 + LOAD, 3);
     wr(f, T2 + CONTROL, ENABLE | INTEN | PERIODIC | SIZE32 | PRE16);
     int64_t t0 = et_clock_now(f->clock);
@@ -624,14 +555,14 @@ static void test_frequency_change_at_run_time(void **state)
  * runs again (QEMU leaves them stopped until CONTROL is written). */
 static void test_stopped_clock_resumes(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, T1 + LOAD, 100);
     wr(f, T1 + CONTROL, ENABLE | INTEN | PERIODIC | SIZE32);
     step(f, 30 * T + 1);
-    et_clock_input_set_period(f->timclk, 0);
+    et_clock_input_set_period(df_input(f, "timclk"), 0);
     step(f, 1000 * T);
     assert_int_equal(rd(f, T1 + VALUE), 70);
-    et_clock_input_set_hz(f->timclk, 25000000); /* at 1030T + 1 */
+    et_clock_input_set_hz(df_input(f, "timclk"), 25000000); /* at 1030T + 1 */
     step(f, 70 * T);
     assert_int_equal(rd(f, T1 + RIS), 1);
     assert_int_equal(f->ev[0].t, 1100 * T + 1);
@@ -639,27 +570,27 @@ static void test_stopped_clock_resumes(void **state)
 
 static void test_bad_accesses(void **state)
 {
-    fixture *f = *state;
-    unsigned long e = errors(f);
+    device_fixture *f = *state;
+    unsigned long e = df_guest_errors(f);
     assert_int_equal(rd(f, T1 + 0x1C), 0);
     assert_int_equal(rd(f, 0x40), 0);
     assert_int_equal(rd(f, 0xF08), 0);
     assert_int_equal(rd(f, T1 + INTCLR), 0);
-    assert_int_equal(errors(f), e + 4);
+    assert_int_equal(df_guest_errors(f), e + 4);
     wr(f, T1 + VALUE, 5);
     wr(f, T1 + RIS, 1);
     wr(f, T2 + MIS, 1);
     wr(f, 0xFE0, 0);
     wr(f, 0x100, 1);
-    assert_int_equal(errors(f), e + 9);
+    assert_int_equal(df_guest_errors(f), e + 9);
     assert_int_equal(rd(f, T1 + VALUE), 0xFFFFFFFF);
     assert_int_equal(rd(f, 0xFE0), 0x23);
     wr(f, T1 + CONTROL, 0x1FF); /* bit 4 and bit 8 reserved */
     assert_int_equal(rd(f, T1 + CONTROL), 0xEF);
-    assert_int_equal(errors(f), e + 11); /* reserved bits, prescale 0b11 */
+    assert_int_equal(df_guest_errors(f), e + 11); /* reserved bits, prescale 0b11 */
     assert_int_equal(et_device_read(f->dev, T1 + LOAD, 8), 0);
     assert_int_equal(et_device_read(f->dev, T1 + LOAD + 2, 4), 0);
-    assert_int_equal(errors(f), e + 13);
+    assert_int_equal(df_guest_errors(f), e + 13);
     /* Byte lanes. */
     wr(f, T2 + BGLOAD, 0xA1B2C3D4);
     assert_int_equal(et_device_read(f->dev, T2 + BGLOAD + 1, 1), 0xC3);
@@ -668,14 +599,14 @@ static void test_bad_accesses(void **state)
      * QEMU; devices/apb_access.h). */
     et_device_write(f->dev, T2 + BGLOAD + 2, 0x12, 1);
     assert_int_equal(rd(f, T2 + BGLOAD), 0xA1B2C3D4);
-    assert_int_equal(errors(f), e + 14);
+    assert_int_equal(df_guest_errors(f), e + 14);
     et_device_write(f->dev, T2 + BGLOAD, 0x1234, 2);
     assert_int_equal(rd(f, T2 + BGLOAD), 0x1234);
 }
 
 static void test_reset(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, T1 + LOAD, 5);
     wr(f, T1 + CONTROL, ENABLE | INTEN | PERIODIC | SIZE32);
     wr(f, ITCR, 1);
@@ -709,7 +640,7 @@ static void test_bad_configuration(void **state)
 
 static void test_saved_state_declared(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     const et_vmstate *vm = f->dev->ops->state;
     assert_non_null(vm);
     assert_string_equal(vm->name, "cmsdk-apb-dualtimer");
@@ -734,7 +665,7 @@ static void test_adapter_on_manual_clock(void **state)
 
 int main(void)
 {
-#define T_(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T_(fn) cmocka_unit_test_setup_teardown(fn, setup, df_teardown)
     const struct CMUnitTest tests[] = {
         T_(test_reset_values_and_ids),
         T_(test_qtest_dualtimer),

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "adapter_drive.h"
+#include "device_fixture.h"
 #include "emutime/devices/cmsdk_apb_timer.h"
 #include "emutime/emutime.h"
 
@@ -31,91 +32,23 @@
 #define EN ET_CMSDK_TIMER_CTRL_EN
 #define IRQEN ET_CMSDK_TIMER_CTRL_IRQEN
 
-/* --- fixture: manual clock, 25 MHz PCLK, recording sink ----------------- */
-
-typedef struct irq_event {
-    int level;
-    int64_t t;
-} irq_event;
-
-typedef struct fixture {
-    et_clock *clock;
-    et_clock_input *pclk;
-    et_device *dev;
-    irq_event ev[64];
-    size_t n_ev;
-    int level;
-} fixture;
-
-static char last_log[512];
-static unsigned n_logs;
-
-static void capture_log(void *opaque, const char *line)
-{
-    (void)opaque;
-    snprintf(last_log, sizeof(last_log), "%s", line);
-    n_logs++;
-}
-
-static void record(void *opaque, int n, int level)
-{
-    fixture *f = opaque;
-    assert_int_equal(n, ET_CMSDK_TIMER_IRQ_TIMERINT);
-    assert_true(f->n_ev < 64);
-    f->ev[f->n_ev].level = level;
-    f->ev[f->n_ev].t = et_clock_now(f->clock);
-    f->n_ev++;
-    f->level = level;
-}
+/* --- fixture: manual clock, 25 MHz PCLK --------------------------------- */
 
 static int setup(void **state)
 {
-    fixture *f = calloc(1, sizeof(*f));
-    f->clock = et_clock_new_manual();
-    f->pclk = et_clock_input_new("pclk");
-    et_clock_input_set_hz(f->pclk, 25000000);
+    device_fixture *f = df_new();
+    et_cmsdk_apb_timer_config cfg = { .pclk = df_clock_input(f, "pclk", 25000000) };
     char err[128];
-    et_cmsdk_apb_timer_config cfg = { .pclk = f->pclk };
-    f->dev = et_cmsdk_apb_timer_new(f->clock, "timer0", &cfg, err, sizeof(err));
-    assert_non_null(f->dev);
-    et_irq_connect(et_device_irq(f->dev, 0), record, f, 0);
-    et_set_log_handler(capture_log, NULL);
-    n_logs = 0;
+    df_attach(f, et_cmsdk_apb_timer_new(f->clock, "timer0", &cfg, err, sizeof(err)), err);
     *state = f;
     return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    et_device_free(f->dev);
-    et_clock_input_free(f->pclk);
-    et_clock_free(f->clock);
-    et_set_log_handler(NULL, NULL);
-    free(f);
-    return 0;
-}
-
-static uint32_t rd(fixture *f, uint64_t off)
-{
-    return (uint32_t)et_device_read(f->dev, off, 4);
-}
-
-static void wr(fixture *f, uint64_t off, uint32_t v)
-{
-    et_device_write(f->dev, off, v, 4);
-}
-
-static void step(fixture *f, int64_t ns)
-{
-    et_clock_step(f->clock, ns);
 }
 
 /* --- tests --------------------------------------------------------------- */
 
 static void test_reset_values_and_ids(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     assert_int_equal(rd(f, CTRL), 0);
     assert_int_equal(rd(f, VALUE), 0);
     assert_int_equal(rd(f, RELOAD), 0);
@@ -135,7 +68,7 @@ static void test_reset_values_and_ids(void **state)
 /* QEMU tests/qtest/cmsdk-apb-timer-test.c, /cmsdk-apb-timer/timer. */
 static void test_qtest_timer(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     assert_int_equal(rd(f, INTSTATUS), 0);
     wr(f, RELOAD, 1000);
     wr(f, CTRL, EN | IRQEN);
@@ -158,7 +91,7 @@ static void test_qtest_timer(void **state)
  * next rise is RELOAD + 1 ticks after the first. */
 static void test_irq_line_timing(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, RELOAD, 1000);
     wr(f, CTRL, EN | IRQEN);
     step(f, 1000 * T - 1);
@@ -186,7 +119,7 @@ static void test_irq_line_timing(void **state)
  * mask TIMERINT afterwards (the output is the status bit itself). */
 static void test_irqen_gates_setting_not_output(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, RELOAD, 10);
     wr(f, CTRL, EN);
     step(f, 10 * T);
@@ -196,18 +129,18 @@ static void test_irqen_gates_setting_not_output(void **state)
     assert_int_equal(rd(f, INTSTATUS), 0);
     step(f, 11 * T); /* second zero at 21T */
     assert_int_equal(rd(f, INTSTATUS), 1);
-    assert_int_equal(f->level, 1);
+    assert_int_equal(f->level[0], 1);
     wr(f, CTRL, EN); /* IRQEN off: TIMERINT stays up */
-    assert_int_equal(f->level, 1);
+    assert_int_equal(f->level[0], 1);
     assert_int_equal(rd(f, INTSTATUS), 1);
     wr(f, INTSTATUS, 1);
-    assert_int_equal(f->level, 0);
+    assert_int_equal(f->level[0], 0);
 }
 
 /* RELOAD = 0: a VALUE counts down once, interrupts at 0 and stays at 0. */
 static void test_reload_zero_counts_once(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, CTRL, EN | IRQEN);
     wr(f, VALUE, 5);
     step(f, 4 * T + 1);
@@ -235,7 +168,7 @@ static void test_reload_zero_counts_once(void **state)
  * the reload afterwards uses RELOAD. */
 static void test_value_write_while_running(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, RELOAD, 1000);
     wr(f, CTRL, EN | IRQEN);
     step(f, 100 * T + 1);
@@ -256,7 +189,7 @@ static void test_value_write_while_running(void **state)
  * an interrupt (no 1 -> 0 step), then counts RELOAD ticks to the next 0. */
 static void test_value_zero_reloads_without_interrupt(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, RELOAD, 100);
     wr(f, CTRL, EN | IRQEN);
     step(f, 10 * T);
@@ -277,7 +210,7 @@ static void test_value_zero_reloads_without_interrupt(void **state)
 /* A RELOAD write sets VALUE too (TRM register table). */
 static void test_reload_write_sets_value(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, RELOAD, 1000);
     wr(f, CTRL, EN);
     step(f, 300 * T + 1);
@@ -296,7 +229,7 @@ static void test_reload_write_sets_value(void **state)
 /* EN = 0 freezes VALUE; EN = 1 continues from it. */
 static void test_enable_freezes_and_resumes(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, RELOAD, 100);
     wr(f, CTRL, EN | IRQEN);
     step(f, 30 * T + 1);
@@ -317,11 +250,11 @@ static void test_enable_freezes_and_resumes(void **state)
  * once. */
 static void test_extin_bits_stored_and_reported_once(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, CTRL, ET_CMSDK_TIMER_CTRL_SELEXTEN | EN);
     assert_int_equal(rd(f, CTRL), ET_CMSDK_TIMER_CTRL_SELEXTEN | EN);
     assert_int_equal(et_device_guest_error_count(f->dev), 1);
-    assert_non_null(strstr(last_log, "EXTIN"));
+    assert_non_null(strstr(f->last_log, "EXTIN"));
     wr(f, CTRL, ET_CMSDK_TIMER_CTRL_SELEXTCLK | EN);
     assert_int_equal(rd(f, CTRL), ET_CMSDK_TIMER_CTRL_SELEXTCLK | EN);
     assert_int_equal(et_device_guest_error_count(f->dev), 1);
@@ -333,7 +266,7 @@ static void test_extin_bits_stored_and_reported_once(void **state)
 
 static void test_bad_accesses(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, RELOAD, 0x12345678);
     unsigned long errs = et_device_guest_error_count(f->dev);
     /* Unknown offsets read as zero and ignore writes. */
@@ -365,7 +298,7 @@ static void test_bad_accesses(void **state)
  * to the bus master (devices/apb_access.h). */
 static void test_subword_accesses(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, RELOAD, 0x12345678);
     assert_int_equal(et_device_read(f->dev, RELOAD, 1), 0x78);
     assert_int_equal(et_device_read(f->dev, RELOAD + 1, 1), 0x56);
@@ -391,13 +324,13 @@ static void test_subword_accesses(void **state)
  * new rate. */
 static void test_frequency_change_at_run_time(void **state)
 {
-    fixture *f = *state;
-    et_clock_input_set_hz(f->pclk, 12500000); /* 80 ns ticks */
+    device_fixture *f = *state;
+    et_clock_input_set_hz(df_input(f, "pclk"), 12500000); /* 80 ns ticks */
     wr(f, RELOAD, 1000);
     wr(f, CTRL, EN | IRQEN);
     step(f, 500 * 80 + 1);
     assert_int_equal(rd(f, VALUE), 500);
-    et_clock_input_set_hz(f->pclk, 25000000); /* at 40001 ns */
+    et_clock_input_set_hz(df_input(f, "pclk"), 25000000); /* at 40001 ns */
     assert_int_equal(rd(f, VALUE), 500);
     step(f, 500 * 40 - 1);
     assert_int_equal(rd(f, INTSTATUS), 0);
@@ -415,15 +348,15 @@ static void test_frequency_change_at_run_time(void **state)
  * runs again. */
 static void test_stopped_clock(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, RELOAD, 100);
     wr(f, CTRL, EN | IRQEN);
     step(f, 40 * T + 1);
     assert_int_equal(rd(f, VALUE), 60);
-    et_clock_input_set_period(f->pclk, 0);
+    et_clock_input_set_period(df_input(f, "pclk"), 0);
     step(f, 1000 * T);
     assert_int_equal(rd(f, VALUE), 60);
-    et_clock_input_set_hz(f->pclk, 25000000); /* at 41601 ns */
+    et_clock_input_set_hz(df_input(f, "pclk"), 25000000); /* at 41601 ns */
     step(f, 60 * T);
     assert_int_equal(rd(f, INTSTATUS), 1);
     assert_int_equal(f->ev[0].t, 41601 + 60 * T);
@@ -431,13 +364,13 @@ static void test_stopped_clock(void **state)
 
 static void test_reset(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, RELOAD, 10);
     wr(f, CTRL, EN | IRQEN | ET_CMSDK_TIMER_CTRL_SELEXTEN);
     step(f, 10 * T);
-    assert_int_equal(f->level, 1);
+    assert_int_equal(f->level[0], 1);
     et_device_reset(f->dev);
-    assert_int_equal(f->level, 0);
+    assert_int_equal(f->level[0], 0);
     assert_int_equal(rd(f, CTRL), 0);
     assert_int_equal(rd(f, VALUE), 0);
     assert_int_equal(rd(f, RELOAD), 0);
@@ -460,7 +393,7 @@ static void count_trace(void *opaque, const char *device, const char *event, con
 
 static void test_expire_is_traced(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     n_expire_traces = 0;
     et_set_trace_handler(count_trace, NULL);
     wr(f, RELOAD, 4);
@@ -491,7 +424,7 @@ static void test_bad_configuration(void **state)
 /* Every field that determines the future is declared for snapshots. */
 static void test_saved_state_declared(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     const et_vmstate *vm = f->dev->ops->state;
     assert_non_null(vm);
     assert_string_equal(vm->name, "cmsdk-apb-timer");
@@ -516,30 +449,49 @@ static void test_adapter_on_manual_clock(void **state)
     assert_true(et_test_adapter_drive("cmsdk-apb-timer", 12345, 20000, NULL) > 100);
 }
 
+/* The shared-suite adapter's running timer, on the fixture by its name:
+ * RELOAD 249 at 25 MHz, so once its interrupt is cleared the next comes
+ * 250 ticks (10 us) after the previous. */
+static void test_adapter_running_timer(void **state)
+{
+    (void)state;
+    device_fixture *f = df_new_adapter("cmsdk-apb-timer");
+    step(f, 10000);
+    assert_int_equal(f->raises[0], 1);
+    int64_t first = f->last_raise[0];
+    wr(f, INTSTATUS, 1);
+    assert_int_equal(f->level[0], 0);
+    step(f, 10000);
+    assert_int_equal(f->raises[0], 2);
+    assert_int_equal(f->last_raise[0], first + 250 * T);
+    df_free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_reset_values_and_ids, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_qtest_timer, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_irq_line_timing, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_irqen_gates_setting_not_output, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_reload_zero_counts_once, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_value_write_while_running, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reset_values_and_ids, setup, df_teardown),
+        cmocka_unit_test_setup_teardown(test_qtest_timer, setup, df_teardown),
+        cmocka_unit_test_setup_teardown(test_irq_line_timing, setup, df_teardown),
+        cmocka_unit_test_setup_teardown(test_irqen_gates_setting_not_output, setup, df_teardown),
+        cmocka_unit_test_setup_teardown(test_reload_zero_counts_once, setup, df_teardown),
+        cmocka_unit_test_setup_teardown(test_value_write_while_running, setup, df_teardown),
         cmocka_unit_test_setup_teardown(test_value_zero_reloads_without_interrupt, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_reload_write_sets_value, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_enable_freezes_and_resumes, setup, teardown),
+                                        df_teardown),
+        cmocka_unit_test_setup_teardown(test_reload_write_sets_value, setup, df_teardown),
+        cmocka_unit_test_setup_teardown(test_enable_freezes_and_resumes, setup, df_teardown),
         cmocka_unit_test_setup_teardown(test_extin_bits_stored_and_reported_once, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_bad_accesses, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_subword_accesses, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_frequency_change_at_run_time, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_stopped_clock, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_reset, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_expire_is_traced, setup, teardown),
+                                        df_teardown),
+        cmocka_unit_test_setup_teardown(test_bad_accesses, setup, df_teardown),
+        cmocka_unit_test_setup_teardown(test_subword_accesses, setup, df_teardown),
+        cmocka_unit_test_setup_teardown(test_frequency_change_at_run_time, setup, df_teardown),
+        cmocka_unit_test_setup_teardown(test_stopped_clock, setup, df_teardown),
+        cmocka_unit_test_setup_teardown(test_reset, setup, df_teardown),
+        cmocka_unit_test_setup_teardown(test_expire_is_traced, setup, df_teardown),
         cmocka_unit_test(test_bad_configuration),
-        cmocka_unit_test_setup_teardown(test_saved_state_declared, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_saved_state_declared, setup, df_teardown),
         cmocka_unit_test(test_adapter_on_manual_clock),
+        cmocka_unit_test(test_adapter_running_timer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "adapter_drive.h"
+#include "device_fixture.h"
 #include "emutime/devices/cmsdk_apb_watchdog.h"
 #include "emutime/emutime.h"
 
@@ -39,59 +40,33 @@
 
 /* --- fixture ------------------------------------------------------------- */
 
-typedef struct irq_event {
-    int n, level;
-    int64_t t;
-} irq_event;
-
-typedef struct fixture {
-    et_clock *clock;
-    et_clock_input *wdogclk;
-    et_device *dev;
-    int64_t tick; /* ns per WDOGCLK period */
-    irq_event ev[64];
-    size_t n_ev;
-    int level[2];
+/* What the watchdog's tests keep beside the device fixture. */
+static struct {
+    int64_t tick;       /* ns per WDOGCLK period */
     bool reset_machine; /* the "reset" line resets the device, as a board */
     unsigned machine_resets;
-} fixture;
-
-static void quiet_log(void *opaque, const char *line)
-{
-    (void)opaque;
-    (void)line;
-}
+} W;
 
 /* Called after the device lock is released: a board's machine reset may
  * call back into the device from here. */
-static void record(void *opaque, int n, int level)
+static void board_reset(device_fixture *f, int n, int level)
 {
-    fixture *f = opaque;
-    assert_true(n == 0 || n == 1);
-    assert_true(f->n_ev < 64);
-    f->ev[f->n_ev++] = (irq_event){ n, level, et_clock_now(f->clock) };
-    f->level[n] = level;
-    if (n == ET_CMSDK_WDOG_IRQ_RESET && level && f->reset_machine) {
-        f->machine_resets++;
+    if (n == ET_CMSDK_WDOG_IRQ_RESET && level && W.reset_machine) {
+        W.machine_resets++;
         et_device_reset(f->dev);
     }
 }
 
-static fixture *make(et_cmsdk_watchdog_variant variant, uint64_t hz)
+static device_fixture *make(et_cmsdk_watchdog_variant variant, uint64_t hz)
 {
-    fixture *f = calloc(1, sizeof(*f));
-    f->clock = et_clock_new_manual();
-    f->wdogclk = et_clock_input_new("wdogclk");
-    et_clock_input_set_hz(f->wdogclk, hz);
-    f->tick = (int64_t)(1000000000u / hz);
+    memset(&W, 0, sizeof(W));
+    W.tick = (int64_t)(1000000000u / hz);
+    device_fixture *f = df_new();
+    et_cmsdk_apb_watchdog_config cfg = { .wdogclk = df_clock_input(f, "wdogclk", hz),
+                                         .variant = variant };
     char err[128];
-    et_cmsdk_apb_watchdog_config cfg = { .wdogclk = f->wdogclk, .variant = variant };
-    f->dev = et_cmsdk_apb_watchdog_new(f->clock, "wdog", &cfg, err, sizeof(err));
-    assert_non_null(f->dev);
-    for (int i = 0; i < 2; i++) {
-        et_irq_connect(et_device_irq(f->dev, (unsigned)i), record, f, i);
-    }
-    et_set_log_handler(quiet_log, NULL);
+    df_attach(f, et_cmsdk_apb_watchdog_new(f->clock, "wdog", &cfg, err, sizeof(err)), err);
+    f->on_irq = board_reset;
     return f;
 }
 
@@ -109,40 +84,19 @@ static int setup_lm3s(void **state)
     return 0;
 }
 
-static int teardown(void **state)
+static void ticks(device_fixture *f, int64_t n, int64_t extra_ns)
 {
-    fixture *f = *state;
-    et_device_free(f->dev);
-    et_clock_input_free(f->wdogclk);
-    et_clock_free(f->clock);
-    et_set_log_handler(NULL, NULL);
-    free(f);
-    return 0;
+    et_clock_step(f->clock, n * W.tick + extra_ns);
 }
 
-static uint32_t rd(fixture *f, uint64_t off)
-{
-    return (uint32_t)et_device_read(f->dev, off, 4);
-}
-
-static void wr(fixture *f, uint64_t off, uint32_t v)
-{
-    et_device_write(f->dev, off, v, 4);
-}
-
-static void ticks(fixture *f, int64_t n, int64_t extra_ns)
-{
-    et_clock_step(f->clock, n * f->tick + extra_ns);
-}
-
-static unsigned long errors(fixture *f)
+static unsigned long errors(device_fixture *f)
 {
     return et_device_guest_error_count(f->dev);
 }
 
 /* --- reset values --------------------------------------------------------- */
 
-static void check_defaults(fixture *f)
+static void check_defaults(device_fixture *f)
 {
     assert_int_equal(rd(f, LOAD), 0xFFFFFFFF);
     assert_int_equal(rd(f, VALUE), 0xFFFFFFFF);
@@ -154,7 +108,7 @@ static void check_defaults(fixture *f)
 
 static void test_reset_values_cmsdk(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     check_defaults(f);
     assert_int_equal(rd(f, ITCR), 0);
     static const uint32_t ids[12] = { 0x04, 0x00, 0x00, 0x00, 0x24, 0xB8,
@@ -173,7 +127,7 @@ static void test_reset_values_cmsdk(void **state)
 
 static void test_reset_values_luminary(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     check_defaults(f);
     static const uint32_t ids[12] = { 0x00, 0x00, 0x00, 0x00, 0x05, 0x18,
                                       0x18, 0x01, 0x0D, 0xF0, 0x05, 0xB1 };
@@ -192,7 +146,7 @@ static void test_reset_values_luminary(void **state)
 /* --- QEMU's qtests -------------------------------------------------------- */
 
 /* /cmsdk-apb-watchdog/watchdog (lm3s811evb) and /watchdog_mps2. */
-static void qtest_watchdog(fixture *f)
+static void qtest_watchdog(device_fixture *f)
 {
     assert_int_equal(rd(f, RIS), 0);
     wr(f, CONTROL, INTEN);
@@ -222,14 +176,14 @@ static void test_qtest_watchdog(void **state)
  * from 80 to 40 ns when VALUE reads 500; the count continues from 500. */
 static void test_qtest_watchdog_clock_change(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     assert_int_equal(rd(f, RIS), 0);
     wr(f, CONTROL, INTEN);
     wr(f, LOAD, 1000);
     ticks(f, 500, 1);
     assert_int_equal(rd(f, RIS), 0);
     assert_int_equal(rd(f, VALUE), 500);
-    et_clock_input_set_hz(f->wdogclk, 25000000);
+    et_clock_input_set_hz(df_input(f, "wdogclk"), 25000000);
     et_clock_step(f->clock, 40 * 500);
     assert_int_equal(rd(f, RIS), 1);
     assert_int_equal(rd(f, VALUE), 0);
@@ -248,7 +202,7 @@ static void test_qtest_watchdog_clock_change(void **state)
  * 15 ticks and 1 ns.) */
 static void test_qtest_watchdog_reset(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     check_defaults(f);
     ticks(f, 15, 1);
     check_defaults(f);
@@ -265,7 +219,7 @@ static void test_qtest_watchdog_reset(void **state)
 /* /watchdog_inten (mps2-an385): INTEN is the counter enable. */
 static void test_qtest_watchdog_inten(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, LOAD, 4000);
     assert_int_equal(rd(f, VALUE), 4000);
     ticks(f, 500, 1);
@@ -295,7 +249,7 @@ static void test_qtest_watchdog_inten(void **state)
  * until reset. */
 static void test_qtest_watchdog_inten_luminary(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, LOAD, 4000);
     wr(f, CONTROL, INTEN);
     ticks(f, 500, 1);
@@ -321,8 +275,8 @@ static void test_qtest_watchdog_inten_luminary(void **state)
  * (here: the sink resets the device) lowers both. */
 static void test_interrupt_then_reset(void **state)
 {
-    fixture *f = *state;
-    f->reset_machine = true;
+    device_fixture *f = *state;
+    W.reset_machine = true;
     wr(f, LOAD, 100);
     wr(f, CONTROL, INTEN | RESEN);
     ticks(f, 100, -1);
@@ -334,9 +288,9 @@ static void test_interrupt_then_reset(void **state)
     assert_int_equal(f->ev[0].t, 100 * 40);
     assert_int_equal(rd(f, MIS), 1);
     ticks(f, 101, -1);
-    assert_int_equal(f->machine_resets, 0);
+    assert_int_equal(W.machine_resets, 0);
     ticks(f, 0, 1); /* second zero at 201 ticks */
-    assert_int_equal(f->machine_resets, 1);
+    assert_int_equal(W.machine_resets, 1);
     assert_int_equal(f->ev[1].n, ET_CMSDK_WDOG_IRQ_RESET);
     assert_int_equal(f->ev[1].level, 1);
     assert_int_equal(f->ev[1].t, 201 * 40);
@@ -351,7 +305,7 @@ static void test_interrupt_then_reset(void **state)
  * write restarts the counter. */
 static void test_reset_output_level_and_restart(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, LOAD, 10);
     wr(f, CONTROL, INTEN | RESEN);
     ticks(f, 21, 0);
@@ -374,7 +328,7 @@ static void test_reset_output_level_and_restart(void **state)
  * reset. */
 static void test_intclr_feeds_the_dog(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, LOAD, 100);
     wr(f, CONTROL, INTEN | RESEN);
     ticks(f, 150, 1);
@@ -391,7 +345,7 @@ static void test_intclr_feeds_the_dog(void **state)
 /* A LOAD write reloads the count but does not clear an active interrupt. */
 static void test_load_does_not_clear_interrupt(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, LOAD, 10);
     wr(f, CONTROL, INTEN);
     ticks(f, 10, 0);
@@ -404,7 +358,7 @@ static void test_load_does_not_clear_interrupt(void **state)
 /* MIS is RIS gated by INTEN; RIS survives INTEN being cleared. */
 static void test_mis(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, LOAD, 10);
     wr(f, CONTROL, INTEN);
     ticks(f, 10, 0);
@@ -424,7 +378,7 @@ static void test_mis(void **state)
  * set resets. */
 static void test_divergence_second_zero_without_resen(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, LOAD, 10);
     wr(f, CONTROL, INTEN);
     ticks(f, 21, 0); /* zeros at 10 and 21 ticks */
@@ -441,7 +395,7 @@ static void test_divergence_second_zero_without_resen(void **state)
 /* INTCLR reloads only a running counter (QEMU reloads a stopped one too). */
 static void test_divergence_intclr_while_stopped(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, LOAD, 100);
     wr(f, CONTROL, INTEN);
     ticks(f, 40, 1);
@@ -453,7 +407,7 @@ static void test_divergence_intclr_while_stopped(void **state)
 /* LOAD = 0 is a zero event at once (QEMU stops without an interrupt). */
 static void test_divergence_load_zero(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, CONTROL, INTEN);
     wr(f, LOAD, 0);
     assert_int_equal(rd(f, RIS), 1);
@@ -465,14 +419,14 @@ static void test_divergence_load_zero(void **state)
 /* A stopped WDOGCLK halts the count; it resumes when the clock runs again. */
 static void test_divergence_stopped_clock_resumes(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, LOAD, 100);
     wr(f, CONTROL, INTEN);
     ticks(f, 30, 1);
-    et_clock_input_set_period(f->wdogclk, 0);
+    et_clock_input_set_period(df_input(f, "wdogclk"), 0);
     et_clock_step(f->clock, 100000);
     assert_int_equal(rd(f, VALUE), 70);
-    et_clock_input_set_hz(f->wdogclk, 25000000);
+    et_clock_input_set_hz(df_input(f, "wdogclk"), 25000000);
     ticks(f, 70, 0);
     assert_int_equal(rd(f, RIS), 1);
 }
@@ -481,7 +435,7 @@ static void test_divergence_stopped_clock_resumes(void **state)
 
 static void test_lock(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, LOAD, 100);
     wr(f, LOCK, 0);
     assert_int_equal(rd(f, LOCK), 1);
@@ -506,7 +460,7 @@ static void test_lock(void **state)
 
 static void test_integration_test_registers(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, ITCR, 1);
     assert_int_equal(rd(f, ITCR), 1);
     wr(f, ITOP, 2);
@@ -525,7 +479,7 @@ static void test_integration_test_registers(void **state)
 
 static void test_luminary_test_register(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, TEST, ET_CMSDK_WDOG_TEST_STALL);
     assert_int_equal(rd(f, TEST), ET_CMSDK_WDOG_TEST_STALL);
     wr(f, TEST, 0xFFFFFFFF);
@@ -539,7 +493,7 @@ static void test_luminary_test_register(void **state)
 
 static void test_bad_accesses(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     assert_int_equal(rd(f, 0x018), 0);
     assert_int_equal(rd(f, 0x800), 0);
     assert_int_equal(rd(f, INTCLR), 0);
@@ -585,7 +539,7 @@ static void test_bad_configuration(void **state)
 
 static void test_saved_state_declared(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     const et_vmstate *vm = f->dev->ops->state;
     assert_non_null(vm);
     const char *want[] = { "pt",   "control", "ris",  "lock",           "itcr",    "itop",
@@ -612,8 +566,8 @@ static void test_adapter_on_manual_clock(void **state)
 
 int main(void)
 {
-#define M_(fn) cmocka_unit_test_setup_teardown(fn, setup_mps2, teardown)
-#define L_(fn) cmocka_unit_test_setup_teardown(fn, setup_lm3s, teardown)
+#define M_(fn) cmocka_unit_test_setup_teardown(fn, setup_mps2, df_teardown)
+#define L_(fn) cmocka_unit_test_setup_teardown(fn, setup_lm3s, df_teardown)
     const struct CMUnitTest tests[] = {
         M_(test_reset_values_cmsdk),
         L_(test_reset_values_luminary),

@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "adapter_drive.h"
+#include "device_fixture.h"
 #include "emutime/devices/goldfish_rtc.h"
 #include "emutime/emutime.h"
 
@@ -33,68 +34,28 @@
 
 #define Y2020_NS UINT64_C(0x15e59a35b98a0000)
 
-typedef struct rtc_fixture {
-    et_clock *clock;
-    et_device *dev;
-    int level;
-    unsigned changes;
-} rtc_fixture;
-
-static void sink(void *opaque, int n, int level)
+static device_fixture *start(const char *base, const char *clock)
 {
-    rtc_fixture *f = opaque;
-    assert_int_equal(n, 0);
-    /* Only changes reach a sink, except the re-drive after a snapshot load. */
-    if (f->level != level) {
-        f->changes++;
-    }
-    f->level = level;
-}
-
-static rtc_fixture *start(const char *base, const char *clock)
-{
-    rtc_fixture *f = calloc(1, sizeof(*f));
-    f->clock = et_clock_new_manual();
+    device_fixture *f = df_new();
     et_goldfish_rtc_config cfg = { .rtc_base = base, .rtc_clock = clock };
     char err[160];
-    f->dev = et_goldfish_rtc_new(f->clock, "rtc", &cfg, err, sizeof(err));
-    if (!f->dev) {
-        fail_msg("%s", err);
-    }
-    et_irq_connect(et_device_irq(f->dev, 0), sink, f, 0);
+    df_attach(f, et_goldfish_rtc_new(f->clock, "rtc", &cfg, err, sizeof(err)), err);
     return f;
 }
 
-static rtc_fixture *start_2020(void)
+static device_fixture *start_2020(void)
 {
     return start("2020-01-01", "vm");
 }
 
-static void stop(rtc_fixture *f)
-{
-    et_device_free(f->dev);
-    et_clock_free(f->clock);
-    free(f);
-}
-
-static uint32_t rd(rtc_fixture *f, uint32_t off)
-{
-    return (uint32_t)et_device_read(f->dev, off, 4);
-}
-
-static void wr(rtc_fixture *f, uint32_t off, uint32_t v)
-{
-    et_device_write(f->dev, off, v, 4);
-}
-
 /* TIME_LOW, then TIME_HIGH: how a guest reads the 64-bit time. */
-static uint64_t read_time(rtc_fixture *f)
+static uint64_t read_time(device_fixture *f)
 {
     uint64_t lo = rd(f, TIME_LOW);
     return ((uint64_t)rd(f, TIME_HIGH) << 32) | lo;
 }
 
-static void set_alarm(rtc_fixture *f, uint64_t at)
+static void set_alarm(device_fixture *f, uint64_t at)
 {
     wr(f, ALARM_HIGH, (uint32_t)(at >> 32));
     wr(f, ALARM_LOW, (uint32_t)at);
@@ -103,7 +64,7 @@ static void set_alarm(rtc_fixture *f, uint64_t at)
 static void test_time_follows_vm_clock(void **state)
 {
     (void)state;
-    rtc_fixture *f = start_2020();
+    device_fixture *f = start_2020();
     /* QEMU 7.2.22 with -rtc base=2020-01-01,clock=vm reads 0xb98a0000,
      * then 0x15e59a35. */
     assert_int_equal(rd(f, TIME_LOW), 0xb98a0000u);
@@ -118,8 +79,8 @@ static void test_time_follows_vm_clock(void **state)
     assert_int_equal(rd(f, IRQ_ENABLED), 0);
     assert_int_equal(rd(f, ALARM_LOW), 0);
     assert_int_equal(rd(f, ALARM_HIGH), 0);
-    assert_int_equal(f->changes, 0);
-    stop(f);
+    assert_int_equal(f->changes[0], 0);
+    df_free(f);
 }
 
 /* TIME_HIGH returns what the last TIME_LOW read latched, however far the
@@ -128,7 +89,7 @@ static void test_time_follows_vm_clock(void **state)
 static void test_time_high_latch(void **state)
 {
     (void)state;
-    rtc_fixture *f = start_2020();
+    device_fixture *f = start_2020();
     /* Before any TIME_LOW read the latch is 0. */
     assert_int_equal(rd(f, TIME_HIGH), 0);
     /* Time 0x00000002_fffffff0 (TIME_HIGH, then TIME_LOW, as Linux sets it). */
@@ -141,7 +102,7 @@ static void test_time_high_latch(void **state)
     assert_int_equal(rd(f, TIME_HIGH), 2);
     assert_int_equal(rd(f, TIME_LOW), 0x10u);
     assert_int_equal(rd(f, TIME_HIGH), 3);
-    stop(f);
+    df_free(f);
 }
 
 /* A write sets one half and keeps the other counting: TIME_HIGH = 0x20 at
@@ -150,14 +111,14 @@ static void test_time_high_latch(void **state)
 static void test_time_writes(void **state)
 {
     (void)state;
-    rtc_fixture *f = start_2020();
+    device_fixture *f = start_2020();
     wr(f, TIME_HIGH, 0x20);
     assert_int_equal(read_time(f), UINT64_C(0x20b98a0000));
     wr(f, TIME_LOW, 5);
     assert_int_equal(read_time(f), UINT64_C(0x2000000005));
     et_clock_step(f->clock, 100);
     assert_int_equal(read_time(f), UINT64_C(0x2000000069));
-    stop(f);
+    df_free(f);
 }
 
 /* The alarm fires when the time reaches it: exactly at that nanosecond on
@@ -165,24 +126,24 @@ static void test_time_writes(void **state)
 static void test_alarm_fires_on_time(void **state)
 {
     (void)state;
-    rtc_fixture *f = start_2020();
+    device_fixture *f = start_2020();
     wr(f, IRQ_ENABLED, 1);
     set_alarm(f, Y2020_NS + 1000);
     assert_int_equal(rd(f, ALARM_STATUS), 1);
     assert_int_equal(rd(f, ALARM_LOW), 0xb98a03e8u);
     assert_int_equal(rd(f, ALARM_HIGH), 0x15e59a35u);
     et_clock_step(f->clock, 999);
-    assert_int_equal(f->level, 0);
+    assert_int_equal(f->level[0], 0);
     assert_int_equal(rd(f, ALARM_STATUS), 1);
     et_clock_step(f->clock, 1);
-    assert_int_equal(f->level, 1);
+    assert_int_equal(f->level[0], 1);
     assert_int_equal(rd(f, ALARM_STATUS), 0); /* fired: disarmed */
     /* The alarm fires once. */
     et_clock_step(f->clock, 1000000);
-    assert_int_equal(f->changes, 1);
+    assert_int_equal(f->changes[0], 1);
     wr(f, CLEAR_INTERRUPT, 1);
-    assert_int_equal(f->level, 0);
-    stop(f);
+    assert_int_equal(f->level[0], 0);
+    df_free(f);
 }
 
 /* IRQ_ENABLED gates the output, not the pending bit: an alarm fired while
@@ -190,21 +151,21 @@ static void test_alarm_fires_on_time(void **state)
 static void test_irq_enabled_gates_output(void **state)
 {
     (void)state;
-    rtc_fixture *f = start_2020();
+    device_fixture *f = start_2020();
     set_alarm(f, Y2020_NS + 10);
     et_clock_step(f->clock, 10);
     assert_int_equal(rd(f, ALARM_STATUS), 0);
-    assert_int_equal(f->level, 0);
+    assert_int_equal(f->level[0], 0);
     wr(f, IRQ_ENABLED, 3); /* bit 0 only */
     assert_int_equal(rd(f, IRQ_ENABLED), 1);
-    assert_int_equal(f->level, 1);
+    assert_int_equal(f->level[0], 1);
     wr(f, IRQ_ENABLED, 0);
-    assert_int_equal(f->level, 0);
+    assert_int_equal(f->level[0], 0);
     wr(f, CLEAR_INTERRUPT, 0); /* any value clears */
     wr(f, IRQ_ENABLED, 1);
-    assert_int_equal(f->level, 0);
-    assert_int_equal(f->changes, 2);
-    stop(f);
+    assert_int_equal(f->level[0], 0);
+    assert_int_equal(f->changes[0], 2);
+    df_free(f);
 }
 
 /* ALARM_LOW arms; ALARM_HIGH alone does not. An alarm at or before the
@@ -213,7 +174,7 @@ static void test_irq_enabled_gates_output(void **state)
 static void test_alarm_arming(void **state)
 {
     (void)state;
-    rtc_fixture *f = start_2020();
+    device_fixture *f = start_2020();
     wr(f, IRQ_ENABLED, 1);
     wr(f, ALARM_HIGH, 0x15e59a36);
     assert_int_equal(rd(f, ALARM_STATUS), 0);
@@ -224,16 +185,16 @@ static void test_alarm_arming(void **state)
     /* 0x15e59a36_00000000 - 0x15e59a35_b98a0000 = 0x46760000 ns later:
      * nothing, it was cleared. */
     et_clock_step(f->clock, 0x46760000);
-    assert_int_equal(f->changes, 0);
+    assert_int_equal(f->changes[0], 0);
     /* Equal to the time: fires at once. */
     set_alarm(f, Y2020_NS + 0x46760000);
-    assert_int_equal(f->level, 1);
+    assert_int_equal(f->level[0], 1);
     assert_int_equal(rd(f, ALARM_STATUS), 0);
     wr(f, CLEAR_INTERRUPT, 1);
     /* In the past: fires at once too. */
     set_alarm(f, 1);
-    assert_int_equal(f->level, 1);
-    stop(f);
+    assert_int_equal(f->level[0], 1);
+    df_free(f);
 }
 
 /* Divergence (docs/divergences.md): the alarm belongs to the time. A guest
@@ -243,26 +204,26 @@ static void test_alarm_arming(void **state)
 static void test_divergence_time_write_moves_alarm(void **state)
 {
     (void)state;
-    rtc_fixture *f = start_2020();
+    device_fixture *f = start_2020();
     wr(f, IRQ_ENABLED, 1);
     set_alarm(f, Y2020_NS + 1000);
     /* Back by 0x10000 ns (low half 0xb98a0000 -> 0xb989_0000): the alarm is
      * now 1000 + 0x10000 = 66536 ns away. */
     wr(f, TIME_LOW, 0xb9890000u);
     et_clock_step(f->clock, 1000);
-    assert_int_equal(f->level, 0); /* QEMU would fire here */
+    assert_int_equal(f->level[0], 0); /* QEMU would fire here */
     assert_int_equal(rd(f, ALARM_STATUS), 1);
     et_clock_step(f->clock, 65535);
-    assert_int_equal(f->level, 0);
+    assert_int_equal(f->level[0], 0);
     et_clock_step(f->clock, 1);
-    assert_int_equal(f->level, 1);
+    assert_int_equal(f->level[0], 1);
     wr(f, CLEAR_INTERRUPT, 1);
     /* Forward past an armed alarm: at once. */
     set_alarm(f, read_time(f) + 5000);
     wr(f, TIME_HIGH, 0x16000000);
-    assert_int_equal(f->level, 1);
+    assert_int_equal(f->level[0], 1);
     assert_int_equal(rd(f, ALARM_STATUS), 0);
-    stop(f);
+    df_free(f);
 }
 
 /* Divergence: an alarm further away than the clock can count (2^63 ns of
@@ -271,22 +232,22 @@ static void test_divergence_time_write_moves_alarm(void **state)
 static void test_divergence_far_alarm_never_fires(void **state)
 {
     (void)state;
-    rtc_fixture *f = start_2020();
+    device_fixture *f = start_2020();
     wr(f, IRQ_ENABLED, 1);
     set_alarm(f, UINT64_C(0xffffffff00000000));
     assert_int_equal(rd(f, ALARM_STATUS), 1);
     et_clock_step(f->clock, INT64_C(1) << 62);
-    assert_int_equal(f->changes, 0);
+    assert_int_equal(f->changes[0], 0);
     assert_int_equal(rd(f, ALARM_STATUS), 1);
     /* One within range still fires exactly: 2^61 ns from now (the clock is
      * at 2^62, so the deadline 2^62 + 2^61 < 2^63). */
     uint64_t at = read_time(f) + (UINT64_C(1) << 61);
     set_alarm(f, at);
     et_clock_step(f->clock, (INT64_C(1) << 61) - 1);
-    assert_int_equal(f->level, 0);
+    assert_int_equal(f->level[0], 0);
     et_clock_step(f->clock, 1);
-    assert_int_equal(f->level, 1);
-    stop(f);
+    assert_int_equal(f->level[0], 1);
+    df_free(f);
 }
 
 /* Reset: alarm disarmed, ALARM, IRQ_ENABLED and pending cleared, the
@@ -295,15 +256,15 @@ static void test_divergence_far_alarm_never_fires(void **state)
 static void test_reset_keeps_time(void **state)
 {
     (void)state;
-    rtc_fixture *f = start_2020();
+    device_fixture *f = start_2020();
     wr(f, TIME_HIGH, 0x20);
     wr(f, IRQ_ENABLED, 1);
     set_alarm(f, 1); /* past: pending, output high */
     set_alarm(f, UINT64_C(0x3000000000));
-    assert_int_equal(f->level, 1);
+    assert_int_equal(f->level[0], 1);
     et_clock_step(f->clock, 7);
     et_device_reset(f->dev);
-    assert_int_equal(f->level, 0);
+    assert_int_equal(f->level[0], 0);
     assert_int_equal(rd(f, ALARM_STATUS), 0);
     assert_int_equal(rd(f, IRQ_ENABLED), 0);
     assert_int_equal(rd(f, ALARM_LOW), 0);
@@ -312,14 +273,14 @@ static void test_reset_keeps_time(void **state)
     /* The disarmed alarm stays quiet; enabling shows nothing pending. */
     wr(f, IRQ_ENABLED, 1);
     et_clock_step(f->clock, INT64_C(1) << 40);
-    assert_int_equal(f->level, 0);
-    stop(f);
+    assert_int_equal(f->level[0], 0);
+    df_free(f);
 }
 
 static void test_bad_accesses(void **state)
 {
     (void)state;
-    rtc_fixture *f = start_2020();
+    device_fixture *f = start_2020();
     unsigned long errs = et_device_guest_error_count(f->dev);
     /* Write-only registers and the unmapped word at 0x20 read 0 (QEMU:
      * "offset 0x20 is UNIMP", 0). */
@@ -341,7 +302,7 @@ static void test_bad_accesses(void **state)
     assert_int_equal(et_device_guest_error_count(f->dev) - errs, 9);
     /* Outside the 0x24-byte region. */
     assert_int_equal(et_device_read(f->dev, 0x24, 4), 0);
-    stop(f);
+    df_free(f);
 }
 
 /* The default base, utc on the host clock: the time at creation is the
@@ -359,12 +320,12 @@ static void test_host_clock_default(void **state)
 {
     (void)state;
     int64_t before = realtime_ns();
-    rtc_fixture *f = start(NULL, NULL);
+    device_fixture *f = start(NULL, NULL);
     uint64_t t = read_time(f);
     int64_t after = realtime_ns();
     assert_true(t >= (uint64_t)(before / 1000000000 * 1000000000));
     assert_true(t <= (uint64_t)after);
-    stop(f);
+    df_free(f);
 }
 
 /* On the host clock the virtual clock only approximates when the alarm is
@@ -374,17 +335,17 @@ static void test_host_clock_default(void **state)
 static void test_host_clock_alarm_never_early(void **state)
 {
     (void)state;
-    rtc_fixture *f = start("utc", "host");
+    device_fixture *f = start("utc", "host");
     wr(f, IRQ_ENABLED, 1);
     uint64_t hour = UINT64_C(3600000000000);
     set_alarm(f, read_time(f) + hour);
     et_clock_step(f->clock, (int64_t)hour);
-    assert_int_equal(f->level, 0);
+    assert_int_equal(f->level[0], 0);
     assert_int_equal(rd(f, ALARM_STATUS), 1);
     set_alarm(f, read_time(f) - 1);
-    assert_int_equal(f->level, 1);
+    assert_int_equal(f->level[0], 1);
     assert_int_equal(rd(f, ALARM_STATUS), 0);
-    stop(f);
+    df_free(f);
 }
 
 static void test_bad_config(void **state)
@@ -409,7 +370,7 @@ static void test_bad_config(void **state)
 static void test_snapshot_keeps_guest_time(void **state)
 {
     (void)state;
-    rtc_fixture *a = start_2020();
+    device_fixture *a = start_2020();
     et_clock_step(a->clock, 5000);
     wr(a, TIME_HIGH, 0x1234);
     wr(a, IRQ_ENABLED, 1);
@@ -421,14 +382,11 @@ static void test_snapshot_keeps_guest_time(void **state)
     et_device *devs_a[] = { a->dev };
     assert_int_equal(et_snapshot_save(a->clock, devs_a, 1, "m", &buf, &len, err, sizeof(err)), 0);
 
-    et_clock *cb = et_clock_new_manual();
+    device_fixture *b = df_new();
+    et_clock *cb = b->clock;
     et_clock_step(cb, 123456789);
-    rtc_fixture *b = calloc(1, sizeof(*b));
-    b->clock = cb;
     et_goldfish_rtc_config cfg = { .rtc_base = "2021-06-01", .rtc_clock = "vm" };
-    b->dev = et_goldfish_rtc_new(cb, "rtc", &cfg, err, sizeof(err));
-    assert_non_null(b->dev);
-    et_irq_connect(et_device_irq(b->dev, 0), sink, b, 0);
+    df_attach(b, et_goldfish_rtc_new(cb, "rtc", &cfg, err, sizeof(err)), err);
     et_device *devs_b[] = { b->dev };
     assert_int_equal(et_snapshot_load(cb, devs_b, 1, "m", buf, len, err, sizeof(err)), 0);
     free(buf);
@@ -436,12 +394,12 @@ static void test_snapshot_keeps_guest_time(void **state)
     assert_int_equal(read_time(b), t);
     assert_int_equal(rd(b, ALARM_STATUS), 1);
     et_clock_step(cb, 699);
-    assert_int_equal(b->level, 0);
+    assert_int_equal(b->level[0], 0);
     et_clock_step(cb, 1);
-    assert_int_equal(b->level, 1);
+    assert_int_equal(b->level[0], 1);
     assert_int_equal(read_time(b), t + 700);
-    stop(a);
-    stop(b);
+    df_free(a);
+    df_free(b);
 }
 
 static void test_adapter(void **state)

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "device_fixture.h"
 #include "emutime/devices/hpet.h"
 #include "emutime/emutime.h"
 #include "emutime/snapshot.h"
@@ -44,12 +45,6 @@
 
 /* --- fixture: manual clock, recording sink and FSB writer -------------- */
 
-typedef struct irq_event {
-    int n;
-    int level;
-    int64_t t;
-} irq_event;
-
 typedef struct fsb_msg {
     uint64_t addr;
     uint32_t data;
@@ -58,72 +53,46 @@ typedef struct fsb_msg {
 
 #define MAX_EV 64
 
-typedef struct fixture {
-    et_clock *clock;
-    et_device *dev;
-    irq_event ev[MAX_EV];
-    size_t n_ev;
+/* The HPET under test, and what its tests keep beside the fixture: the FSB
+ * messages it wrote, and for long runs a count of pulses and the time of
+ * the last instead of every event. */
+static device_fixture *F;
+static struct {
     fsb_msg fsb[MAX_EV];
     size_t n_fsb;
     bool fsb_under_lock;
-    /* Long runs: count pulses and check their times instead of storing. */
     bool counting;
     uint64_t pulses;
     int64_t last_pulse_t;
-} fixture;
+} X;
 
-static fixture F;
-
-static void record(void *opaque, int n, int level)
+static void count_pulse(device_fixture *f, int n, int level)
 {
-    (void)opaque;
-    int64_t t = et_clock_now(F.clock);
-    if (F.counting) {
-        if (level) {
-            F.pulses++;
-            F.last_pulse_t = t;
-        }
-        return;
+    (void)n;
+    if (X.counting && level) {
+        X.pulses++;
+        X.last_pulse_t = et_clock_now(f->clock);
     }
-    if (F.n_ev < MAX_EV) {
-        F.ev[F.n_ev] = (irq_event){ n, level, t };
-    }
-    F.n_ev++;
 }
 
 static void fsb_write(void *opaque, uint64_t addr, uint32_t data)
 {
     (void)opaque;
-    F.fsb_under_lock |= et_lock_held_by_me(&F.dev->lock);
-    if (F.n_fsb < MAX_EV) {
-        F.fsb[F.n_fsb] = (fsb_msg){ addr, data, et_clock_now(F.clock) };
+    X.fsb_under_lock |= et_lock_held_by_me(&F->dev->lock);
+    if (X.n_fsb < MAX_EV) {
+        X.fsb[X.n_fsb] = (fsb_msg){ addr, data, et_clock_now(F->clock) };
     }
-    F.n_fsb++;
-}
-
-static unsigned long n_logs;
-static char last_log[512];
-
-static void capture_log(void *opaque, const char *line)
-{
-    (void)opaque;
-    snprintf(last_log, sizeof(last_log), "%s", line);
-    n_logs++;
+    X.n_fsb++;
 }
 
 static void setup_with(const et_hpet_config *cfg, et_clock *clock)
 {
-    memset(&F, 0, sizeof(F));
-    F.clock = clock ? clock : et_clock_new_manual();
+    memset(&X, 0, sizeof(X));
+    F = df_new_with(clock ? clock : et_clock_new_manual());
     char err[256] = "";
-    F.dev = et_hpet_new(F.clock, "hpet", cfg, err, sizeof(err));
-    if (!F.dev) {
-        fail_msg("et_hpet_new: %s", err);
-    }
-    assert_int_equal(et_device_irq_count(F.dev), 32);
-    for (unsigned i = 0; i < 32; i++) {
-        et_irq_connect(et_device_irq(F.dev, i), record, NULL, (int)i);
-    }
+    df_attach(F, et_hpet_new(F->clock, "hpet", cfg, err, sizeof(err)), err);
+    assert_int_equal(et_device_irq_count(F->dev), 32);
+    F->on_irq = count_pulse;
 }
 
 static int setup(void **state)
@@ -146,53 +115,52 @@ static int setup_q35(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    et_device_free(F.dev);
-    et_clock_free(F.clock);
-    et_set_log_handler(NULL, NULL);
+    df_free(F);
+    F = NULL;
     et_set_trace_handler(NULL, NULL);
     return 0;
 }
 
 static uint64_t r64(uint32_t off)
 {
-    return et_device_read(F.dev, off, 8);
+    return et_device_read(F->dev, off, 8);
 }
 
 static uint64_t r32(uint32_t off)
 {
-    return et_device_read(F.dev, off, 4);
+    return et_device_read(F->dev, off, 4);
 }
 
 static void w64(uint32_t off, uint64_t v)
 {
-    et_device_write(F.dev, off, v, 8);
+    et_device_write(F->dev, off, v, 8);
 }
 
 static void w32(uint32_t off, uint64_t v)
 {
-    et_device_write(F.dev, off, v, 4);
+    et_device_write(F->dev, off, v, 4);
 }
 
 static void step_to(int64_t t)
 {
-    et_clock_set(F.clock, t);
+    et_clock_set(F->clock, t);
 }
 
 /* Asserts that event i is a pulse (raise then lower) of line n at time t. */
 static void assert_pulse(size_t i, int n, int64_t t)
 {
-    assert_true(F.n_ev >= i + 2);
-    assert_int_equal(F.ev[i].n, n);
-    assert_int_equal(F.ev[i].level, 1);
-    assert_int_equal(F.ev[i].t, t);
-    assert_int_equal(F.ev[i + 1].n, n);
-    assert_int_equal(F.ev[i + 1].level, 0);
-    assert_int_equal(F.ev[i + 1].t, t);
+    assert_true(F->n_ev >= i + 2);
+    assert_int_equal(F->ev[i].n, n);
+    assert_int_equal(F->ev[i].level, 1);
+    assert_int_equal(F->ev[i].t, t);
+    assert_int_equal(F->ev[i + 1].n, n);
+    assert_int_equal(F->ev[i + 1].level, 0);
+    assert_int_equal(F->ev[i + 1].t, t);
 }
 
 static int line_level(unsigned n)
 {
-    return et_irq_level(et_device_irq(F.dev, n));
+    return et_irq_level(et_device_irq(F->dev, n));
 }
 
 /* --- reset values, capabilities, access sizes ---------------------------- */
@@ -224,10 +192,10 @@ static void test_reset_values_pc(void **state)
         assert_int_equal(line_level(i), 0);
     }
     /* Halted: time passes, nothing counts, nothing is armed. */
-    et_clock_step(F.clock, 1000000);
+    et_clock_step(F->clock, 1000000);
     assert_int_equal(r64(CNT), 0);
-    assert_int_equal(et_clock_deadline(F.clock), ET_NO_DEADLINE);
-    assert_int_equal(F.n_ev, 0);
+    assert_int_equal(et_clock_deadline(F->clock), ET_NO_DEADLINE);
+    assert_int_equal(F->n_ev, 0);
 }
 
 static void test_capabilities_follow_config(void **state)
@@ -249,7 +217,7 @@ static void test_capabilities_follow_config(void **state)
     assert_int_equal(r64(TCONF(0)), 0x00ff010400008030ULL);
     /* 32 timers need 0x500 bytes: the block grows past the spec's 1 KiB
      * (which holds 24) so that every timer it reports can be reached. */
-    assert_int_equal(F.dev->ops->region_size, 0x500);
+    assert_int_equal(F->dev->ops->region_size, 0x500);
     assert_int_equal(r64(TCONF(31)), 0x00ff010400008030ULL);
     assert_int_equal(r64(TCMP(31)), UINT64_MAX);
 
@@ -272,29 +240,29 @@ static void test_bad_config_is_a_clear_error(void **state)
     cfg = ET_HPET_CONFIG_DEFAULTS;
     cfg.num_timers = 2;
     err[0] = 0;
-    assert_null(et_hpet_new(F.clock, "bad", &cfg, err, sizeof(err)));
+    assert_null(et_hpet_new(F->clock, "bad", &cfg, err, sizeof(err)));
     assert_non_null(strstr(err, "num_timers must be 3 to 32, not 2"));
 
     cfg.num_timers = 33;
-    assert_null(et_hpet_new(F.clock, "bad", &cfg, err, sizeof(err)));
+    assert_null(et_hpet_new(F->clock, "bad", &cfg, err, sizeof(err)));
     assert_non_null(strstr(err, "not 33"));
 
     cfg = ET_HPET_CONFIG_DEFAULTS;
     cfg.period_fs = 0;
-    assert_null(et_hpet_new(F.clock, "bad", &cfg, err, sizeof(err)));
+    assert_null(et_hpet_new(F->clock, "bad", &cfg, err, sizeof(err)));
     assert_non_null(strstr(err, "period_fs must be 1 to 100000000"));
     cfg.period_fs = 0x05F5E101;
-    assert_null(et_hpet_new(F.clock, "bad", &cfg, err, sizeof(err)));
+    assert_null(et_hpet_new(F->clock, "bad", &cfg, err, sizeof(err)));
     assert_non_null(strstr(err, "not 100000001"));
 
     cfg = ET_HPET_CONFIG_DEFAULTS;
     cfg.msi = true;
-    assert_null(et_hpet_new(F.clock, "bad", &cfg, err, sizeof(err)));
+    assert_null(et_hpet_new(F->clock, "bad", &cfg, err, sizeof(err)));
     assert_non_null(strstr(err, "fsb_write"));
 
     cfg = ET_HPET_CONFIG_DEFAULTS;
     cfg.int_route_cap = 0;
-    assert_null(et_hpet_new(F.clock, "bad", &cfg, err, sizeof(err)));
+    assert_null(et_hpet_new(F->clock, "bad", &cfg, err, sizeof(err)));
     assert_non_null(strstr(err, "timer 0 has no interrupt route"));
 
     assert_null(et_hpet_new(NULL, "bad", NULL, err, sizeof(err)));
@@ -303,12 +271,12 @@ static void test_bad_config_is_a_clear_error(void **state)
     cfg = ET_HPET_CONFIG_DEFAULTS;
     cfg.num_timers = 3;
     cfg.period_fs = 1;
-    et_device *d = et_hpet_new(F.clock, "ok1", &cfg, err, sizeof(err));
+    et_device *d = et_hpet_new(F->clock, "ok1", &cfg, err, sizeof(err));
     assert_non_null(d);
     et_device_free(d);
     cfg.num_timers = 32;
     cfg.period_fs = 0x05F5E100;
-    d = et_hpet_new(F.clock, "ok2", &cfg, err, sizeof(err));
+    d = et_hpet_new(F->clock, "ok2", &cfg, err, sizeof(err));
     assert_non_null(d);
     assert_int_equal(et_device_read(d, GCAP, 8), 0x05f5e1008086bf01ULL);
     et_device_free(d);
@@ -317,7 +285,7 @@ static void test_bad_config_is_a_clear_error(void **state)
     cfg.int_route_cap = 0;
     cfg.msi = true;
     cfg.fsb_write = fsb_write;
-    d = et_hpet_new(F.clock, "ok3", &cfg, err, sizeof(err));
+    d = et_hpet_new(F->clock, "ok3", &cfg, err, sizeof(err));
     assert_non_null(d);
     et_device_free(d);
 }
@@ -325,18 +293,17 @@ static void test_bad_config_is_a_clear_error(void **state)
 static void test_bad_accesses_are_guest_errors(void **state)
 {
     (void)state;
-    et_set_log_handler(capture_log, NULL);
-    unsigned long before = et_device_guest_error_count(F.dev);
+    unsigned long before = et_device_guest_error_count(F->dev);
 
     /* 1- and 2-byte accesses, a misaligned 8-byte access, outside the
      * block: rejected, read as 0. */
-    assert_int_equal(et_device_read(F.dev, GCAP, 1), 0);
-    assert_int_equal(et_device_read(F.dev, GCAP, 2), 0);
-    assert_int_equal(et_device_read(F.dev, GCAP + 4, 8), 0);
-    assert_int_equal(et_device_read(F.dev, 0x400, 4), 0);
-    et_device_write(F.dev, CONF, ENABLE, 1);
+    assert_int_equal(et_device_read(F->dev, GCAP, 1), 0);
+    assert_int_equal(et_device_read(F->dev, GCAP, 2), 0);
+    assert_int_equal(et_device_read(F->dev, GCAP + 4, 8), 0);
+    assert_int_equal(et_device_read(F->dev, 0x400, 4), 0);
+    et_device_write(F->dev, CONF, ENABLE, 1);
     assert_int_equal(r64(CONF), 0);
-    assert_int_equal(et_device_guest_error_count(F.dev), before + 5);
+    assert_int_equal(et_device_guest_error_count(F->dev), before + 5);
 
     /* Reserved registers and unimplemented timers read 0, writes vanish. */
     assert_int_equal(r64(0x008), 0);
@@ -345,14 +312,14 @@ static void test_bad_accesses_are_guest_errors(void **state)
     assert_int_equal(r64(TCONF(3)), 0);  /* only 3 timers */
     w64(TCMP(3), 5);
     assert_int_equal(r64(TCMP(3)), 0);
-    assert_int_equal(et_device_guest_error_count(F.dev), before + 11);
-    assert_non_null(strstr(last_log, "unimplemented timer"));
+    assert_int_equal(et_device_guest_error_count(F->dev), before + 11);
+    assert_non_null(strstr(F->last_log, "unimplemented timer"));
 
     /* GCAP_ID is read-only. */
     w64(GCAP, 0);
     w32(GCAP + 4, 1);
     assert_int_equal(r64(GCAP), 0x009896808086a201ULL);
-    assert_int_equal(et_device_guest_error_count(F.dev), before + 13);
+    assert_int_equal(et_device_guest_error_count(F->dev), before + 13);
 }
 
 /* --- main counter ---------------------------------------------------------- */
@@ -387,11 +354,10 @@ static void test_counter_writable_while_halted(void **state)
     assert_int_equal(r32(CNT), 0);
 
     /* Writes while running are ignored (spec 2.3.7; QEMU drops them too). */
-    unsigned long before = et_device_guest_error_count(F.dev);
-    et_set_log_handler(capture_log, NULL);
+    unsigned long before = et_device_guest_error_count(F->dev);
     w64(CNT, 5);
     w32(CNT + 4, 5);
-    assert_int_equal(et_device_guest_error_count(F.dev), before + 2);
+    assert_int_equal(et_device_guest_error_count(F->dev), before + 2);
     step_to(1000 + 165);
     assert_int_equal(r64(CNT), 0x0000000200000000ULL);
 
@@ -418,7 +384,7 @@ static void test_counter_rate_with_fractional_period(void **state)
     step_to(1000000);
     assert_int_equal(r64(CNT), 14318);
     /* Tick k starts at ceil(k * 69841279 / 10^6) ns: tick 1 at 70 ns. */
-    et_device_write(F.dev, CONF, 0, 8);
+    et_device_write(F->dev, CONF, 0, 8);
     w64(CNT, 0);
     w64(CONF, ENABLE); /* enabled at t = 1 ms */
     step_to(1000000 + 69);
@@ -487,12 +453,12 @@ static void test_one_shot_comparator_halves(void **state)
 static int64_t first_pulse_time(void)
 {
     w64(CONF, ENABLE);
-    if (!et_clock_step_next(F.clock)) {
+    if (!et_clock_step_next(F->clock)) {
         return -1;
     }
-    for (size_t i = 0; i < F.n_ev; i++) {
-        if (F.ev[i].level) {
-            return F.ev[i].t;
+    for (size_t i = 0; i < F->n_ev; i++) {
+        if (F->ev[i].level) {
+            return F->ev[i].t;
         }
     }
     return -1;
@@ -511,8 +477,8 @@ static void test_val_set_with_8_byte_write(void **state)
      * 0x2000, ... (40960 ns apart). */
     assert_int_equal(first_pulse_time(), 0x1000 * 10);
     assert_int_equal(r64(TCMP(0)), 0x2000);
-    F.n_ev = 0;
-    assert_true(et_clock_step_next(F.clock));
+    F->n_ev = 0;
+    assert_true(et_clock_step_next(F->clock));
     assert_pulse(0, 2, 0x2000 * 10);
     assert_int_equal(r64(TCMP(0)), 0x3000);
 }
@@ -529,8 +495,8 @@ static void test_val_set_covers_only_the_next_half(void **state)
     assert_int_equal(r64(TCMP(0)), 0xffffffff00002000ULL);
     /* The comparator is far in the future: nothing fires. */
     w64(CONF, ENABLE);
-    et_clock_step(F.clock, 1000000);
-    assert_int_equal(F.n_ev, 0);
+    et_clock_step(F->clock, 1000000);
+    assert_int_equal(F->n_ev, 0);
     w64(CONF, 0);
     w64(CNT, 0);
 
@@ -540,11 +506,11 @@ static void test_val_set_covers_only_the_next_half(void **state)
     w64(TCONF(0), PERIODIC | INT_ENB | ROUTE(2) | VAL_SET);
     w32(TCMP(0) + 4, 0);
     assert_int_equal(r64(TCMP(0)), 0x2000);
-    int64_t t0 = et_clock_now(F.clock);
+    int64_t t0 = et_clock_now(F->clock);
     assert_int_equal(first_pulse_time(), t0 + 0x2000 * 10);
     /* The period is 0x2000 too. */
-    F.n_ev = 0;
-    assert_true(et_clock_step_next(F.clock));
+    F->n_ev = 0;
+    assert_true(et_clock_step_next(F->clock));
     assert_pulse(0, 2, t0 + 0x4000 * 10);
 }
 
@@ -579,12 +545,12 @@ static void test_period_change_applies_at_next_match(void **state)
      * match at 200 stays. */
     w64(TCMP(0), 50);
     assert_int_equal(r64(TCMP(0)), 200);
-    F.n_ev = 0;
-    assert_true(et_clock_step_next(F.clock));
+    F->n_ev = 0;
+    assert_true(et_clock_step_next(F->clock));
     assert_pulse(0, 2, 2000);
     assert_int_equal(r64(TCMP(0)), 250);
-    F.n_ev = 0;
-    assert_true(et_clock_step_next(F.clock));
+    F->n_ev = 0;
+    assert_true(et_clock_step_next(F->clock));
     assert_pulse(0, 2, 2500);
 }
 
@@ -597,16 +563,16 @@ static void test_one_shot_edge(void **state)
     w64(TCMP(0), 1000);
     w64(CONF, ENABLE);
     step_to(9999);
-    assert_int_equal(F.n_ev, 0);
+    assert_int_equal(F->n_ev, 0);
     step_to(10000);
-    assert_int_equal(F.n_ev, 2);
+    assert_int_equal(F->n_ev, 2);
     assert_pulse(0, 2, 10000);
     /* Edge mode sets no status (QEMU; the spec says to ignore it). */
     assert_int_equal(r64(STA), 0);
     /* A 64-bit one-shot fires once: the next match is 2^64 ticks away. */
-    assert_int_equal(et_clock_deadline(F.clock), ET_NO_DEADLINE);
-    et_clock_step(F.clock, 3600000000000LL);
-    assert_int_equal(F.n_ev, 2);
+    assert_int_equal(et_clock_deadline(F->clock), ET_NO_DEADLINE);
+    et_clock_step(F->clock, 3600000000000LL);
+    assert_int_equal(F->n_ev, 2);
     assert_int_equal(r64(TCMP(0)), 1000);
 }
 
@@ -621,13 +587,13 @@ static void test_level_status_and_int_enb(void **state)
     step_to(1000);
     assert_int_equal(r64(STA), 0x2);
     assert_int_equal(line_level(2), 0);
-    assert_int_equal(F.n_ev, 0);
+    assert_int_equal(F->n_ev, 0);
     /* Enabling the interrupt raises the pending level at once. */
     step_to(1500);
     w64(TCONF(1), LEVEL | INT_ENB | ROUTE(2));
-    assert_int_equal(F.n_ev, 1);
-    assert_int_equal(F.ev[0].level, 1);
-    assert_int_equal(F.ev[0].t, 1500);
+    assert_int_equal(F->n_ev, 1);
+    assert_int_equal(F->ev[0].level, 1);
+    assert_int_equal(F->ev[0].t, 1500);
     assert_int_equal(line_level(2), 1);
     /* Writing 0 changes nothing; writing 1 clears (spec 2.3.6). */
     w64(STA, 0);
@@ -637,8 +603,8 @@ static void test_level_status_and_int_enb(void **state)
     w32(STA, 0x2);
     assert_int_equal(r64(STA), 0);
     assert_int_equal(line_level(2), 0);
-    assert_int_equal(F.n_ev, 2);
-    assert_int_equal(F.ev[1].level, 0);
+    assert_int_equal(F->n_ev, 2);
+    assert_int_equal(F->ev[1].level, 0);
 
     /* Level -> edge clears the status and lowers the line. */
     w64(TCMP(1), 200);
@@ -689,12 +655,12 @@ static void test_comparator_equal_to_counter_fires_at_once(void **state)
     w64(TCMP(0), 5000);
     step_to(700);
     w64(CONF, ENABLE);
-    assert_int_equal(F.n_ev, 2);
+    assert_int_equal(F->n_ev, 2);
     assert_pulse(0, 2, 700);
     /* Running: writing the counter's current value fires at once too. */
     step_to(700 + 105); /* counter 5010 */
     w64(TCMP(0), 5010);
-    assert_int_equal(F.n_ev, 4);
+    assert_int_equal(F->n_ev, 4);
     assert_pulse(2, 2, 805);
 }
 
@@ -707,14 +673,14 @@ static void test_comparator_in_the_past_is_missed(void **state)
     /* Spec 2.3.9.2.1: a value the counter has passed is missed. QEMU
      * would fire at once. */
     w64(TCMP(0), 500);
-    assert_int_equal(et_clock_deadline(F.clock), ET_NO_DEADLINE);
-    et_clock_step(F.clock, 3600000000000LL);
-    assert_int_equal(F.n_ev, 0);
+    assert_int_equal(et_clock_deadline(F->clock), ET_NO_DEADLINE);
+    et_clock_step(F->clock, 3600000000000LL);
+    assert_int_equal(F->n_ev, 0);
     /* Periodic too: the accumulator only moves on a match. */
     w64(TCONF(0), PERIODIC | INT_ENB | ROUTE(2) | VAL_SET);
     w64(TCMP(0), 500);
-    et_clock_step(F.clock, 3600000000000LL);
-    assert_int_equal(F.n_ev, 0);
+    et_clock_step(F->clock, 3600000000000LL);
+    assert_int_equal(F->n_ev, 0);
     assert_int_equal(r64(TCMP(0)), 500);
 }
 
@@ -729,16 +695,16 @@ static void test_periodic_no_drift_over_a_million_periods(void **state)
     w64(TCONF(0), PERIODIC | INT_ENB | ROUTE(2) | VAL_SET);
     w64(TCMP(0), period);
     w64(CONF, ENABLE);
-    F.counting = true;
+    F->count_only = X.counting = true;
     for (uint64_t n = 1; n <= 1000000; n++) {
-        assert_true(et_clock_step_next(F.clock));
-        if (F.pulses != n || F.last_pulse_t != (int64_t)(n * period * 10)) {
+        assert_true(et_clock_step_next(F->clock));
+        if (X.pulses != n || X.last_pulse_t != (int64_t)(n * period * 10)) {
             fail_msg("interrupt %llu at %lld ns, expected %llu at %llu ns",
-                     (unsigned long long)F.pulses, (long long)F.last_pulse_t,
+                     (unsigned long long)X.pulses, (long long)X.last_pulse_t,
                      (unsigned long long)n, (unsigned long long)(n * period * 10));
         }
     }
-    assert_int_equal(et_clock_now(F.clock), 10800000000000LL);
+    assert_int_equal(et_clock_now(F->clock), 10800000000000LL);
     assert_int_equal(r64(CNT), 1000000 * period);
     assert_int_equal(r64(TCMP(0)), 1000001 * period);
 }
@@ -756,21 +722,21 @@ static void test_periodic_no_drift_fractional_period(void **state)
     w64(TCONF(0), PERIODIC | INT_ENB | ROUTE(2) | VAL_SET);
     w64(TCMP(0), period);
     w64(CONF, ENABLE);
-    F.counting = true;
+    F->count_only = X.counting = true;
     for (uint64_t n = 1; n <= 100000; n++) {
-        assert_true(et_clock_step_next(F.clock));
+        assert_true(et_clock_step_next(F->clock));
         unsigned __int128 fs = (unsigned __int128)(n * period) * 69841279u;
         int64_t want = (int64_t)((fs + 999999) / 1000000);
-        if (F.pulses != n || F.last_pulse_t != want) {
+        if (X.pulses != n || X.last_pulse_t != want) {
             fail_msg("interrupt %llu at %lld ns, expected %lld", (unsigned long long)n,
-                     (long long)F.last_pulse_t, (long long)want);
+                     (long long)X.last_pulse_t, (long long)want);
         }
         /* The counter shows the match value exactly there, not one less. */
         if (n % 9973 == 0) {
             assert_int_equal(r64(CNT), n * period);
         }
     }
-    assert_int_equal(F.last_pulse_t, 99998743273LL); /* worked out by hand */
+    assert_int_equal(X.last_pulse_t, 99998743273LL); /* worked out by hand */
 }
 
 static void test_periodic_manual_jump_fires_every_match(void **state)
@@ -783,19 +749,19 @@ static void test_periodic_manual_jump_fires_every_match(void **state)
     /* Moving a manual clock is time passing, not the emulator being late:
      * jumping to 10.55 us (counter 1055) passes the matches at 100 .. 1000,
      * and each one interrupts at its own time, as in QEMU's qtest. */
-    et_clock_set(F.clock, 10550);
-    assert_int_equal(F.n_ev, 20);
+    et_clock_set(F->clock, 10550);
+    assert_int_equal(F->n_ev, 20);
     for (int i = 0; i < 10; i++) {
         assert_pulse(2 * i, 2, 1000LL * (i + 1));
     }
     assert_int_equal(r64(TCMP(0)), 1100);
     /* And the rhythm continues from the absolute schedule. */
-    assert_true(et_clock_step_next(F.clock));
+    assert_true(et_clock_step_next(F->clock));
     assert_pulse(20, 2, 11000);
     assert_int_equal(r64(TCMP(0)), 1200);
     /* A match exactly at the step's target fires too: 1200 and 1300. */
-    et_clock_step(F.clock, 2000);
-    assert_int_equal(F.n_ev, 26);
+    et_clock_step(F->clock, 2000);
+    assert_int_equal(F->n_ev, 26);
     assert_pulse(22, 2, 12000);
     assert_pulse(24, 2, 13000);
     assert_int_equal(r64(TCMP(0)), 1400);
@@ -807,30 +773,30 @@ static void test_periodic_coalesces_on_real_time_catch_up(void **state)
     teardown(NULL);
     setup_with(NULL, et_clock_new_realtime());
     /* Frozen, so that the arithmetic is exact. */
-    et_clock_pause(F.clock);
-    int64_t t0 = et_clock_now(F.clock);
+    et_clock_pause(F->clock);
+    int64_t t0 = et_clock_now(F->clock);
     w64(TCONF(0), PERIODIC | LEVEL | INT_ENB | ROUTE(2) | VAL_SET);
     w64(TCMP(0), 100);
     w64(CONF, ENABLE); /* anchor t0 */
     /* A 1 ms stall nobody serviced (no runner): 1000 periods are due. */
-    et_clock_rebase(F.clock, t0 + 1000000);
+    et_clock_rebase(F->clock, t0 + 1000000);
     /* The guest's next access catches up: one event, the comparator on the
      * first match after the access (counter 100000). */
     assert_int_equal(r64(STA), 1);
     assert_int_equal(r64(TCMP(0)), 100100);
-    assert_int_equal(F.n_ev, 1);
-    assert_int_equal(F.ev[0].level, 1);
+    assert_int_equal(F->n_ev, 1);
+    assert_int_equal(F->ev[0].level, 1);
 
     /* Same with the embedder's loop: one callback for a long stall. */
     w64(STA, 1);
-    et_clock_rebase(F.clock, t0 + 2000000);
-    et_clock_resume(F.clock);
-    unsigned fired = et_clock_run_expired(F.clock);
-    et_clock_pause(F.clock);
+    et_clock_rebase(F->clock, t0 + 2000000);
+    et_clock_resume(F->clock);
+    unsigned fired = et_clock_run_expired(F->clock);
+    et_clock_pause(F->clock);
     /* One callback: the re-armed match lies beyond the time the pass read
      * (at least counter 200000). */
     assert_int_equal(fired, 1);
-    assert_int_equal(F.n_ev, 3);
+    assert_int_equal(F->n_ev, 3);
     uint64_t cmp = r64(TCMP(0));
     assert_true(cmp >= 200100);
     assert_int_equal(cmp % 100, 0);
@@ -848,21 +814,21 @@ static void test_zero_period(void **state)
     assert_int_equal(r64(TCMP(0)), 1000);
     assert_int_equal(first_pulse_time(), 10000);
     assert_int_equal(r64(TCMP(0)), 1000);
-    assert_int_equal(et_clock_deadline(F.clock), ET_NO_DEADLINE);
-    et_clock_step(F.clock, 3600000000000LL);
-    assert_int_equal(F.n_ev, 2);
+    assert_int_equal(et_clock_deadline(F->clock), ET_NO_DEADLINE);
+    et_clock_step(F->clock, 3600000000000LL);
+    assert_int_equal(F->n_ev, 2);
 
     /* In 32-bit mode the wrap is 2^32 ticks (42.9 s): it matches again. */
     w64(CONF, 0);
     w64(CNT, 0);
-    F.n_ev = 0;
+    F->n_ev = 0;
     w64(TCONF(0), PERIODIC | MODE32 | INT_ENB | ROUTE(2) | VAL_SET);
     w64(TCMP(0), 1000);
     w64(TCMP(0), 0);
-    int64_t t0 = et_clock_now(F.clock);
+    int64_t t0 = et_clock_now(F->clock);
     assert_int_equal(first_pulse_time(), t0 + 10000);
-    F.n_ev = 0;
-    assert_true(et_clock_step_next(F.clock));
+    F->n_ev = 0;
+    assert_true(et_clock_step_next(F->clock));
     assert_pulse(0, 2, t0 + 10000 + (INT64_C(1) << 32) * 10);
     assert_int_equal(r64(TCMP(0)), 1000);
 }
@@ -876,7 +842,7 @@ static void test_short_period_has_no_storm_clamp(void **state)
     w64(TCMP(0), 10);
     w64(CONF, ENABLE);
     for (int n = 1; n <= 5; n++) {
-        assert_true(et_clock_step_next(F.clock));
+        assert_true(et_clock_step_next(F->clock));
         assert_pulse((size_t)(n - 1) * 2, 2, n * 100);
     }
 }
@@ -889,10 +855,10 @@ static void test_far_comparator_is_armed(void **state)
     w64(TCONF(0), INT_ENB | ROUTE(2));
     w64(TCMP(0), 800000000000000000ULL);
     w64(CONF, ENABLE);
-    assert_int_equal(et_clock_deadline(F.clock), 8000000000000000000LL);
+    assert_int_equal(et_clock_deadline(F->clock), 8000000000000000000LL);
     /* Beyond the clock's range (2^63 ns): never armed, no overflow. */
     w64(TCMP(0), 0xfffffffffffffff0ULL);
-    assert_int_equal(et_clock_deadline(F.clock), ET_NO_DEADLINE);
+    assert_int_equal(et_clock_deadline(F->clock), ET_NO_DEADLINE);
 }
 
 static void test_64bit_counter_wraps_to_the_comparator(void **state)
@@ -907,9 +873,9 @@ static void test_64bit_counter_wraps_to_the_comparator(void **state)
     /* (Timers 1 and 2 match their reset all-ones comparators at 990 ns,
      * silently: edge-triggered, interrupt disabled.) */
     step_to(1499);
-    assert_int_equal(F.n_ev, 0);
+    assert_int_equal(F->n_ev, 0);
     step_to(1500);
-    assert_int_equal(F.n_ev, 2);
+    assert_int_equal(F->n_ev, 2);
     assert_pulse(0, 2, 1500);
     assert_int_equal(r64(CNT), 50);
 }
@@ -950,8 +916,8 @@ static void test_32bit_periodic_wraps_like_the_spec_example(void **state)
     assert_int_equal(first_pulse_time(), 0x10000 * 10);
     assert_int_equal(r64(TCMP(0)), 0x00010000u);
     /* The next match is at counter 0x1_0001_0000, 0x20000 ticks on. */
-    F.n_ev = 0;
-    assert_true(et_clock_step_next(F.clock));
+    F->n_ev = 0;
+    assert_true(et_clock_step_next(F->clock));
     assert_pulse(0, 2, (0x10000 + 0x20000) * 10);
     assert_int_equal(r64(CNT), 0x100010000ULL);
     assert_int_equal(r64(TCMP(0)), 0x00030000u);
@@ -967,27 +933,27 @@ static void test_32bit_one_shot_wrap_interrupts(void **state)
     w64(TCONF(0), MODE32 | INT_ENB | ROUTE(2));
     w64(TCMP(0), 0x100);
     assert_int_equal(first_pulse_time(), 2560);
-    F.n_ev = 0;
-    assert_true(et_clock_step_next(F.clock));
+    F->n_ev = 0;
+    assert_true(et_clock_step_next(F->clock));
     assert_pulse(0, 2, 5120);
     /* The low half keeps cycling: the next wrap and match 2^32 ticks on. */
-    F.n_ev = 0;
-    assert_true(et_clock_step_next(F.clock));
+    F->n_ev = 0;
+    assert_true(et_clock_step_next(F->clock));
     assert_pulse(0, 2, 2560 + (INT64_C(1) << 32) * 10);
     assert_int_equal(r64(CNT), 0x200000000ULL);
-    F.n_ev = 0;
-    assert_true(et_clock_step_next(F.clock));
+    F->n_ev = 0;
+    assert_true(et_clock_step_next(F->clock));
     assert_pulse(0, 2, 5120 + (INT64_C(1) << 32) * 10);
 
     /* A comparator ahead of the low half matches before the wrap. */
     w64(CONF, 0);
     w64(CNT, 0xffffff00ULL);
     w64(TCMP(0), 0xffffff80u);
-    int64_t t0 = et_clock_now(F.clock);
-    F.n_ev = 0;
+    int64_t t0 = et_clock_now(F->clock);
+    F->n_ev = 0;
     assert_int_equal(first_pulse_time(), t0 + 1280);
-    F.n_ev = 0;
-    assert_true(et_clock_step_next(F.clock));
+    F->n_ev = 0;
+    assert_true(et_clock_step_next(F->clock));
     assert_pulse(0, 2, t0 + 2560);
 }
 
@@ -1002,9 +968,9 @@ static void test_32bit_one_shot_armed_at_zero_is_no_wrap(void **state)
     w32(TCONF(0), MODE32 | INT_ENB | ROUTE(2));
     w32(TCMP(0), 50);
     w32(CONF, ENABLE); /* counter 0 at t = 0 */
-    assert_int_equal(F.n_ev, 0); /* was a pulse at the enable */
-    assert_true(et_clock_step_next(F.clock));
-    assert_int_equal(F.n_ev, 2);
+    assert_int_equal(F->n_ev, 0); /* was a pulse at the enable */
+    assert_true(et_clock_step_next(F->clock));
+    assert_int_equal(F->n_ev, 2);
     assert_pulse(0, 2, 500); /* 50 ticks of 10 ns */
 }
 
@@ -1018,11 +984,11 @@ static void test_32bit_one_shot_no_second_wrap_interrupt(void **state)
     w32(TCMP(0), 0x100);
     w32(CONF, ENABLE);
     step_to(160); /* 16 ticks: the counter wraps to 0x1_00000000 */
-    assert_int_equal(F.n_ev, 2);
+    assert_int_equal(F->n_ev, 2);
     assert_pulse(0, 2, 160);
     w32(TCMP(0), 0x200);
-    assert_int_equal(F.n_ev, 2); /* was a second pulse here */
-    assert_true(et_clock_step_next(F.clock));
+    assert_int_equal(F->n_ev, 2); /* was a second pulse here */
+    assert_true(et_clock_step_next(F->clock));
     assert_pulse(2, 2, 160 + 0x200 * 10);
 }
 
@@ -1038,14 +1004,14 @@ static void test_lines_change_in_timer_order(void **state)
     w64(TCMP(1), 100);
     w64(CONF, ENABLE);
     step_to(1000);
-    assert_int_equal(F.n_ev, 2);
-    F.n_ev = 0;
+    assert_int_equal(F->n_ev, 2);
+    F->n_ev = 0;
     w64(STA, 3);
-    assert_int_equal(F.n_ev, 2);
-    assert_int_equal(F.ev[0].n, 16); /* was 8 first */
-    assert_int_equal(F.ev[0].level, 0);
-    assert_int_equal(F.ev[1].n, 8);
-    assert_int_equal(F.ev[1].level, 0);
+    assert_int_equal(F->n_ev, 2);
+    assert_int_equal(F->ev[0].n, 16); /* was 8 first */
+    assert_int_equal(F->ev[0].level, 0);
+    assert_int_equal(F->ev[1].n, 8);
+    assert_int_equal(F->ev[1].level, 0);
 }
 
 /* LegacyReplacement switched on while a level interrupt is pending (spec
@@ -1061,11 +1027,11 @@ static void test_legacy_replacement_moves_a_pending_level(void **state)
     w64(CONF, ENABLE);
     step_to(1000);
     assert_int_equal(line_level(16), 1);
-    F.n_ev = 0;
+    F->n_ev = 0;
     w64(CONF, ENABLE | LEG_RT);
     assert_int_equal(line_level(16), 0);
     assert_int_equal(line_level(0), 1);
-    assert_int_equal(F.n_ev, 2);
+    assert_int_equal(F->n_ev, 2);
     w64(STA, 1);
     assert_int_equal(line_level(0), 0);
 }
@@ -1080,7 +1046,7 @@ static void test_legacy_replacement_routing(void **state)
         w64(TCMP(n), 100 * (n + 1));
     }
     w64(CONF, ENABLE | LEG_RT);
-    assert_true(et_hpet_legacy_replacement(F.dev));
+    assert_true(et_hpet_legacy_replacement(F->dev));
     step_to(3000);
     assert_int_equal(r64(STA), 7);
     /* Timer 0 -> line 0, timer 1 -> line 8 (QEMU's numbering), timer 2 by
@@ -1088,18 +1054,18 @@ static void test_legacy_replacement_routing(void **state)
     assert_int_equal(line_level(0), 1);
     assert_int_equal(line_level(8), 1);
     assert_int_equal(line_level(2), 1);
-    assert_int_equal(F.n_ev, 3);
-    assert_int_equal(F.ev[0].n, 0);
-    assert_int_equal(F.ev[0].t, 1000);
-    assert_int_equal(F.ev[1].n, 8);
-    assert_int_equal(F.ev[1].t, 2000);
-    assert_int_equal(F.ev[2].n, 2);
-    assert_int_equal(F.ev[2].t, 3000);
+    assert_int_equal(F->n_ev, 3);
+    assert_int_equal(F->ev[0].n, 0);
+    assert_int_equal(F->ev[0].t, 1000);
+    assert_int_equal(F->ev[1].n, 8);
+    assert_int_equal(F->ev[1].t, 2000);
+    assert_int_equal(F->ev[2].n, 2);
+    assert_int_equal(F->ev[2].t, 3000);
     w64(STA, 4);
     assert_int_equal(line_level(2), 0);
     /* Legacy off: timers 0 and 1 go back to route 2. */
     w64(CONF, ENABLE);
-    assert_false(et_hpet_legacy_replacement(F.dev));
+    assert_false(et_hpet_legacy_replacement(F->dev));
     assert_int_equal(line_level(0), 0);
     assert_int_equal(line_level(8), 0);
     assert_int_equal(line_level(2), 1);
@@ -1116,32 +1082,31 @@ static void test_shared_level_line_is_an_or(void **state)
     step_to(1000);
     assert_int_equal(r64(STA), 7);
     assert_int_equal(line_level(2), 1);
-    assert_int_equal(F.n_ev, 1);
+    assert_int_equal(F->n_ev, 1);
     w64(STA, 1);
     assert_int_equal(line_level(2), 1); /* timers 1 and 2 still active */
     w64(STA, 2);
     assert_int_equal(line_level(2), 1);
     w64(STA, 4);
     assert_int_equal(line_level(2), 0);
-    assert_int_equal(F.n_ev, 2);
+    assert_int_equal(F->n_ev, 2);
 }
 
 static void test_route_must_be_in_the_capability(void **state)
 {
     (void)state;
-    et_set_log_handler(capture_log, NULL);
-    unsigned long before = et_device_guest_error_count(F.dev);
+    unsigned long before = et_device_guest_error_count(F->dev);
     /* pc: only route 2. Route 3 does not stick (spec 2.3.8: reads back
      * different from what was written). */
     w64(TCONF(2), INT_ENB | ROUTE(3));
     assert_int_equal(r32(TCONF(2)), 0x30 | INT_ENB);
-    assert_int_equal(et_device_guest_error_count(F.dev), before + 1);
-    assert_non_null(strstr(last_log, "route 3 is not in Tn_INT_ROUTE_CAP 0x00000004"));
+    assert_int_equal(et_device_guest_error_count(F->dev), before + 1);
+    assert_non_null(strstr(F->last_log, "route 3 is not in Tn_INT_ROUTE_CAP 0x00000004"));
     w64(TCONF(2), INT_ENB | ROUTE(2));
     assert_int_equal(r32(TCONF(2)), 0x30 | INT_ENB | ROUTE(2));
     /* Rewriting the reset route 0 is no change, so no error. */
     w64(TCONF(1), INT_ENB);
-    assert_int_equal(et_device_guest_error_count(F.dev), before + 1);
+    assert_int_equal(et_device_guest_error_count(F->dev), before + 1);
 
     /* q35: 2, 8 and 16..23. */
     teardown(NULL);
@@ -1156,7 +1121,7 @@ static void test_route_must_be_in_the_capability(void **state)
     w64(CONF, ENABLE);
     step_to(100);
     assert_int_equal(line_level(23), 1);
-    assert_int_equal(F.ev[0].n, 23);
+    assert_int_equal(F->ev[0].n, 23);
 }
 
 /* --- FSB delivery ------------------------------------------------------------ */
@@ -1182,15 +1147,15 @@ static void test_fsb_messages(void **state)
     w64(TCMP(0), 100);
     assert_int_equal(r32(TCONF(0)), 0x8030 | PERIODIC | FSB_EN | INT_ENB | ROUTE(2));
     w64(CONF, ENABLE);
-    assert_true(et_clock_step_next(F.clock));
-    assert_true(et_clock_step_next(F.clock));
-    assert_int_equal(F.n_fsb, 2);
-    assert_int_equal(F.fsb[0].addr, 0xfee00000u);
-    assert_int_equal(F.fsb[0].data, 0x4041);
-    assert_int_equal(F.fsb[0].t, 1000);
-    assert_int_equal(F.fsb[1].t, 2000);
-    assert_false(F.fsb_under_lock);
-    assert_int_equal(F.n_ev, 0); /* no line is driven */
+    assert_true(et_clock_step_next(F->clock));
+    assert_true(et_clock_step_next(F->clock));
+    assert_int_equal(X.n_fsb, 2);
+    assert_int_equal(X.fsb[0].addr, 0xfee00000u);
+    assert_int_equal(X.fsb[0].data, 0x4041);
+    assert_int_equal(X.fsb[0].t, 1000);
+    assert_int_equal(X.fsb[1].t, 2000);
+    assert_false(X.fsb_under_lock);
+    assert_int_equal(F->n_ev, 0); /* no line is driven */
 
     /* Level-triggered FSB: the status sets, still no line. */
     w64(TCONF(1), LEVEL | FSB_EN | INT_ENB | ROUTE(2));
@@ -1198,16 +1163,16 @@ static void test_fsb_messages(void **state)
     w64(TCMP(1), 300);
     step_to(3000);
     assert_int_equal(r64(STA), 2);
-    assert_int_equal(F.n_fsb, 4); /* timer 0 at 3000, then timer 1 */
-    assert_int_equal(F.fsb[2].addr, 0xfee00000u);
-    assert_int_equal(F.fsb[3].addr, 0xfee01000u);
-    assert_int_equal(F.fsb[3].data, 0x31);
-    assert_int_equal(F.fsb[3].t, 3000);
-    assert_int_equal(F.n_ev, 0);
+    assert_int_equal(X.n_fsb, 4); /* timer 0 at 3000, then timer 1 */
+    assert_int_equal(X.fsb[2].addr, 0xfee00000u);
+    assert_int_equal(X.fsb[3].addr, 0xfee01000u);
+    assert_int_equal(X.fsb[3].data, 0x31);
+    assert_int_equal(X.fsb[3].t, 3000);
+    assert_int_equal(F->n_ev, 0);
     /* INT_ENB clear: no message. */
     w64(TCONF(0), PERIODIC | FSB_EN | ROUTE(2));
     step_to(4000);
-    assert_int_equal(F.n_fsb, 4);
+    assert_int_equal(X.n_fsb, 4);
 }
 
 /* --- reset and snapshots --------------------------------------------------- */
@@ -1221,7 +1186,7 @@ static void test_reset_returns_to_power_on(void **state)
     w64(CONF, ENABLE | LEG_RT);
     step_to(1000);
     assert_int_equal(line_level(0), 1);
-    et_device_reset(F.dev);
+    et_device_reset(F->dev);
     assert_int_equal(line_level(0), 0);
     assert_int_equal(r64(CONF), 0);
     assert_int_equal(r64(STA), 0);
@@ -1229,7 +1194,7 @@ static void test_reset_returns_to_power_on(void **state)
     assert_int_equal(r64(TCONF(0)), 0x0000000400000030ULL);
     assert_int_equal(r64(TCMP(0)), UINT64_MAX);
     assert_int_equal(r64(TFSB(0)), 0);
-    assert_int_equal(et_clock_deadline(F.clock), ET_NO_DEADLINE);
+    assert_int_equal(et_clock_deadline(F->clock), ET_NO_DEADLINE);
 }
 
 static void test_snapshot_restores_the_future(void **state)
@@ -1247,31 +1212,31 @@ static void test_snapshot_restores_the_future(void **state)
     uint8_t *buf = NULL;
     size_t len = 0;
     char err[256];
-    et_device *devs[1] = { F.dev };
-    assert_int_equal(et_snapshot_save(F.clock, devs, 1, "hpet-test", &buf, &len, err,
+    et_device *devs[1] = { F->dev };
+    assert_int_equal(et_snapshot_save(F->clock, devs, 1, "hpet-test", &buf, &len, err,
                                       sizeof(err)), 0);
 
     teardown(NULL);
     setup_with(NULL, NULL);
-    devs[0] = F.dev;
-    if (et_snapshot_load(F.clock, devs, 1, "hpet-test", buf, len, err, sizeof(err)) != 0) {
+    devs[0] = F->dev;
+    if (et_snapshot_load(F->clock, devs, 1, "hpet-test", buf, len, err, sizeof(err)) != 0) {
         fail_msg("load: %s", err);
     }
     free(buf);
-    assert_int_equal(et_clock_now(F.clock), 15500);
+    assert_int_equal(et_clock_now(F->clock), 15500);
     assert_int_equal(r64(CNT), 1557);
     assert_int_equal(r64(TCMP(0)), 2000);
     assert_int_equal(r64(STA), 1);
     assert_int_equal(r64(CONF), ENABLE);
     assert_int_equal(line_level(2), 1);
     /* The next match (counter 2000) is at 7 + 1993 ticks -> 19930 ns. */
-    assert_int_equal(et_clock_deadline(F.clock), 19930);
+    assert_int_equal(et_clock_deadline(F->clock), 19930);
     w64(STA, 1);
-    F.n_ev = 0;
-    assert_true(et_clock_step_next(F.clock));
-    assert_int_equal(F.n_ev, 1);
-    assert_int_equal(F.ev[0].level, 1);
-    assert_int_equal(F.ev[0].t, 19930);
+    F->n_ev = 0;
+    assert_true(et_clock_step_next(F->clock));
+    assert_int_equal(F->n_ev, 1);
+    assert_int_equal(F->ev[0].level, 1);
+    assert_int_equal(F->ev[0].t, 19930);
     assert_int_equal(r64(TCMP(0)), 3000);
 }
 

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "device_fixture.h"
 #include "emutime/devices/hpet.h"
 #include "emutime/emutime.h"
 #include "emutime/machine.h"
@@ -30,28 +31,12 @@ static int64_t T(uint64_t k)
 #define PIT_RISE T(65536)
 #define HPET_GEN_CONF 0xfed00010u
 
-typedef struct rec {
-    int level[24];
-    unsigned calls[24];
-} rec;
-
-static void intercepted(void *opaque, int n, int level)
+/* A board with its IOAPIC's inputs intercepted, recorded by input. */
+static device_fixture *start(const char *spec)
 {
-    rec *r = opaque;
-    r->level[n] = level;
-    r->calls[n]++;
-}
-
-static et_machine *start(const char *spec, rec *r)
-{
-    char err[256];
-    et_machine *m = et_machine_new(spec, err, sizeof(err));
-    if (!m) {
-        fail_msg("%s: %s", spec, err);
-    }
-    et_machine_set_intercept_listener(m, intercepted, r);
-    assert_int_equal(et_machine_intercept(m, "ioapic", false), 0);
-    return m;
+    device_fixture *f = df_new_machine(spec);
+    df_intercept(f, "ioapic");
+    return f;
 }
 
 /* Outside LegacyReplacement the PIT reaches input 0; LEG_RT (without
@@ -62,26 +47,26 @@ static void test_pit_gated(void **state)
     (void)state;
     const char *const boards[] = { "pc", "q35" };
     for (int b = 0; b < 2; b++) {
-        rec r = { { 0 }, { 0 } };
-        et_machine *m = start(boards[b], &r);
+        device_fixture *f = start(boards[b]);
+        et_machine *m = f->m;
         et_clock *c = et_machine_clock(m);
         et_clock_set(c, PIT_FALL);
-        assert_int_equal(r.calls[0], 1);
-        assert_int_equal(r.level[0], 0);
+        assert_int_equal(f->calls[0], 1);
+        assert_int_equal(f->level[0], 0);
         et_clock_set(c, PIT_RISE);
-        assert_int_equal(r.level[0], 1);
+        assert_int_equal(f->level[0], 1);
         et_machine_write(m, HPET_GEN_CONF, ET_HPET_CONF_LEG_RT, 4);
-        assert_int_equal(r.level[0], 0);
-        unsigned calls = r.calls[0];
+        assert_int_equal(f->level[0], 0);
+        unsigned calls = f->calls[0];
         et_clock_set(c, T(98304)); /* the PIT falls: not seen */
         et_clock_set(c, T(131072) - 1);
-        assert_int_equal(r.calls[0], calls);
+        assert_int_equal(f->calls[0], calls);
         et_machine_write(m, HPET_GEN_CONF, 0, 4);
         /* OUT0 is low until clock 131072: nothing to raise yet. */
-        assert_int_equal(r.level[0], 0);
+        assert_int_equal(f->level[0], 0);
         et_clock_set(c, T(131072));
-        assert_int_equal(r.level[0], 1);
-        et_machine_free(m);
+        assert_int_equal(f->level[0], 1);
+        df_free(f);
     }
 }
 
@@ -90,13 +75,13 @@ static void test_pit_gated(void **state)
 static void test_leaving_legacy_restores_pit_level(void **state)
 {
     (void)state;
-    rec r = { { 0 }, { 0 } };
-    et_machine *m = start("pc", &r);
+    device_fixture *f = start("pc");
+    et_machine *m = f->m;
     et_machine_write(m, HPET_GEN_CONF, ET_HPET_CONF_LEG_RT, 4);
-    assert_int_equal(r.level[0], 0);
+    assert_int_equal(f->level[0], 0);
     et_machine_write(m, HPET_GEN_CONF, 0, 4);
-    assert_int_equal(r.level[0], 1);
-    et_machine_free(m);
+    assert_int_equal(f->level[0], 1);
+    df_free(f);
 }
 
 /* The RTC's IRQ (here its update-ended interrupt at 1 s) reaches input 8
@@ -111,33 +96,33 @@ static void select_write(et_machine *m, uint8_t reg, uint8_t v)
 static void test_rtc_gated(void **state)
 {
     (void)state;
-    rec r = { { 0 }, { 0 } };
-    et_machine *m = start("q35,rtc-clock=vm,rtc-base=2020-01-01", &r);
+    device_fixture *f = start("q35,rtc-clock=vm,rtc-base=2020-01-01");
+    et_machine *m = f->m;
     et_clock *c = et_machine_clock(m);
     select_write(m, 0x0b, 0x12); /* 24-hour, UIE */
     et_clock_set(c, 1000000000);
-    assert_int_equal(r.level[8], 1);
+    assert_int_equal(f->level[8], 1);
     et_machine_out(m, 0x70, 0x0c, 1);
     (void)et_machine_in(m, 0x71, 1); /* reading C lowers it */
-    assert_int_equal(r.level[8], 0);
+    assert_int_equal(f->level[8], 0);
     et_machine_write(m, HPET_GEN_CONF, ET_HPET_CONF_LEG_RT, 4);
     et_clock_set(c, 2000000000);
-    assert_int_equal(r.level[8], 0); /* the RTC's IRQ is up, but silenced */
+    assert_int_equal(f->level[8], 0); /* the RTC's IRQ is up, but silenced */
     et_machine_write(m, HPET_GEN_CONF, 0, 4);
-    assert_int_equal(r.level[8], 1);
-    et_machine_free(m);
+    assert_int_equal(f->level[8], 1);
+    df_free(f);
 }
 
 /* Without an HPET the PIT and the RTC go to the IOAPIC directly. */
 static void test_without_hpet(void **state)
 {
     (void)state;
-    rec r = { { 0 }, { 0 } };
-    et_machine *m = start("pc,hpet=off", &r);
+    device_fixture *f = start("pc,hpet=off");
+    et_machine *m = f->m;
     et_clock_set(et_machine_clock(m), PIT_RISE);
-    assert_int_equal(r.level[0], 1);
-    assert_int_equal(r.calls[0], 2);
-    et_machine_free(m);
+    assert_int_equal(f->level[0], 1);
+    assert_int_equal(f->calls[0], 2);
+    df_free(f);
 }
 
 /* A snapshot keeps the pass-through consistent: the HPET's inputs are not
@@ -148,66 +133,55 @@ static void test_without_hpet(void **state)
 static void test_snapshot_redrives_inputs(void **state)
 {
     (void)state;
-    rec ra = { { 0 }, { 0 } }, rb = { { 0 }, { 0 } };
-    et_machine *a = start("pc", &ra);
+        device_fixture *fa = start("pc");
+    et_machine *a = fa->m;
     et_clock_set(et_machine_clock(a), PIT_FALL);
-    assert_int_equal(ra.level[0], 0);
+    assert_int_equal(fa->level[0], 0);
     uint8_t *buf = NULL;
     size_t len = 0;
     char err[256];
     assert_int_equal(et_machine_snapshot_save(a, &buf, &len, err, sizeof(err)), 0);
-    et_machine *b = start("pc", &rb);
-    rb.level[0] = 1; /* qtest's record: high, as OUT0 is at power-on */
+    device_fixture *fb = start("pc");
+    et_machine *b = fb->m;
+    fb->level[0] = 1; /* qtest's record: high, as OUT0 is at power-on */
     assert_int_equal(et_machine_snapshot_load(b, buf, len, err, sizeof(err)), 0);
-    assert_int_equal(rb.level[0], 0);
+    assert_int_equal(fb->level[0], 0);
     et_clock_set(et_machine_clock(b), PIT_RISE);
-    assert_int_equal(rb.level[0], 1);
+    assert_int_equal(fb->level[0], 1);
     free(buf);
-    et_machine_free(a);
-    et_machine_free(b);
+    df_free(fa);
+    df_free(fb);
 }
 
 /* The device: a pass-through input ORs with the level-triggered timers on
  * its line; inputs out of range, and devices without inputs, ignore
  * et_device_set_input. */
-static int line_level[32];
-
-static void sink(void *opaque, int n, int level)
-{
-    (void)opaque;
-    line_level[n] = level;
-}
-
 static void test_device_inputs(void **state)
 {
     (void)state;
     char err[128];
-    et_clock *clock = et_clock_new_manual();
+    device_fixture *f = df_new();
     et_hpet_config cfg = ET_HPET_CONFIG_DEFAULTS;
     cfg.int_route_cap = ET_HPET_ROUTE_CAP_Q35; /* pins 2, 8, 16-23 */
-    et_device *h = et_hpet_new(clock, "hpet", &cfg, err, sizeof(err));
-    assert_non_null(h);
-    for (unsigned i = 0; i < 32; i++) {
-        et_irq_connect(et_device_irq(h, i), sink, NULL, (int)i);
-    }
+    df_attach(f, et_hpet_new(f->clock, "hpet", &cfg, err, sizeof(err)), err);
+    et_device *h = f->dev;
     et_device_set_input(h, ET_HPET_INPUT_RTC, 1);
-    assert_int_equal(line_level[8], 1);
+    assert_int_equal(f->level[8], 1);
     /* Timer 2, level-triggered, to pin 8, comparator 10: status at tick 10. */
     et_device_write(h, 0x140, (8u << 9) | ET_HPET_TN_INT_ENB | ET_HPET_TN_INT_TYPE_LEVEL, 4);
     et_device_write(h, 0x148, 10, 8);
     et_device_write(h, 0x010, ET_HPET_CONF_ENABLE, 4);
-    et_clock_step(clock, 100);
+    step(f, 100);
     et_device_set_input(h, ET_HPET_INPUT_RTC, 0);
-    assert_int_equal(line_level[8], 1); /* the timer still holds it */
+    assert_int_equal(f->level[8], 1); /* the timer still holds it */
     et_device_write(h, 0x020, 1u << 2, 4);  /* clear timer 2's status */
-    assert_int_equal(line_level[8], 0);
+    assert_int_equal(f->level[8], 0);
     et_device_set_input(h, ET_HPET_INPUT_PIT, 1);
-    assert_int_equal(line_level[0], 1);
+    assert_int_equal(f->level[0], 1);
     et_device_reset(h);
-    assert_int_equal(line_level[0], 1); /* the input's level is its driver's */
+    assert_int_equal(f->level[0], 1); /* the input's level is its driver's */
     et_device_set_input(h, ET_HPET_NUM_INPUTS, 1); /* no such input */
-    et_device_free(h);
-    et_clock_free(clock);
+    df_free(f);
 }
 
 int main(void)

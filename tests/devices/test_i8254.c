@@ -16,6 +16,7 @@
 #include <stdlib.h>
 
 #include "adapter_drive.h"
+#include "device_fixture.h"
 #include "emutime/devices/i8254.h"
 #include "emutime/emutime.h"
 #include "emutime/machine.h"
@@ -30,81 +31,30 @@ static int64_t T(uint64_t k)
     return (int64_t)((k * UINT64_C(1000000000) + ET_I8254_HZ - 1) / ET_I8254_HZ);
 }
 
-typedef struct fixture {
-    et_clock *clock;
-    et_device *dev;
-    int level;
-    unsigned changes;
-} fixture;
-
-static fixture *F;
-
-static void sink(void *opaque, int n, int level)
-{
-    fixture *f = opaque;
-    assert_int_equal(n, ET_I8254_IRQ_OUT0);
-    f->level = level;
-    f->changes++;
-}
-
-static void quiet_log(void *opaque, const char *line)
-{
-    (void)opaque;
-    (void)line;
-}
+/* The tests of this file talk to one PIT: the current test's fixture. */
+static device_fixture *F;
 
 static int setup(void **state)
 {
-    fixture *f = calloc(1, sizeof(*f));
+    device_fixture *f = df_new();
     char err[128];
-    f->clock = et_clock_new_manual();
-    f->dev = et_i8254_new(f->clock, "pit", err, sizeof(err));
-    assert_non_null(f->dev);
-    f->level = et_irq_level(et_device_irq(f->dev, ET_I8254_IRQ_OUT0));
-    et_irq_connect(et_device_irq(f->dev, ET_I8254_IRQ_OUT0), sink, f, 0);
-    et_set_log_handler(quiet_log, NULL);
+    df_attach(f, et_i8254_new(f->clock, "pit", err, sizeof(err)), err);
     F = f;
     *state = f;
     return 0;
 }
 
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    et_device_free(f->dev);
-    et_clock_free(f->clock);
-    et_set_log_handler(NULL, NULL);
-    free(f);
-    return 0;
-}
-
-static void wr(uint64_t off, uint8_t v)
-{
-    et_device_write(F->dev, off, v, 1);
-}
-
-static uint8_t rd(uint64_t off)
-{
-    return (uint8_t)et_device_read(F->dev, off, 1);
-}
-
-/* Moves the clock to absolute time t. */
-static void at(int64_t t)
-{
-    et_clock_set(F->clock, t);
-}
-
 static unsigned latch16(unsigned counter)
 {
-    wr(CTRL, (uint8_t)(counter << 6)); /* counter latch command */
-    unsigned lo = rd(C0 + counter);
-    return lo | (unsigned)rd(C0 + counter) << 8;
+    wr8(F, CTRL, (uint8_t)(counter << 6)); /* counter latch command */
+    unsigned lo = rd8(F, C0 + counter);
+    return lo | (unsigned)rd8(F, C0 + counter) << 8;
 }
 
 static uint8_t status(unsigned counter)
 {
-    wr(CTRL, (uint8_t)(0xc0 | ET_I8254_RB_NO_COUNT | ET_I8254_RB_COUNTER(counter)));
-    return rd(C0 + counter);
+    wr8(F, CTRL, (uint8_t)(0xc0 | ET_I8254_RB_NO_COUNT | ET_I8254_RB_COUNTER(counter)));
+    return rd8(F, C0 + counter);
 }
 
 /* Reset (QEMU's, a BIOS's setup): mode 3, count 65536, so OUT0 is an 18.2
@@ -113,22 +63,22 @@ static uint8_t status(unsigned counter)
 static void test_reset_square_wave(void **state)
 {
     (void)state;
-    assert_int_equal(F->level, 1);
+    assert_int_equal(F->level[0], 1);
     assert_int_equal(status(0), 0x86);
     assert_int_equal(status(2), 0x86); /* gate 2 low: OUT high */
-    at(T(32768) - 1);
-    assert_int_equal(F->level, 1);
-    at(T(32768));
-    assert_int_equal(F->level, 0);
-    at(T(65536) - 1);
-    assert_int_equal(F->level, 0);
-    at(T(65536));
-    assert_int_equal(F->level, 1);
-    at(T(65536 + 32768));
-    assert_int_equal(F->level, 0);
+    at(F, T(32768) - 1);
+    assert_int_equal(F->level[0], 1);
+    at(F, T(32768));
+    assert_int_equal(F->level[0], 0);
+    at(F, T(65536) - 1);
+    assert_int_equal(F->level[0], 0);
+    at(F, T(65536));
+    assert_int_equal(F->level[0], 1);
+    at(F, T(65536 + 32768));
+    assert_int_equal(F->level[0], 0);
     /* 1 s is 1193182 clocks: floor(1193182 / 32768) = 36 half periods. */
-    at(1000000000);
-    assert_int_equal(F->changes, 36);
+    at(F, 1000000000);
+    assert_int_equal(F->calls[0], 36);
 }
 
 /* Mode 0: the control word sets OUT low; count 100 (LSB then MSB); OUT
@@ -137,22 +87,22 @@ static void test_reset_square_wave(void **state)
 static void test_mode0_interrupt_on_terminal_count(void **state)
 {
     (void)state;
-    wr(CTRL, 0x30); /* counter 0, LSB+MSB, mode 0, binary */
-    assert_int_equal(F->level, 0);
-    wr(C0, 100);
-    wr(C0, 0);
+    wr8(F, CTRL, 0x30); /* counter 0, LSB+MSB, mode 0, binary */
+    assert_int_equal(F->level[0], 0);
+    wr8(F, C0, 100);
+    wr8(F, C0, 0);
     assert_int_equal(latch16(0), 100);
-    at(T(40));
+    at(F, T(40));
     assert_int_equal(latch16(0), 60);
-    at(T(100) - 1);
-    assert_int_equal(F->level, 0);
-    at(T(100));
-    assert_int_equal(F->level, 1);
+    at(F, T(100) - 1);
+    assert_int_equal(F->level[0], 0);
+    at(F, T(100));
+    assert_int_equal(F->level[0], 1);
     assert_int_equal(latch16(0), 0);
-    at(T(101));
+    at(F, T(101));
     assert_int_equal(latch16(0), 0xffff);
-    at(T(100000)); /* no further change */
-    assert_int_equal(F->level, 1);
+    at(F, T(100000)); /* no further change */
+    assert_int_equal(F->level[0], 1);
     assert_int_equal(status(0) & ET_I8254_STATUS_OUT, ET_I8254_STATUS_OUT);
 }
 
@@ -161,19 +111,19 @@ static void test_mode0_interrupt_on_terminal_count(void **state)
 static void test_mode0_rewrite(void **state)
 {
     (void)state;
-    wr(CTRL, 0x30);
-    wr(C0, 10);
-    wr(C0, 0);
-    at(T(10));
-    assert_int_equal(F->level, 1);
-    wr(C0, 20);
-    assert_int_equal(F->level, 0);
-    at(T(500));
-    assert_int_equal(F->level, 0);
+    wr8(F, CTRL, 0x30);
+    wr8(F, C0, 10);
+    wr8(F, C0, 0);
+    at(F, T(10));
+    assert_int_equal(F->level[0], 1);
+    wr8(F, C0, 20);
+    assert_int_equal(F->level[0], 0);
+    at(F, T(500));
+    assert_int_equal(F->level[0], 0);
     int64_t t0 = et_clock_now(F->clock);
-    wr(C0, 0);
-    at(t0 + T(20));
-    assert_int_equal(F->level, 1);
+    wr8(F, C0, 0);
+    at(F, t0 + T(20));
+    assert_int_equal(F->level[0], 1);
 }
 
 /* Mode 2, N = 1000: OUT low for clock 999 of every period: falls at
@@ -181,23 +131,23 @@ static void test_mode0_rewrite(void **state)
 static void test_mode2_rate_generator(void **state)
 {
     (void)state;
-    wr(CTRL, 0x34);
-    wr(C0, 1000 & 0xff);
-    wr(C0, 1000 >> 8);
-    assert_int_equal(F->level, 1);
-    at(T(999) - 1);
-    assert_int_equal(F->level, 1);
+    wr8(F, CTRL, 0x34);
+    wr8(F, C0, 1000 & 0xff);
+    wr8(F, C0, 1000 >> 8);
+    assert_int_equal(F->level[0], 1);
+    at(F, T(999) - 1);
+    assert_int_equal(F->level[0], 1);
     assert_int_equal(latch16(0), 2);
-    at(T(999));
-    assert_int_equal(F->level, 0);
+    at(F, T(999));
+    assert_int_equal(F->level[0], 0);
     assert_int_equal(latch16(0), 1);
-    at(T(1000));
-    assert_int_equal(F->level, 1);
+    at(F, T(1000));
+    assert_int_equal(F->level[0], 1);
     assert_int_equal(latch16(0), 1000);
-    at(T(1999));
-    assert_int_equal(F->level, 0);
+    at(F, T(1999));
+    assert_int_equal(F->level[0], 0);
     /* Mode bits 110 are mode 2 too; the status shows them as written. */
-    wr(CTRL, 0x3c);
+    wr8(F, CTRL, 0x3c);
     assert_int_equal(status(0) & 0x0e, 0x0c);
 }
 
@@ -205,51 +155,51 @@ static void test_mode2_rate_generator(void **state)
 static void test_mode3_odd_count(void **state)
 {
     (void)state;
-    wr(CTRL, 0x16); /* counter 0, LSB only, mode 3 */
-    wr(C0, 5);
-    at(T(3) - 1);
-    assert_int_equal(F->level, 1);
-    at(T(3));
-    assert_int_equal(F->level, 0);
-    at(T(5));
-    assert_int_equal(F->level, 1);
-    at(T(8));
-    assert_int_equal(F->level, 0);
+    wr8(F, CTRL, 0x16); /* counter 0, LSB only, mode 3 */
+    wr8(F, C0, 5);
+    at(F, T(3) - 1);
+    assert_int_equal(F->level[0], 1);
+    at(F, T(3));
+    assert_int_equal(F->level[0], 0);
+    at(F, T(5));
+    assert_int_equal(F->level[0], 1);
+    at(F, T(8));
+    assert_int_equal(F->level[0], 0);
     /* Mode bits 111 are mode 3 (datasheet: X11), not mode 2. */
-    wr(CTRL, 0x1e);
+    wr8(F, CTRL, 0x1e);
     assert_int_equal(status(0) & 0x0e, 0x0e);
-    wr(C0, 5);
+    wr8(F, C0, 5);
     int64_t t7 = et_clock_now(F->clock);
-    at(t7 + T(3));
-    assert_int_equal(F->level, 0); /* a square wave: low after 3 of 5 */
-    at(t7 + T(5));
-    assert_int_equal(F->level, 1);
-    wr(CTRL, 0x16);
-    wr(C0, 5);
+    at(F, t7 + T(3));
+    assert_int_equal(F->level[0], 0); /* a square wave: low after 3 of 5 */
+    at(F, t7 + T(5));
+    assert_int_equal(F->level[0], 1);
+    wr8(F, CTRL, 0x16);
+    wr8(F, C0, 5);
     /* Mode 3 with an even count counts down by two: N = 8 reads 8, 6, 4. */
     int64_t t0 = et_clock_now(F->clock);
-    wr(C0, 8);
-    at(t0 + T(2));
-    wr(CTRL, 0x00);
-    assert_int_equal(rd(C0), 4); /* LSB only: one byte */
+    wr8(F, C0, 8);
+    at(F, t0 + T(2));
+    wr8(F, CTRL, 0x00);
+    assert_int_equal(rd8(F, C0), 4); /* LSB only: one byte */
 }
 
 /* Mode 4, N = 10: OUT low for clock 10 only. */
 static void test_mode4_software_strobe(void **state)
 {
     (void)state;
-    wr(CTRL, 0x18); /* counter 0, LSB, mode 4 */
-    assert_int_equal(F->level, 1);
-    wr(C0, 10);
-    at(T(10) - 1);
-    assert_int_equal(F->level, 1);
-    at(T(10));
-    assert_int_equal(F->level, 0);
-    at(T(11));
-    assert_int_equal(F->level, 1);
-    unsigned changes = F->changes;
-    at(T(100000));
-    assert_int_equal(F->changes, changes);
+    wr8(F, CTRL, 0x18); /* counter 0, LSB, mode 4 */
+    assert_int_equal(F->level[0], 1);
+    wr8(F, C0, 10);
+    at(F, T(10) - 1);
+    assert_int_equal(F->level[0], 1);
+    at(F, T(10));
+    assert_int_equal(F->level[0], 0);
+    at(F, T(11));
+    assert_int_equal(F->level[0], 1);
+    unsigned changes = F->calls[0];
+    at(F, T(100000));
+    assert_int_equal(F->calls[0], changes);
 }
 
 /* Counter 2 with port B's gate. Mode 1: OUT2 high until a gate rising
@@ -257,36 +207,36 @@ static void test_mode4_software_strobe(void **state)
 static void test_mode1_gate_trigger(void **state)
 {
     (void)state;
-    wr(CTRL, 0x92); /* counter 2, LSB, mode 1 */
-    wr(C2, 10);
-    at(T(100));
-    assert_int_equal(rd(PORTB) & ET_I8254_PORTB_OUT2, ET_I8254_PORTB_OUT2);
+    wr8(F, CTRL, 0x92); /* counter 2, LSB, mode 1 */
+    wr8(F, C2, 10);
+    at(F, T(100));
+    assert_int_equal(rd8(F, PORTB) & ET_I8254_PORTB_OUT2, ET_I8254_PORTB_OUT2);
     int64_t t0 = et_clock_now(F->clock);
-    wr(PORTB, ET_I8254_PORTB_GATE2);
-    assert_int_equal(rd(PORTB) & ET_I8254_PORTB_OUT2, 0);
-    at(t0 + T(5));
-    wr(PORTB, 0);
-    wr(PORTB, ET_I8254_PORTB_GATE2); /* retrigger at 5 */
-    at(t0 + T(5) + T(10) - 1);
-    assert_int_equal(rd(PORTB) & ET_I8254_PORTB_OUT2, 0);
-    at(t0 + T(5) + T(10));
-    assert_int_equal(rd(PORTB) & ET_I8254_PORTB_OUT2, ET_I8254_PORTB_OUT2);
+    wr8(F, PORTB, ET_I8254_PORTB_GATE2);
+    assert_int_equal(rd8(F, PORTB) & ET_I8254_PORTB_OUT2, 0);
+    at(F, t0 + T(5));
+    wr8(F, PORTB, 0);
+    wr8(F, PORTB, ET_I8254_PORTB_GATE2); /* retrigger at 5 */
+    at(F, t0 + T(5) + T(10) - 1);
+    assert_int_equal(rd8(F, PORTB) & ET_I8254_PORTB_OUT2, 0);
+    at(F, t0 + T(5) + T(10));
+    assert_int_equal(rd8(F, PORTB) & ET_I8254_PORTB_OUT2, ET_I8254_PORTB_OUT2);
 }
 
 /* Mode 5: OUT2 low for one clock N clocks after the trigger. */
 static void test_mode5_hardware_strobe(void **state)
 {
     (void)state;
-    wr(CTRL, 0x9a); /* counter 2, LSB, mode 5 */
-    wr(C2, 4);
+    wr8(F, CTRL, 0x9a); /* counter 2, LSB, mode 5 */
+    wr8(F, C2, 4);
     int64_t t0 = et_clock_now(F->clock);
-    wr(PORTB, ET_I8254_PORTB_GATE2);
-    at(t0 + T(4) - 1);
-    assert_int_equal(rd(PORTB) & ET_I8254_PORTB_OUT2, ET_I8254_PORTB_OUT2);
-    at(t0 + T(4));
-    assert_int_equal(rd(PORTB) & ET_I8254_PORTB_OUT2, 0);
-    at(t0 + T(5));
-    assert_int_equal(rd(PORTB) & ET_I8254_PORTB_OUT2, ET_I8254_PORTB_OUT2);
+    wr8(F, PORTB, ET_I8254_PORTB_GATE2);
+    at(F, t0 + T(4) - 1);
+    assert_int_equal(rd8(F, PORTB) & ET_I8254_PORTB_OUT2, ET_I8254_PORTB_OUT2);
+    at(F, t0 + T(4));
+    assert_int_equal(rd8(F, PORTB) & ET_I8254_PORTB_OUT2, 0);
+    at(F, t0 + T(5));
+    assert_int_equal(rd8(F, PORTB) & ET_I8254_PORTB_OUT2, ET_I8254_PORTB_OUT2);
 }
 
 /* Mode 0 on counter 2: a low gate suspends counting. The classic TSC
@@ -294,24 +244,24 @@ static void test_mode5_hardware_strobe(void **state)
 static void test_gate_suspends_mode0(void **state)
 {
     (void)state;
-    wr(CTRL, 0xb0); /* counter 2, LSB+MSB, mode 0 */
-    wr(C2, 100);
-    wr(C2, 0);
-    at(T(1000));
+    wr8(F, CTRL, 0xb0); /* counter 2, LSB+MSB, mode 0 */
+    wr8(F, C2, 100);
+    wr8(F, C2, 0);
+    at(F, T(1000));
     assert_int_equal(latch16(2), 100); /* gate 2 low since reset */
     int64_t t0 = et_clock_now(F->clock);
-    wr(PORTB, ET_I8254_PORTB_GATE2);
-    at(t0 + T(30));
+    wr8(F, PORTB, ET_I8254_PORTB_GATE2);
+    at(F, t0 + T(30));
     assert_int_equal(latch16(2), 70);
-    wr(PORTB, 0);
+    wr8(F, PORTB, 0);
     int64_t t1 = et_clock_now(F->clock);
-    at(t1 + T(1000));
+    at(F, t1 + T(1000));
     assert_int_equal(latch16(2), 70);
-    wr(PORTB, ET_I8254_PORTB_GATE2);
-    at(et_clock_now(F->clock) + T(70) - 1);
-    assert_int_equal(rd(PORTB) & ET_I8254_PORTB_OUT2, 0);
-    at(et_clock_now(F->clock) + 1);
-    assert_int_equal(rd(PORTB) & ET_I8254_PORTB_OUT2, ET_I8254_PORTB_OUT2);
+    wr8(F, PORTB, ET_I8254_PORTB_GATE2);
+    at(F, et_clock_now(F->clock) + T(70) - 1);
+    assert_int_equal(rd8(F, PORTB) & ET_I8254_PORTB_OUT2, 0);
+    at(F, et_clock_now(F->clock) + 1);
+    assert_int_equal(rd8(F, PORTB) & ET_I8254_PORTB_OUT2, ET_I8254_PORTB_OUT2);
 }
 
 /* Modes 2 and 3: gate low sets OUT high at once and holds; the rising edge
@@ -319,22 +269,22 @@ static void test_gate_suspends_mode0(void **state)
 static void test_gate_in_mode3(void **state)
 {
     (void)state;
-    wr(CTRL, 0xb6); /* counter 2, LSB+MSB, mode 3 */
-    wr(C2, 10);
-    wr(C2, 0);
-    wr(PORTB, ET_I8254_PORTB_GATE2);
+    wr8(F, CTRL, 0xb6); /* counter 2, LSB+MSB, mode 3 */
+    wr8(F, C2, 10);
+    wr8(F, C2, 0);
+    wr8(F, PORTB, ET_I8254_PORTB_GATE2);
     int64_t t0 = et_clock_now(F->clock);
-    at(t0 + T(6));
-    assert_int_equal(rd(PORTB) & ET_I8254_PORTB_OUT2, 0);
-    wr(PORTB, 0);
-    assert_int_equal(rd(PORTB) & ET_I8254_PORTB_OUT2, ET_I8254_PORTB_OUT2);
+    at(F, t0 + T(6));
+    assert_int_equal(rd8(F, PORTB) & ET_I8254_PORTB_OUT2, 0);
+    wr8(F, PORTB, 0);
+    assert_int_equal(rd8(F, PORTB) & ET_I8254_PORTB_OUT2, ET_I8254_PORTB_OUT2);
     int64_t t1 = et_clock_now(F->clock);
-    wr(PORTB, ET_I8254_PORTB_GATE2);
+    wr8(F, PORTB, ET_I8254_PORTB_GATE2);
     assert_int_equal(latch16(2), 10);
-    at(t1 + T(5) - 1);
-    assert_int_equal(rd(PORTB) & ET_I8254_PORTB_OUT2, ET_I8254_PORTB_OUT2);
-    at(t1 + T(5));
-    assert_int_equal(rd(PORTB) & ET_I8254_PORTB_OUT2, 0);
+    at(F, t1 + T(5) - 1);
+    assert_int_equal(rd8(F, PORTB) & ET_I8254_PORTB_OUT2, ET_I8254_PORTB_OUT2);
+    at(F, t1 + T(5));
+    assert_int_equal(rd8(F, PORTB) & ET_I8254_PORTB_OUT2, 0);
 }
 
 /* BCD: count 0x1000 is 1000 decimal, reads 0x0999 one clock later; count
@@ -342,23 +292,23 @@ static void test_gate_in_mode3(void **state)
 static void test_bcd(void **state)
 {
     (void)state;
-    wr(CTRL, 0x31); /* counter 0, LSB+MSB, mode 0, BCD */
-    wr(C0, 0x00);
-    wr(C0, 0x10);
-    at(T(1));
+    wr8(F, CTRL, 0x31); /* counter 0, LSB+MSB, mode 0, BCD */
+    wr8(F, C0, 0x00);
+    wr8(F, C0, 0x10);
+    at(F, T(1));
     assert_int_equal(latch16(0), 0x0999);
-    at(T(1000));
-    assert_int_equal(F->level, 1);
+    at(F, T(1000));
+    assert_int_equal(F->level[0], 1);
     assert_int_equal(latch16(0), 0x0000);
-    at(T(1001));
+    at(F, T(1001));
     assert_int_equal(latch16(0), 0x9999);
     int64_t t0 = et_clock_now(F->clock);
-    wr(C0, 0);
-    wr(C0, 0);
-    at(t0 + T(1));
+    wr8(F, C0, 0);
+    wr8(F, C0, 0);
+    at(F, t0 + T(1));
     assert_int_equal(latch16(0), 0x9999);
-    at(t0 + T(10000));
-    assert_int_equal(F->level, 1);
+    at(F, t0 + T(10000));
+    assert_int_equal(F->level[0], 1);
     assert_int_equal(status(0) & 1, 1);
 }
 
@@ -370,35 +320,35 @@ static void test_bcd(void **state)
 static void test_latch_and_read_back(void **state)
 {
     (void)state;
-    wr(CTRL, 0x34);
+    wr8(F, CTRL, 0x34);
     assert_int_equal(status(0), 0x40 | 0x30 | 0x04 | 0x80); /* OUT high, null count */
-    wr(C0, 0x00);
-    wr(C0, 0x10); /* 4096 */
-    at(T(96));
-    wr(CTRL, 0x00);
-    at(T(196));
-    wr(CTRL, 0x00); /* ignored: the first latch is still unread */
-    assert_int_equal(rd(C0), 0xa0); /* 4096 - 96 = 4000 = 0x0fa0, latched at 96 */
-    assert_int_equal(rd(C0), 0x0f);
+    wr8(F, C0, 0x00);
+    wr8(F, C0, 0x10); /* 4096 */
+    at(F, T(96));
+    wr8(F, CTRL, 0x00);
+    at(F, T(196));
+    wr8(F, CTRL, 0x00); /* ignored: the first latch is still unread */
+    assert_int_equal(rd8(F, C0), 0xa0); /* 4096 - 96 = 4000 = 0x0fa0, latched at 96 */
+    assert_int_equal(rd8(F, C0), 0x0f);
 }
 
 static void test_read_back_order(void **state)
 {
     (void)state;
-    wr(CTRL, 0x34);
-    wr(C0, 0x00);
-    wr(C0, 0x10); /* 4096 */
-    at(T(96));
-    wr(CTRL, 0xc2); /* read-back: count and status of counter 0 */
-    assert_int_equal(rd(C0), 0x80 | 0x30 | 0x04);
-    assert_int_equal(rd(C0), 0xa0); /* 4000 = 0x0fa0 */
-    assert_int_equal(rd(C0), 0x0f);
+    wr8(F, CTRL, 0x34);
+    wr8(F, C0, 0x00);
+    wr8(F, C0, 0x10); /* 4096 */
+    at(F, T(96));
+    wr8(F, CTRL, 0xc2); /* read-back: count and status of counter 0 */
+    assert_int_equal(rd8(F, C0), 0x80 | 0x30 | 0x04);
+    assert_int_equal(rd8(F, C0), 0xa0); /* 4000 = 0x0fa0 */
+    assert_int_equal(rd8(F, C0), 0x0f);
     /* MSB-only mode reads the MSB; the live count without a latch. */
-    wr(CTRL, 0x24); /* counter 0, MSB only, mode 2 */
-    wr(C0, 0x20);   /* 0x2000 */
-    at(et_clock_now(F->clock) + T(0x100));
-    assert_int_equal(rd(C0), 0x1f);
-    assert_int_equal(rd(C0), 0x1f);
+    wr8(F, CTRL, 0x24); /* counter 0, MSB only, mode 2 */
+    wr8(F, C0, 0x20);   /* 0x2000 */
+    at(F, et_clock_now(F->clock) + T(0x100));
+    assert_int_equal(rd8(F, C0), 0x1f);
+    assert_int_equal(rd8(F, C0), 0x1f);
 }
 
 /* Port B: bit 1 speaker data reads back, bit 4 flips on every read, bits
@@ -407,67 +357,55 @@ static void test_read_back_order(void **state)
 static void test_port_b_and_unassigned(void **state)
 {
     (void)state;
-    wr(PORTB, 0xff);
-    uint8_t a = rd(PORTB), b = rd(PORTB);
+    wr8(F, PORTB, 0xff);
+    uint8_t a = rd8(F, PORTB), b = rd8(F, PORTB);
     assert_int_equal(a & 0xcf, ET_I8254_PORTB_GATE2 | ET_I8254_PORTB_SPEAKER);
     assert_int_equal((a ^ b), ET_I8254_PORTB_REFRESH);
-    assert_int_equal(rd(CTRL), 0);
+    assert_int_equal(rd8(F, CTRL), 0);
     unsigned long errors = et_device_guest_error_count(F->dev);
-    assert_int_equal(rd(0x04), 0xff);
-    wr(0x20, 1);
+    assert_int_equal(rd8(F, 0x04), 0xff);
+    wr8(F, 0x20, 1);
     assert_int_equal(et_device_guest_error_count(F->dev), errors + 2);
 }
 
 static void test_reset_restores(void **state)
 {
     (void)state;
-    wr(CTRL, 0x30);
-    wr(PORTB, 3);
+    wr8(F, CTRL, 0x30);
+    wr8(F, PORTB, 3);
     et_device_reset(F->dev);
-    assert_int_equal(F->level, 1);
+    assert_int_equal(F->level[0], 1);
     assert_int_equal(status(0), 0x86);
-    assert_int_equal(rd(PORTB) & 0x03, 0);
+    assert_int_equal(rd8(F, PORTB) & 0x03, 0);
 }
 
 /* The board: pit=on (QEMU's default) puts OUT0 on IOAPIC input 0 and port
  * B at 0x61; pit=off leaves all those ports unassigned (0xff). */
-static int seen[24];
-
-static void intercepted(void *opaque, int n, int level)
-{
-    (void)opaque;
-    seen[n] = level;
-}
-
 static void test_on_the_boards(void **state)
 {
     (void)state;
-    char err[256];
     const char *const boards[] = { "pc", "q35" };
     for (int b = 0; b < 2; b++) {
-        et_machine *m = et_machine_new(boards[b], err, sizeof(err));
-        assert_non_null(m);
-        et_machine_set_intercept_listener(m, intercepted, NULL);
-        assert_int_equal(et_machine_intercept(m, "ioapic", false), 0);
-        seen[0] = 1;
-        et_clock_set(et_machine_clock(m), T(32768));
-        assert_int_equal(seen[0], 0);
-        et_machine_out(m, 0x43, 0x30, 1);
-        et_machine_out(m, 0x40, 0x0a, 2); /* 2 bytes: LSB 0x0a to 0x40, 0 to 0x41 */
-        et_machine_out(m, 0x40, 0x00, 1);
-        et_clock_step(et_machine_clock(m), T(10) + 1);
-        assert_int_equal(seen[0], 1);
-        assert_int_equal(et_machine_in(m, 0x61, 1) & 0x0f, 0);
-        et_machine_free(m);
+        device_fixture *f = df_new_machine(boards[b]);
+        df_intercept(f, "ioapic");
+        f->level[0] = 1; /* OUT0 is high at power-on */
+        at(f, T(32768));
+        assert_int_equal(f->level[0], 0);
+        et_machine_out(f->m, 0x43, 0x30, 1);
+        et_machine_out(f->m, 0x40, 0x0a, 2); /* 2 bytes: LSB 0x0a to 0x40, 0 to 0x41 */
+        et_machine_out(f->m, 0x40, 0x00, 1);
+        step(f, T(10) + 1);
+        assert_int_equal(f->level[0], 1);
+        assert_int_equal(et_machine_in(f->m, 0x61, 1) & 0x0f, 0);
+        df_free(f);
 
         char spec[32];
         snprintf(spec, sizeof(spec), "%s,pit=off", boards[b]);
-        m = et_machine_new(spec, err, sizeof(err));
-        assert_non_null(m);
-        assert_int_equal(et_machine_in(m, 0x40, 1), 0xff);
-        assert_int_equal(et_machine_in(m, 0x61, 1), 0xff);
-        assert_int_equal(et_machine_in(m, 0x43, 1), 0xff);
-        et_machine_free(m);
+        f = df_new_machine(spec);
+        assert_int_equal(et_machine_in(f->m, 0x40, 1), 0xff);
+        assert_int_equal(et_machine_in(f->m, 0x61, 1), 0xff);
+        assert_int_equal(et_machine_in(f->m, 0x43, 1), 0xff);
+        df_free(f);
     }
 }
 
@@ -487,7 +425,7 @@ static void test_adapter_on_manual_clock(void **state)
 
 int main(void)
 {
-#define T_(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T_(fn) cmocka_unit_test_setup_teardown(fn, setup, df_teardown)
     const struct CMUnitTest tests[] = {
         T_(test_reset_square_wave),
         T_(test_mode0_interrupt_on_terminal_count),

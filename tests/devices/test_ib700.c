@@ -12,49 +12,19 @@
 #include <stdlib.h>
 
 #include "adapter_drive.h"
+#include "device_fixture.h"
 #include "emutime/devices/ib700.h"
 #include "emutime/emutime.h"
 #include "emutime/machine.h"
 
 #define SEC INT64_C(1000000000)
 
-typedef struct fixture {
-    et_clock *clock;
-    et_device *dev;
-    unsigned raises, lowers;
-    int64_t last_raise;
-} fixture;
-
-static void sink(void *opaque, int n, int level)
-{
-    fixture *f = opaque;
-    assert_int_equal(n, ET_IB700_IRQ_TIMEOUT);
-    if (level) {
-        f->raises++;
-        f->last_raise = et_clock_now(f->clock);
-    } else {
-        f->lowers++;
-    }
-}
-
 static int setup(void **state)
 {
-    fixture *f = calloc(1, sizeof(*f));
+    device_fixture *f = df_new();
     char err[128];
-    f->clock = et_clock_new_manual();
-    f->dev = et_ib700_new(f->clock, "ib700", err, sizeof(err));
-    assert_non_null(f->dev);
-    et_irq_connect(et_device_irq(f->dev, ET_IB700_IRQ_TIMEOUT), sink, f, 0);
+    df_attach(f, et_ib700_new(f->clock, "ib700", err, sizeof(err)), err);
     *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    et_device_free(f->dev);
-    et_clock_free(f->clock);
-    free(f);
     return 0;
 }
 
@@ -73,55 +43,55 @@ static void test_timeout_table(void **state)
  * as a pulse (raise then lower), once. */
 static void test_each_timeout(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     for (unsigned n = 0; n < 15; n++) {
         int64_t t0 = et_clock_now(f->clock);
-        unsigned before = f->raises;
+        unsigned before = f->raises[0];
         et_device_write(f->dev, ET_IB700_ENABLE, n, 1);
         et_clock_step(f->clock, (int64_t)et_ib700_timeout_seconds(n) * SEC - 1);
-        assert_int_equal(f->raises, before);
+        assert_int_equal(f->raises[0], before);
         et_clock_step(f->clock, 1);
-        assert_int_equal(f->raises, before + 1);
-        assert_int_equal(f->lowers, before + 1);
-        assert_true(f->last_raise == t0 + (int64_t)et_ib700_timeout_seconds(n) * SEC);
+        assert_int_equal(f->raises[0], before + 1);
+        assert_int_equal(f->lowers[0], before + 1);
+        assert_true(f->last_raise[0] == t0 + (int64_t)et_ib700_timeout_seconds(n) * SEC);
         et_clock_step(f->clock, 60 * SEC); /* stopped after the timeout */
-        assert_int_equal(f->raises, before + 1);
+        assert_int_equal(f->raises[0], before + 1);
     }
 }
 
 /* 0 s: the timeout is due at the write's own instant. */
 static void test_zero_timeout(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     et_device_write(f->dev, ET_IB700_ENABLE + 1, 15, 1); /* port 0x444 too */
     et_clock_step(f->clock, 0);
-    assert_int_equal(f->raises, 1);
+    assert_int_equal(f->raises[0], 1);
 }
 
 /* A ping restarts the countdown; either disable port stops it. */
 static void test_ping_and_disable(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     et_device_write(f->dev, ET_IB700_ENABLE, 14, 1); /* 2 s */
     et_clock_step(f->clock, SEC);
     et_device_write(f->dev, ET_IB700_ENABLE, 14, 1);
     et_clock_step(f->clock, 2 * SEC - 1);
-    assert_int_equal(f->raises, 0);
+    assert_int_equal(f->raises[0], 0);
     et_device_write(f->dev, ET_IB700_DISABLE + 1, 0, 1);
     et_clock_step(f->clock, 60 * SEC);
-    assert_int_equal(f->raises, 0);
+    assert_int_equal(f->raises[0], 0);
 }
 
 static void test_reads_and_reset(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     for (unsigned p = 0; p < ET_IB700_REGION; p++) {
         assert_int_equal(et_device_read(f->dev, p, 1), 0xff);
     }
     et_device_write(f->dev, ET_IB700_ENABLE, 0, 1);
     et_device_reset(f->dev);
     et_clock_step(f->clock, 60 * SEC);
-    assert_int_equal(f->raises, 0);
+    assert_int_equal(f->raises[0], 0);
     assert_null(et_ib700_new(NULL, "x", NULL, 0));
 }
 
@@ -188,7 +158,7 @@ static void test_adapter_on_manual_clock(void **state)
 
 int main(void)
 {
-#define T_(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T_(fn) cmocka_unit_test_setup_teardown(fn, setup, df_teardown)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_timeout_table),
         T_(test_each_timeout),

@@ -28,6 +28,7 @@
 #include <time.h>
 
 #include "adapter_drive.h"
+#include "device_fixture.h"
 #include "emutime/devices/mc146818_rtc.h"
 #include "emutime/emutime.h"
 #include "emutime/machine.h"
@@ -37,53 +38,25 @@
 
 /* --- part 1: QEMU's rtc-test through the pc machine ------------------------ */
 
-typedef struct pcfix {
-    et_machine *m;
-    int irq[24]; /* qtest's record of the IOAPIC inputs */
-    time_t created_after, created_before;
-} pcfix;
-
-static pcfix *F; /* the running machine, as libqtest-single's global */
-
-static void intercepted(void *opaque, int n, int level)
-{
-    pcfix *f = opaque;
-    assert_true(n >= 0 && n < 24);
-    f->irq[n] = level;
-}
-
-static void quiet_log(void *opaque, const char *line)
-{
-    (void)opaque;
-    (void)line;
-}
+/* The running machine, as libqtest-single's global; its IOAPIC's inputs
+ * are recorded as qtest records them. */
+static device_fixture *F;
+static time_t created_after, created_before; /* host time around creation */
 
 static int pc_setup(void **state)
 {
-    pcfix *f = calloc(1, sizeof(*f));
-    char err[256];
-    f->created_after = time(NULL);
-    f->m = et_machine_new("pc,rtc-clock=vm", err, sizeof(err));
-    f->created_before = time(NULL);
-    if (!f->m) {
-        fail_msg("%s", err);
-    }
-    et_machine_set_intercept_listener(f->m, intercepted, f);
-    assert_int_equal(et_machine_intercept(f->m, "ioapic", false), 0);
-    et_set_log_handler(quiet_log, NULL);
-    F = f;
-    *state = f;
+    created_after = time(NULL);
+    F = df_new_machine("pc,rtc-clock=vm");
+    created_before = time(NULL);
+    df_intercept(F, "ioapic");
+    *state = F;
     return 0;
 }
 
 static int pc_teardown(void **state)
 {
-    pcfix *f = *state;
-    et_machine_free(f->m);
-    et_set_log_handler(NULL, NULL);
-    free(f);
     F = NULL;
-    return 0;
+    return df_teardown(state);
 }
 
 static uint8_t cmos_read(uint8_t reg)
@@ -98,11 +71,6 @@ static void cmos_write(uint8_t reg, uint8_t val)
     et_machine_out(F->m, 0x71, val, 1);
 }
 
-static void step(int64_t ns)
-{
-    et_clock_step(et_machine_clock(F->m), ns);
-}
-
 /* qtest's clock_step with no argument: to the next deadline; returns the
  * new time. */
 static int64_t step_next(void)
@@ -114,7 +82,7 @@ static int64_t step_next(void)
 
 static bool irq8(void)
 {
-    return F->irq[8] != 0;
+    return F->level[8] != 0;
 }
 
 static int bcd2dec(int v)
@@ -154,7 +122,7 @@ static time_t cmos_time(void)
 static void check_time(void)
 {
     time_t t = cmos_time();
-    assert_true(t >= F->created_after && t <= F->created_before);
+    assert_true(t >= created_after && t <= created_before);
     assert_true(cmos_time() == t); /* virtual time stands still */
 }
 
@@ -187,7 +155,7 @@ static void alarm_time(void **state)
     cmos_write(ET_RTC_HOURS_ALARM, ET_RTC_ALARM_DONT_CARE);
     cmos_write(ET_RTC_REG_B, cmos_read(ET_RTC_REG_B) | ET_RTC_B_AIE);
     for (int i = 0; i < 4 && !irq8(); i++) {
-        step(SEC);
+        step(F, SEC);
     }
     assert_true(irq8());
     assert_true(cmos_read(ET_RTC_REG_C) & ET_RTC_C_AF);
@@ -209,7 +177,7 @@ static void am_pm_alarm(void **state)
     cmos_write(ET_RTC_SECONDS, 0x00);
     (void)cmos_read(ET_RTC_REG_C);
     cmos_write(ET_RTC_REG_A, 0x26);
-    step(60 * SEC);
+    step(F, 60 * SEC);
     assert_int_equal(cmos_read(ET_RTC_HOURS), 0x82);
     assert_true(cmos_read(ET_RTC_REG_C) & ET_RTC_C_AF);
 
@@ -221,7 +189,7 @@ static void am_pm_alarm(void **state)
     cmos_write(ET_RTC_SECONDS, 0);
     (void)cmos_read(ET_RTC_REG_C);
     cmos_write(ET_RTC_REG_A, 0x26);
-    step(11 * 3600 * SEC); /* 3 AM + 11 h = 2 PM */
+    step(F, 11 * 3600 * SEC); /* 3 AM + 11 h = 2 PM */
     assert_int_equal(cmos_read(ET_RTC_HOURS), 0x82);
     assert_true(cmos_read(ET_RTC_REG_C) & ET_RTC_C_AF);
 
@@ -232,7 +200,7 @@ static void am_pm_alarm(void **state)
     cmos_write(ET_RTC_SECONDS, 0);
     (void)cmos_read(ET_RTC_REG_C);
     cmos_write(ET_RTC_REG_A, 0x26);
-    step(11 * 3600 * SEC);
+    step(F, 11 * 3600 * SEC);
     assert_int_equal(cmos_read(ET_RTC_HOURS), 0x82);
     assert_int_equal(cmos_read(ET_RTC_REG_C) & ET_RTC_C_AF, 0);
 }
@@ -261,24 +229,24 @@ static void basic_12h_bcd(void **state)
 {
     (void)state;
     set_time(0, 0x81, 0x59, 0x00);
-    step(SEC);
+    step(F, SEC);
     assert_time(0x81, 0x59, 0x01);
-    step(59 * SEC);
+    step(F, 59 * SEC);
     assert_time(0x82, 0x00, 0x00);
     set_time(0, 0x09, 0x59, 0x59); /* BCD carry 09 -> 10 */
-    step(60 * SEC);
+    step(F, 60 * SEC);
     assert_time(0x10, 0x00, 0x59);
     set_time(0, 0x12, 0x59, 0x59); /* 12 AM -> 1 AM */
-    step(SEC);
+    step(F, SEC);
     assert_time(0x01, 0x00, 0x00);
     set_time(0, 0x92, 0x59, 0x59); /* 12 PM -> 1 PM */
-    step(SEC);
+    step(F, SEC);
     assert_time(0x81, 0x00, 0x00);
     set_time(0, 0x11, 0x59, 0x59); /* 11 AM -> 12 PM */
-    step(SEC);
+    step(F, SEC);
     assert_time(0x92, 0x00, 0x00);
     set_time(0, 0x91, 0x59, 0x59); /* 11 PM -> 12 AM */
-    step(SEC);
+    step(F, SEC);
     assert_time(0x12, 0x00, 0x00);
 }
 
@@ -286,21 +254,21 @@ static void basic_12h_dec(void **state)
 {
     (void)state;
     set_time(ET_RTC_B_DM, 0x81, 59, 0);
-    step(SEC);
+    step(F, SEC);
     assert_time(0x81, 59, 1);
-    step(59 * SEC);
+    step(F, 59 * SEC);
     assert_time(0x82, 0, 0);
     set_time(ET_RTC_B_DM, 0x8c, 59, 59); /* 12 PM -> 1 PM */
-    step(SEC);
+    step(F, SEC);
     assert_time(0x81, 0, 0);
     set_time(ET_RTC_B_DM, 0x0c, 59, 59); /* 12 AM -> 1 AM */
-    step(SEC);
+    step(F, SEC);
     assert_time(0x01, 0, 0);
     set_time(ET_RTC_B_DM, 0x0b, 59, 59); /* 11 AM -> 12 PM */
-    step(SEC);
+    step(F, SEC);
     assert_time(0x8c, 0, 0);
     set_time(ET_RTC_B_DM, 0x8b, 59, 59); /* 11 PM -> 12 AM */
-    step(SEC);
+    step(F, SEC);
     assert_time(0x0c, 0, 0);
 }
 
@@ -308,15 +276,15 @@ static void basic_24h_bcd(void **state)
 {
     (void)state;
     set_time(ET_RTC_B_24H, 0x09, 0x59, 0x00);
-    step(SEC);
+    step(F, SEC);
     assert_time(0x09, 0x59, 0x01);
-    step(59 * SEC);
+    step(F, 59 * SEC);
     assert_time(0x10, 0x00, 0x00);
     set_time(ET_RTC_B_24H, 0x09, 0x59, 0x00);
-    step(60 * SEC);
+    step(F, 60 * SEC);
     assert_time(0x10, 0x00, 0x00);
     set_time(ET_RTC_B_24H, 0x23, 0x59, 0x00);
-    step(60 * SEC);
+    step(F, 60 * SEC);
     assert_time(0x00, 0x00, 0x00);
 }
 
@@ -324,15 +292,15 @@ static void basic_24h_dec(void **state)
 {
     (void)state;
     set_time(ET_RTC_B_24H | ET_RTC_B_DM, 9, 59, 0);
-    step(SEC);
+    step(F, SEC);
     assert_time(9, 59, 1);
-    step(59 * SEC);
+    step(F, 59 * SEC);
     assert_time(10, 0, 0);
     set_time(ET_RTC_B_24H | ET_RTC_B_DM, 9, 59, 0);
-    step(60 * SEC);
+    step(F, 60 * SEC);
     assert_time(10, 0, 0);
     set_time(ET_RTC_B_24H | ET_RTC_B_DM, 23, 59, 0);
-    step(60 * SEC);
+    step(F, 60 * SEC);
     assert_time(0, 0, 0);
 }
 
@@ -419,17 +387,17 @@ static void register_b_set_flag(void **state)
 {
     (void)state;
     if (cmos_read(ET_RTC_REG_A) & ET_RTC_A_UIP) {
-        step(UIP_HOLD + SEC / 5);
+        step(F, UIP_HOLD + SEC / 5);
     }
     assert_int_equal(cmos_read(ET_RTC_REG_A) & ET_RTC_A_UIP, 0);
     cmos_write(ET_RTC_REG_B, ET_RTC_B_24H | ET_RTC_B_SET);
     set_date_bcd(0x02, 0x04, 0x58, 0x02, 0x02, 0x2011);
     assert_date_bcd(0x02, 0x04, 0x58, 0x02, 0x02, 0x2011);
-    step(SEC);
+    step(F, SEC);
     assert_date_bcd(0x02, 0x04, 0x58, 0x02, 0x02, 0x2011);
     cmos_write(ET_RTC_REG_B, cmos_read(ET_RTC_REG_B) & ~ET_RTC_B_SET);
     assert_date_bcd(0x02, 0x04, 0x58, 0x02, 0x02, 0x2011);
-    step(SEC);
+    step(F, SEC);
     assert_date_bcd(0x02, 0x04, 0x59, 0x02, 0x02, 0x2011);
 }
 
@@ -442,15 +410,15 @@ static void divider_reset(void **state)
     cmos_write(ET_RTC_REG_A, 0x76);
     set_date_bcd(0x02, 0x04, 0x58, 0x02, 0x02, 0x2011);
     assert_date_bcd(0x02, 0x04, 0x58, 0x02, 0x02, 0x2011);
-    step(SEC);
+    step(F, SEC);
     assert_date_bcd(0x02, 0x04, 0x58, 0x02, 0x02, 0x2011);
     cmos_write(ET_RTC_REG_A, 0x26);
-    step(SEC / 2 - UIP_HOLD - 1);
+    step(F, SEC / 2 - UIP_HOLD - 1);
     assert_int_equal(cmos_read(ET_RTC_REG_A) & ET_RTC_A_UIP, 0);
     assert_date_bcd(0x02, 0x04, 0x58, 0x02, 0x02, 0x2011);
-    step(1);
+    step(F, 1);
     assert_int_not_equal(cmos_read(ET_RTC_REG_A) & ET_RTC_A_UIP, 0);
-    step(UIP_HOLD);
+    step(F, UIP_HOLD);
     assert_int_equal(cmos_read(ET_RTC_REG_A) & ET_RTC_A_UIP, 0);
     assert_date_bcd(0x02, 0x04, 0x59, 0x02, 0x02, 0x2011);
 }
@@ -465,7 +433,7 @@ static void uip_stuck(void **state)
     set_date_bcd(0x02, 0x04, 0x58, 0x02, 0x02, 0x2011);
     cmos_write(ET_RTC_REG_A, 0x26);
     (void)cmos_read(ET_RTC_REG_C);
-    step(SEC / 2);
+    step(F, SEC / 2);
     assert_int_equal(cmos_read(ET_RTC_REG_A) & ET_RTC_A_UIP, 0);
     assert_date_bcd(0x02, 0x04, 0x59, 0x02, 0x02, 0x2011);
     /* UF is set; an alarm at 02:xx:xx (now) makes the timer aim at the
@@ -473,10 +441,10 @@ static void uip_stuck(void **state)
     cmos_write(ET_RTC_HOURS_ALARM, 0x02);
     cmos_write(ET_RTC_MINUTES_ALARM, 0xc0);
     cmos_write(ET_RTC_SECONDS_ALARM, 0xc0);
-    step(SEC - UIP_HOLD / 2);
+    step(F, SEC - UIP_HOLD / 2);
     assert_int_not_equal(cmos_read(ET_RTC_REG_A) & ET_RTC_A_UIP, 0);
     cmos_write(ET_RTC_HOURS_ALARM, 0x03);
-    step(UIP_HOLD);
+    step(F, UIP_HOLD);
     assert_int_equal(cmos_read(ET_RTC_REG_A) & ET_RTC_A_UIP, 0);
 }
 
@@ -552,65 +520,30 @@ static void rtc_test_in_order(void **state)
 /* 2026-12-01 22:00:00 UTC. */
 #define WALL_2026_12_01_22 (INT64_C(1796162400) * SEC)
 
-typedef struct devfix {
-    et_clock *clock;
-    et_device *dev;
-    int level;
-    unsigned edges;
-} devfix;
-
-static void sink(void *opaque, int n, int level)
-{
-    devfix *f = opaque;
-    assert_int_equal(n, ET_RTC_IRQ);
-    if (level && !f->level) {
-        f->edges++;
-    }
-    f->level = level;
-}
-
-static devfix *D;
+/* The RTC on its own, for the tests of this part. */
+static device_fixture *D;
 
 static int dev_setup(void **state)
 {
-    devfix *f = calloc(1, sizeof(*f));
-    f->clock = et_clock_new_manual();
+    D = df_new();
     et_mc146818_rtc_config cfg = { .wallclock = et_wallclock_vm_at(WALL_2026_12_01_22, 0) };
     char err[128];
-    f->dev = et_mc146818_rtc_new(f->clock, "rtc", &cfg, err, sizeof(err));
-    assert_non_null(f->dev);
-    et_irq_connect(et_device_irq(f->dev, ET_RTC_IRQ), sink, f, ET_RTC_IRQ);
-    et_set_log_handler(quiet_log, NULL);
-    D = f;
-    *state = f;
+    df_attach(D, et_mc146818_rtc_new(D->clock, "rtc", &cfg, err, sizeof(err)), err);
+    *state = D;
     return 0;
 }
 
-static int dev_teardown(void **state)
+/* A register through the index and data ports. */
+static uint8_t reg_rd(uint8_t reg)
 {
-    devfix *f = *state;
-    et_device_free(f->dev);
-    et_clock_free(f->clock);
-    et_set_log_handler(NULL, NULL);
-    free(f);
-    return 0;
+    wr8(D, ET_RTC_INDEX, reg);
+    return rd8(D, ET_RTC_DATA);
 }
 
-static uint8_t rd(uint8_t reg)
+static void reg_wr(uint8_t reg, uint8_t v)
 {
-    et_device_write(D->dev, ET_RTC_INDEX, reg, 1);
-    return (uint8_t)et_device_read(D->dev, ET_RTC_DATA, 1);
-}
-
-static void wr(uint8_t reg, uint8_t v)
-{
-    et_device_write(D->dev, ET_RTC_INDEX, reg, 1);
-    et_device_write(D->dev, ET_RTC_DATA, v, 1);
-}
-
-static void dstep(int64_t ns)
-{
-    et_clock_step(D->clock, ns);
+    wr8(D, ET_RTC_INDEX, reg);
+    wr8(D, ET_RTC_DATA, v);
 }
 
 /* Power-on: A = 0x26 (DV 010: 32.768 kHz running; RS 0110: 1024 Hz), B =
@@ -620,20 +553,20 @@ static void dstep(int64_t ns)
 static void test_power_on(void **state)
 {
     (void)state;
-    assert_int_equal(rd(ET_RTC_REG_A), 0x26);
-    assert_int_equal(rd(ET_RTC_REG_B), 0x02);
-    assert_int_equal(rd(ET_RTC_REG_C), 0x00);
-    assert_int_equal(rd(ET_RTC_REG_D), 0x80);
-    assert_int_equal(rd(ET_RTC_SECONDS), 0x00);
-    assert_int_equal(rd(ET_RTC_MINUTES), 0x00);
-    assert_int_equal(rd(ET_RTC_HOURS), 0x22);
-    assert_int_equal(rd(ET_RTC_DAY_OF_WEEK), 3);
-    assert_int_equal(rd(ET_RTC_DAY_OF_MONTH), 0x01);
-    assert_int_equal(rd(ET_RTC_MONTH), 0x12);
-    assert_int_equal(rd(ET_RTC_YEAR), 0x26);
-    assert_int_equal(rd(ET_RTC_CENTURY), 0x20);
-    assert_int_equal(rd(ET_RTC_PS2_CENTURY), 0x20);
-    assert_int_equal(D->level, 0);
+    assert_int_equal(reg_rd(ET_RTC_REG_A), 0x26);
+    assert_int_equal(reg_rd(ET_RTC_REG_B), 0x02);
+    assert_int_equal(reg_rd(ET_RTC_REG_C), 0x00);
+    assert_int_equal(reg_rd(ET_RTC_REG_D), 0x80);
+    assert_int_equal(reg_rd(ET_RTC_SECONDS), 0x00);
+    assert_int_equal(reg_rd(ET_RTC_MINUTES), 0x00);
+    assert_int_equal(reg_rd(ET_RTC_HOURS), 0x22);
+    assert_int_equal(reg_rd(ET_RTC_DAY_OF_WEEK), 3);
+    assert_int_equal(reg_rd(ET_RTC_DAY_OF_MONTH), 0x01);
+    assert_int_equal(reg_rd(ET_RTC_MONTH), 0x12);
+    assert_int_equal(reg_rd(ET_RTC_YEAR), 0x26);
+    assert_int_equal(reg_rd(ET_RTC_CENTURY), 0x20);
+    assert_int_equal(reg_rd(ET_RTC_PS2_CENTURY), 0x20);
+    assert_int_equal(D->level[ET_RTC_IRQ], 0);
 }
 
 /* The index port: write-only (reads 0xff), 7 bits of index; bit 7 is the
@@ -645,12 +578,12 @@ static void test_index_and_ram(void **state)
     assert_int_equal(et_device_read(D->dev, ET_RTC_INDEX, 1), 0xff);
     for (unsigned i = 0x0e; i < 0x80; i++) {
         if (i != ET_RTC_CENTURY && i != ET_RTC_PS2_CENTURY) {
-            wr((uint8_t)i, (uint8_t)(i ^ 0x5a));
+            reg_wr((uint8_t)i, (uint8_t)(i ^ 0x5a));
         }
     }
     for (unsigned i = 0x0e; i < 0x80; i++) {
         if (i != ET_RTC_CENTURY && i != ET_RTC_PS2_CENTURY) {
-            assert_int_equal(rd((uint8_t)(i | ET_RTC_INDEX_NMI_DISABLE)), i ^ 0x5a);
+            assert_int_equal(reg_rd((uint8_t)(i | ET_RTC_INDEX_NMI_DISABLE)), i ^ 0x5a);
         }
     }
 }
@@ -671,9 +604,9 @@ static void test_formats(void **state)
         { ET_RTC_B_DM, 0x8a, 12 },
     };
     for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
-        wr(ET_RTC_REG_B, f[i].b);
-        assert_int_equal(rd(ET_RTC_HOURS), f[i].hours);
-        assert_int_equal(rd(ET_RTC_MONTH), f[i].month);
+        reg_wr(ET_RTC_REG_B, f[i].b);
+        assert_int_equal(reg_rd(ET_RTC_HOURS), f[i].hours);
+        assert_int_equal(reg_rd(ET_RTC_MONTH), f[i].month);
     }
 }
 
@@ -690,43 +623,43 @@ static void test_periodic_rates(void **state)
         int64_t first = (int64_t)(p * (uint64_t)SEC / 32768) + 1;
         int64_t t0 = et_clock_now(D->clock);
         assert_int_equal(t0 % SEC, 0); /* each rate starts on the grid */
-        (void)rd(ET_RTC_REG_C);
-        wr(ET_RTC_REG_A, (uint8_t)(0x20 | rs));
-        wr(ET_RTC_REG_B, ET_RTC_B_24H | ET_RTC_B_PIE);
-        dstep(first - 1);
-        assert_int_equal(D->level, 0);
-        dstep(1);
-        assert_int_equal(D->level, 1);
-        assert_int_equal(rd(ET_RTC_REG_C), ET_RTC_C_IRQF | ET_RTC_C_PF);
-        assert_int_equal(D->level, 0); /* reading C lowers IRQ */
+        (void)reg_rd(ET_RTC_REG_C);
+        reg_wr(ET_RTC_REG_A, (uint8_t)(0x20 | rs));
+        reg_wr(ET_RTC_REG_B, ET_RTC_B_24H | ET_RTC_B_PIE);
+        step(D, first - 1);
+        assert_int_equal(D->level[ET_RTC_IRQ], 0);
+        step(D, 1);
+        assert_int_equal(D->level[ET_RTC_IRQ], 1);
+        assert_int_equal(reg_rd(ET_RTC_REG_C), ET_RTC_C_IRQF | ET_RTC_C_PF);
+        assert_int_equal(D->level[ET_RTC_IRQ], 0); /* reading C lowers IRQ */
         /* The next one a period later on the grid. */
         int64_t second = (int64_t)(2 * p * (uint64_t)SEC / 32768) + 1;
-        dstep(second - first - 1);
-        assert_int_equal(D->level, 0);
-        dstep(1);
-        assert_int_equal(D->level, 1);
-        wr(ET_RTC_REG_B, ET_RTC_B_24H);
-        (void)rd(ET_RTC_REG_C);
+        step(D, second - first - 1);
+        assert_int_equal(D->level[ET_RTC_IRQ], 0);
+        step(D, 1);
+        assert_int_equal(D->level[ET_RTC_IRQ], 1);
+        reg_wr(ET_RTC_REG_B, ET_RTC_B_24H);
+        (void)reg_rd(ET_RTC_REG_C);
         et_clock_set(D->clock, (t0 / SEC + 2) * SEC);
     }
     /* RS 0: no periodic interrupt; PF stays clear. */
-    wr(ET_RTC_REG_A, 0x20);
-    wr(ET_RTC_REG_B, ET_RTC_B_24H | ET_RTC_B_PIE);
-    (void)rd(ET_RTC_REG_C);
-    dstep(SEC);
-    assert_int_equal(rd(ET_RTC_REG_C) & ET_RTC_C_PF, 0);
+    reg_wr(ET_RTC_REG_A, 0x20);
+    reg_wr(ET_RTC_REG_B, ET_RTC_B_24H | ET_RTC_B_PIE);
+    (void)reg_rd(ET_RTC_REG_C);
+    step(D, SEC);
+    assert_int_equal(reg_rd(ET_RTC_REG_C) & ET_RTC_C_PF, 0);
 }
 
 /* PF is set with PIE clear too, without IRQF or the line. */
 static void test_periodic_flag_without_enable(void **state)
 {
     (void)state;
-    wr(ET_RTC_REG_A, 0x26);
-    wr(ET_RTC_REG_B, ET_RTC_B_24H | ET_RTC_B_PIE);
-    wr(ET_RTC_REG_B, ET_RTC_B_24H); /* PIE off: the periodic timer stops */
-    dstep(SEC / 100);
-    assert_int_equal(rd(ET_RTC_REG_C), 0);
-    assert_int_equal(D->edges, 0);
+    reg_wr(ET_RTC_REG_A, 0x26);
+    reg_wr(ET_RTC_REG_B, ET_RTC_B_24H | ET_RTC_B_PIE);
+    reg_wr(ET_RTC_REG_B, ET_RTC_B_24H); /* PIE off: the periodic timer stops */
+    step(D, SEC / 100);
+    assert_int_equal(reg_rd(ET_RTC_REG_C), 0);
+    assert_int_equal(D->raises[ET_RTC_IRQ], 0);
 }
 
 /* Update-ended: UIE set, updates at 1 s, 2 s. UIP from 1 s - 244140 ns
@@ -734,23 +667,23 @@ static void test_periodic_flag_without_enable(void **state)
 static void test_update_ended_and_uip(void **state)
 {
     (void)state;
-    wr(ET_RTC_REG_B, ET_RTC_B_24H | ET_RTC_B_UIE);
-    dstep(SEC - UIP_HOLD - 1);
-    assert_int_equal(rd(ET_RTC_REG_A), 0x26);
-    dstep(1);
-    assert_int_equal(rd(ET_RTC_REG_A), 0x80 | 0x26);
-    assert_int_equal(rd(ET_RTC_SECONDS), 0x00);
-    assert_int_equal(D->level, 0);
-    dstep(UIP_HOLD - 1);
-    assert_int_equal(D->level, 0);
-    dstep(1);
-    assert_int_equal(D->level, 1);
-    assert_int_equal(rd(ET_RTC_SECONDS), 0x01);
-    assert_int_equal(rd(ET_RTC_REG_A), 0x26);
-    assert_int_equal(rd(ET_RTC_REG_C), ET_RTC_C_IRQF | ET_RTC_C_UF);
-    assert_int_equal(rd(ET_RTC_REG_C), 0);
-    dstep(SEC);
-    assert_int_equal(D->edges, 2);
+    reg_wr(ET_RTC_REG_B, ET_RTC_B_24H | ET_RTC_B_UIE);
+    step(D, SEC - UIP_HOLD - 1);
+    assert_int_equal(reg_rd(ET_RTC_REG_A), 0x26);
+    step(D, 1);
+    assert_int_equal(reg_rd(ET_RTC_REG_A), 0x80 | 0x26);
+    assert_int_equal(reg_rd(ET_RTC_SECONDS), 0x00);
+    assert_int_equal(D->level[ET_RTC_IRQ], 0);
+    step(D, UIP_HOLD - 1);
+    assert_int_equal(D->level[ET_RTC_IRQ], 0);
+    step(D, 1);
+    assert_int_equal(D->level[ET_RTC_IRQ], 1);
+    assert_int_equal(reg_rd(ET_RTC_SECONDS), 0x01);
+    assert_int_equal(reg_rd(ET_RTC_REG_A), 0x26);
+    assert_int_equal(reg_rd(ET_RTC_REG_C), ET_RTC_C_IRQF | ET_RTC_C_UF);
+    assert_int_equal(reg_rd(ET_RTC_REG_C), 0);
+    step(D, SEC);
+    assert_int_equal(D->raises[ET_RTC_IRQ], 2);
 }
 
 /* Alarm at 22:00:05 exactly (all three bytes): AF and IRQ at 5 s, not
@@ -758,19 +691,19 @@ static void test_update_ended_and_uip(void **state)
 static void test_alarm_exact(void **state)
 {
     (void)state;
-    wr(ET_RTC_HOURS_ALARM, 0x22);
-    wr(ET_RTC_MINUTES_ALARM, 0x00);
-    wr(ET_RTC_SECONDS_ALARM, 0x05);
-    wr(ET_RTC_REG_B, ET_RTC_B_24H | ET_RTC_B_AIE);
-    dstep(5 * SEC - 1);
-    assert_int_equal(D->level, 0);
-    dstep(1);
-    assert_int_equal(D->level, 1);
-    assert_int_equal(rd(ET_RTC_REG_C), ET_RTC_C_IRQF | ET_RTC_C_AF | ET_RTC_C_UF);
-    wr(ET_RTC_REG_B, ET_RTC_B_24H);
-    dstep(86400 * SEC); /* the same time a day later: AF, no interrupt */
-    assert_int_equal(rd(ET_RTC_REG_C) & (ET_RTC_C_AF | ET_RTC_C_IRQF), ET_RTC_C_AF);
-    assert_int_equal(D->level, 0);
+    reg_wr(ET_RTC_HOURS_ALARM, 0x22);
+    reg_wr(ET_RTC_MINUTES_ALARM, 0x00);
+    reg_wr(ET_RTC_SECONDS_ALARM, 0x05);
+    reg_wr(ET_RTC_REG_B, ET_RTC_B_24H | ET_RTC_B_AIE);
+    step(D, 5 * SEC - 1);
+    assert_int_equal(D->level[ET_RTC_IRQ], 0);
+    step(D, 1);
+    assert_int_equal(D->level[ET_RTC_IRQ], 1);
+    assert_int_equal(reg_rd(ET_RTC_REG_C), ET_RTC_C_IRQF | ET_RTC_C_AF | ET_RTC_C_UF);
+    reg_wr(ET_RTC_REG_B, ET_RTC_B_24H);
+    step(D, 86400 * SEC); /* the same time a day later: AF, no interrupt */
+    assert_int_equal(reg_rd(ET_RTC_REG_C) & (ET_RTC_C_AF | ET_RTC_C_IRQF), ET_RTC_C_AF);
+    assert_int_equal(D->level[ET_RTC_IRQ], 0);
 }
 
 static void set_bcd(uint8_t cent, uint8_t y, uint8_t m, uint8_t d, uint8_t h, uint8_t mi,
@@ -783,29 +716,29 @@ static void set_bcd(uint8_t cent, uint8_t y, uint8_t m, uint8_t d, uint8_t h, ui
 static void test_alarm_12h_midnight(void **state)
 {
     (void)state;
-    wr(ET_RTC_REG_B, 0); /* BCD, 12-hour */
+    reg_wr(ET_RTC_REG_B, 0); /* BCD, 12-hour */
     set_bcd(0x20, 0x26, 0x12, 0x01, 0x91, 0x59, 0x59);
-    wr(ET_RTC_HOURS_ALARM, 0x12);
-    wr(ET_RTC_MINUTES_ALARM, 0x00);
-    wr(ET_RTC_SECONDS_ALARM, 0x00);
-    wr(ET_RTC_REG_B, ET_RTC_B_AIE);
-    dstep(SEC / 2 - 1);
-    assert_int_equal(D->level, 0);
-    dstep(1); /* the first update after leaving divider reset */
-    assert_int_equal(D->level, 1);
-    assert_int_equal(rd(ET_RTC_HOURS), 0x12);
-    assert_int_equal(rd(ET_RTC_REG_C) & ET_RTC_C_AF, ET_RTC_C_AF);
+    reg_wr(ET_RTC_HOURS_ALARM, 0x12);
+    reg_wr(ET_RTC_MINUTES_ALARM, 0x00);
+    reg_wr(ET_RTC_SECONDS_ALARM, 0x00);
+    reg_wr(ET_RTC_REG_B, ET_RTC_B_AIE);
+    step(D, SEC / 2 - 1);
+    assert_int_equal(D->level[ET_RTC_IRQ], 0);
+    step(D, 1); /* the first update after leaving divider reset */
+    assert_int_equal(D->level[ET_RTC_IRQ], 1);
+    assert_int_equal(reg_rd(ET_RTC_HOURS), 0x12);
+    assert_int_equal(reg_rd(ET_RTC_REG_C) & ET_RTC_C_AF, ET_RTC_C_AF);
 }
 
 /* Enabling an interrupt whose flag is already set interrupts at once. */
 static void test_enable_with_flag_set(void **state)
 {
     (void)state;
-    dstep(SEC); /* UF set, UIE clear */
-    assert_int_equal(D->level, 0);
-    wr(ET_RTC_REG_B, ET_RTC_B_24H | ET_RTC_B_UIE);
-    assert_int_equal(D->level, 1);
-    assert_int_equal(rd(ET_RTC_REG_C), ET_RTC_C_IRQF | ET_RTC_C_UF);
+    step(D, SEC); /* UF set, UIE clear */
+    assert_int_equal(D->level[ET_RTC_IRQ], 0);
+    reg_wr(ET_RTC_REG_B, ET_RTC_B_24H | ET_RTC_B_UIE);
+    assert_int_equal(D->level[ET_RTC_IRQ], 1);
+    assert_int_equal(reg_rd(ET_RTC_REG_C), ET_RTC_C_IRQF | ET_RTC_C_UF);
 }
 
 /* Calendar carries: leap day (2024 is a leap year; 2100 is not: the
@@ -814,36 +747,36 @@ static void test_enable_with_flag_set(void **state)
 static void set_bcd(uint8_t cent, uint8_t y, uint8_t m, uint8_t d, uint8_t h, uint8_t mi,
                     uint8_t s)
 {
-    wr(ET_RTC_REG_A, 0x76);
-    wr(ET_RTC_CENTURY, cent);
-    wr(ET_RTC_YEAR, y);
-    wr(ET_RTC_MONTH, m);
-    wr(ET_RTC_DAY_OF_MONTH, d);
-    wr(ET_RTC_HOURS, h);
-    wr(ET_RTC_MINUTES, mi);
-    wr(ET_RTC_SECONDS, s);
-    wr(ET_RTC_REG_A, 0x26);
+    reg_wr(ET_RTC_REG_A, 0x76);
+    reg_wr(ET_RTC_CENTURY, cent);
+    reg_wr(ET_RTC_YEAR, y);
+    reg_wr(ET_RTC_MONTH, m);
+    reg_wr(ET_RTC_DAY_OF_MONTH, d);
+    reg_wr(ET_RTC_HOURS, h);
+    reg_wr(ET_RTC_MINUTES, mi);
+    reg_wr(ET_RTC_SECONDS, s);
+    reg_wr(ET_RTC_REG_A, 0x26);
 }
 
 static void test_calendar(void **state)
 {
     (void)state;
     set_bcd(0x20, 0x24, 0x02, 0x28, 0x23, 0x59, 0x59);
-    dstep(SEC / 2); /* the first update, 500 ms after leaving reset */
-    assert_int_equal(rd(ET_RTC_DAY_OF_MONTH), 0x29);
-    assert_int_equal(rd(ET_RTC_MONTH), 0x02);
-    assert_int_equal(rd(ET_RTC_DAY_OF_WEEK), 5); /* Thursday 2024-02-29 */
+    step(D, SEC / 2); /* the first update, 500 ms after leaving reset */
+    assert_int_equal(reg_rd(ET_RTC_DAY_OF_MONTH), 0x29);
+    assert_int_equal(reg_rd(ET_RTC_MONTH), 0x02);
+    assert_int_equal(reg_rd(ET_RTC_DAY_OF_WEEK), 5); /* Thursday 2024-02-29 */
     set_bcd(0x21, 0x00, 0x02, 0x28, 0x23, 0x59, 0x59);
-    dstep(SEC / 2);
-    assert_int_equal(rd(ET_RTC_DAY_OF_MONTH), 0x01);
-    assert_int_equal(rd(ET_RTC_MONTH), 0x03);
+    step(D, SEC / 2);
+    assert_int_equal(reg_rd(ET_RTC_DAY_OF_MONTH), 0x01);
+    assert_int_equal(reg_rd(ET_RTC_MONTH), 0x03);
     set_bcd(0x20, 0x99, 0x12, 0x31, 0x23, 0x59, 0x59);
-    dstep(SEC / 2);
-    assert_int_equal(rd(ET_RTC_YEAR), 0x00);
-    assert_int_equal(rd(ET_RTC_CENTURY), 0x21);
-    assert_int_equal(rd(ET_RTC_MONTH), 0x01);
-    assert_int_equal(rd(ET_RTC_DAY_OF_MONTH), 0x01);
-    assert_int_equal(rd(ET_RTC_HOURS), 0x00);
+    step(D, SEC / 2);
+    assert_int_equal(reg_rd(ET_RTC_YEAR), 0x00);
+    assert_int_equal(reg_rd(ET_RTC_CENTURY), 0x21);
+    assert_int_equal(reg_rd(ET_RTC_MONTH), 0x01);
+    assert_int_equal(reg_rd(ET_RTC_DAY_OF_MONTH), 0x01);
+    assert_int_equal(reg_rd(ET_RTC_HOURS), 0x00);
 }
 
 /* Divider reset stops the clock and its interrupts; SET stops the
@@ -852,12 +785,12 @@ static void test_calendar(void **state)
 static void test_divider_reset_blocks_interrupts(void **state)
 {
     (void)state;
-    wr(ET_RTC_REG_A, 0x76);
-    wr(ET_RTC_REG_B, ET_RTC_B_24H | ET_RTC_B_UIE | ET_RTC_B_AIE);
-    dstep(3 * SEC);
-    assert_int_equal(rd(ET_RTC_REG_C), 0);
-    assert_int_equal(rd(ET_RTC_SECONDS), 0x00);
-    assert_int_equal(rd(ET_RTC_REG_A), 0x76); /* no UIP in reset */
+    reg_wr(ET_RTC_REG_A, 0x76);
+    reg_wr(ET_RTC_REG_B, ET_RTC_B_24H | ET_RTC_B_UIE | ET_RTC_B_AIE);
+    step(D, 3 * SEC);
+    assert_int_equal(reg_rd(ET_RTC_REG_C), 0);
+    assert_int_equal(reg_rd(ET_RTC_SECONDS), 0x00);
+    assert_int_equal(reg_rd(ET_RTC_REG_A), 0x76); /* no UIP in reset */
 }
 
 /* Writing a time register while the clock runs keeps the phase within the
@@ -866,14 +799,14 @@ static void test_divider_reset_blocks_interrupts(void **state)
 static void test_time_write_keeps_phase(void **state)
 {
     (void)state;
-    dstep(SEC / 4);
-    wr(ET_RTC_MINUTES, 0x30);
-    assert_int_equal(rd(ET_RTC_HOURS), 0x22);
-    assert_int_equal(rd(ET_RTC_MINUTES), 0x30);
-    dstep(3 * SEC / 4 - 1);
-    assert_int_equal(rd(ET_RTC_SECONDS), 0x00);
-    dstep(1);
-    assert_int_equal(rd(ET_RTC_SECONDS), 0x01);
+    step(D, SEC / 4);
+    reg_wr(ET_RTC_MINUTES, 0x30);
+    assert_int_equal(reg_rd(ET_RTC_HOURS), 0x22);
+    assert_int_equal(reg_rd(ET_RTC_MINUTES), 0x30);
+    step(D, 3 * SEC / 4 - 1);
+    assert_int_equal(reg_rd(ET_RTC_SECONDS), 0x00);
+    step(D, 1);
+    assert_int_equal(reg_rd(ET_RTC_SECONDS), 0x01);
 }
 
 /* System reset: PIE, AIE, SQWE and every flag clear, the IRQ drops, byte
@@ -881,23 +814,23 @@ static void test_time_write_keeps_phase(void **state)
 static void test_reset(void **state)
 {
     (void)state;
-    wr(ET_RTC_REG_B, ET_RTC_B_24H | ET_RTC_B_PIE | ET_RTC_B_AIE | ET_RTC_B_UIE | ET_RTC_B_SQWE);
-    wr(0x0f, 0x12);
-    dstep(SEC);
-    assert_int_equal(D->level, 1);
+    reg_wr(ET_RTC_REG_B, ET_RTC_B_24H | ET_RTC_B_PIE | ET_RTC_B_AIE | ET_RTC_B_UIE | ET_RTC_B_SQWE);
+    reg_wr(0x0f, 0x12);
+    step(D, SEC);
+    assert_int_equal(D->level[ET_RTC_IRQ], 1);
     et_device_reset(D->dev);
-    assert_int_equal(D->level, 0);
-    assert_int_equal(rd(ET_RTC_REG_B), ET_RTC_B_24H | ET_RTC_B_UIE);
-    assert_int_equal(rd(ET_RTC_REG_C), 0);
-    assert_int_equal(rd(0x0f), 0);
-    assert_int_equal(rd(ET_RTC_SECONDS), 0x01);
-    wr(0x0f, 0xfe);
+    assert_int_equal(D->level[ET_RTC_IRQ], 0);
+    assert_int_equal(reg_rd(ET_RTC_REG_B), ET_RTC_B_24H | ET_RTC_B_UIE);
+    assert_int_equal(reg_rd(ET_RTC_REG_C), 0);
+    assert_int_equal(reg_rd(0x0f), 0);
+    assert_int_equal(reg_rd(ET_RTC_SECONDS), 0x01);
+    reg_wr(0x0f, 0xfe);
     et_device_reset(D->dev);
-    assert_int_equal(rd(0x0f), 0xfe);
+    assert_int_equal(reg_rd(0x0f), 0xfe);
     /* The periodic timer stopped with PIE (QEMU's reset leaves it armed,
      * so PF sets once more). */
-    dstep(SEC / 100);
-    assert_int_equal(rd(ET_RTC_REG_C) & ET_RTC_C_PF, 0);
+    step(D, SEC / 100);
+    assert_int_equal(reg_rd(ET_RTC_REG_C) & ET_RTC_C_PF, 0);
 }
 
 /* Registers C and D are read-only (a guest error); C reads clear. */
@@ -905,10 +838,10 @@ static void test_read_only_registers(void **state)
 {
     (void)state;
     unsigned long errors = et_device_guest_error_count(D->dev);
-    wr(ET_RTC_REG_C, 0xff);
-    wr(ET_RTC_REG_D, 0x00);
-    assert_int_equal(rd(ET_RTC_REG_C), 0);
-    assert_int_equal(rd(ET_RTC_REG_D), 0x80);
+    reg_wr(ET_RTC_REG_C, 0xff);
+    reg_wr(ET_RTC_REG_D, 0x00);
+    assert_int_equal(reg_rd(ET_RTC_REG_C), 0);
+    assert_int_equal(reg_rd(ET_RTC_REG_D), 0x80);
     assert_int_equal(et_device_guest_error_count(D->dev), errors + 2);
     /* 2-byte accesses are not the device's: read 0, ignored. */
     assert_int_equal(et_device_read(D->dev, 0, 2), 0);
@@ -986,7 +919,7 @@ static void test_adapter_on_manual_clock(void **state)
 int main(void)
 {
 #define P_(fn) cmocka_unit_test_setup_teardown(fn, pc_setup, pc_teardown)
-#define D_(fn) cmocka_unit_test_setup_teardown(fn, dev_setup, dev_teardown)
+#define D_(fn) cmocka_unit_test_setup_teardown(fn, dev_setup, df_teardown)
     const struct CMUnitTest tests[] = {
         P_(bcd_check_time),
         P_(dec_check_time),

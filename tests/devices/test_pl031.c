@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "adapter_drive.h"
+#include "device_fixture.h"
 #include "emutime/devices/pl031.h"
 #include "emutime/emutime.h"
 #include "emutime/machine.h"
@@ -34,72 +35,21 @@
 #define MIS ET_PL031_MIS
 #define ICR ET_PL031_ICR
 
-typedef struct fixture {
-    et_clock *clock;
-    et_device *dev;
-    int level;
-    int changes;
-    int64_t last_change;
-} fixture;
-
-static void quiet_log(void *opaque, const char *line)
-{
-    (void)opaque;
-    (void)line;
-}
-
-static void record(void *opaque, int n, int level)
-{
-    fixture *f = opaque;
-    assert_int_equal(n, 0);
-    f->level = level;
-    f->changes++;
-    f->last_change = et_clock_now(f->clock);
-}
-
 static int setup(void **state)
 {
-    fixture *f = calloc(1, sizeof(*f));
-    f->clock = et_clock_new_manual();
+    device_fixture *f = df_new();
     et_pl031_config cfg = { .wallclock = et_wallclock_vm_at((int64_t)T2020 * S, 0) };
     char err[128];
-    f->dev = et_pl031_new(f->clock, "rtc", &cfg, err, sizeof(err));
-    assert_non_null(f->dev);
-    et_irq_connect(et_device_irq(f->dev, 0), record, f, 0);
+    df_attach(f, et_pl031_new(f->clock, "rtc", &cfg, err, sizeof(err)), err);
     *state = f;
     return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    et_device_free(f->dev);
-    et_clock_free(f->clock);
-    free(f);
-    et_set_log_handler(NULL, NULL);
-    return 0;
-}
-
-static uint32_t rd(fixture *f, uint32_t off)
-{
-    return (uint32_t)et_device_read(f->dev, off, 4);
-}
-
-static void wr(fixture *f, uint32_t off, uint32_t v)
-{
-    et_device_write(f->dev, off, v, 4);
-}
-
-static void step(fixture *f, int64_t ns)
-{
-    et_clock_step(f->clock, ns);
 }
 
 /* TRM register summary: IDs 0x31 0x10 0x14 0x00 / 0x0D 0xF0 0x05 0xB1;
  * MR, LR, IMSC, RIS 0 at reset; CR reads 1 (always started, as QEMU). */
 static void test_ids_and_reset_values(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     static const uint8_t ids[8] = { 0x31, 0x10, 0x14, 0x00, 0x0D, 0xF0, 0x05, 0xB1 };
     for (unsigned i = 0; i < 8; i++) {
         assert_int_equal(rd(f, ET_PL031_PERIPHID0 + 4 * i), ids[i]);
@@ -117,7 +67,7 @@ static void test_ids_and_reset_values(void **state)
 /* One count per second of the wall clock, at the second boundaries. */
 static void test_counts_seconds(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     assert_int_equal(rd(f, DR), T2020);
     step(f, S - 1);
     assert_int_equal(rd(f, DR), T2020);
@@ -134,7 +84,7 @@ static void test_counts_seconds(void **state)
  * value. */
 static void test_load(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     step(f, S / 2);
     wr(f, LR, 1000);
     assert_int_equal(rd(f, DR), 1000);
@@ -150,7 +100,7 @@ static void test_load(void **state)
  * The line is RIS && IMSC; RTCICR clears with bit 0 only. */
 static void test_match(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     step(f, S / 4);
     wr(f, MR, T2020 + 3);
     step(f, 3 * S - S / 4 - 1);
@@ -159,26 +109,26 @@ static void test_match(void **state)
     assert_int_equal(rd(f, DR), T2020 + 3);
     assert_int_equal(rd(f, RIS), 1);
     assert_int_equal(rd(f, MIS), 0);
-    assert_int_equal(f->changes, 0);
+    assert_int_equal(f->calls[0], 0);
     wr(f, IMSC, 1);
-    assert_int_equal(f->level, 1);
+    assert_int_equal(f->level[0], 1);
     assert_int_equal(rd(f, MIS), 1);
     wr(f, ICR, 2); /* bit 0 clear: no effect */
     assert_int_equal(rd(f, RIS), 1);
     wr(f, ICR, 1);
     assert_int_equal(rd(f, RIS), 0);
-    assert_int_equal(f->level, 0);
+    assert_int_equal(f->level[0], 0);
 }
 
 /* RTCMR written equal to RTCDR matches at once; so does an RTCLR write that
  * makes them equal. */
 static void test_match_at_write(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, IMSC, 1);
     wr(f, MR, T2020);
     assert_int_equal(rd(f, RIS), 1);
-    assert_int_equal(f->level, 1);
+    assert_int_equal(f->level[0], 1);
     wr(f, ICR, 1);
     wr(f, MR, 5);
     assert_int_equal(rd(f, RIS), 0);
@@ -190,21 +140,21 @@ static void test_match_at_write(void **state)
  * later. */
 static void test_wrap(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, LR, 0xffffffffu);
     wr(f, MR, 0);
     wr(f, IMSC, 1);
     step(f, S);
     assert_int_equal(rd(f, DR), 0);
-    assert_int_equal(f->level, 1);
-    assert_int_equal(f->last_change, S);
+    assert_int_equal(f->level[0], 1);
+    assert_int_equal(f->last_raise[0], S);
 }
 
 /* PRESETn clears the APB registers and the pending match; the time (its
  * own reset, nRTCRST) goes on, including a guest-loaded offset. */
 static void test_reset_keeps_time(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, LR, 5000);
     wr(f, MR, 5002);
     wr(f, IMSC, 1);
@@ -221,8 +171,7 @@ static void test_reset_keeps_time(void **state)
 
 static void test_bad_accesses(void **state)
 {
-    fixture *f = *state;
-    et_set_log_handler(quiet_log, NULL);
+    device_fixture *f = *state;
     wr(f, DR, 1);
     wr(f, RIS, 1);
     wr(f, ET_PL031_PERIPHID0, 1);
@@ -248,24 +197,6 @@ static void test_bad_configuration(void **state)
 
 /* --- boards ----------------------------------------------------------------- */
 
-/* Level changes seen through qtest's intercept (only changes count). */
-typedef struct seen {
-    int n, level, count;
-    int last[128];
-} seen;
-
-static void listen(void *opaque, int n, int level)
-{
-    seen *s = opaque;
-    if (n < 0 || n >= 128 || s->last[n] == level) {
-        return;
-    }
-    s->last[n] = level;
-    s->n = n;
-    s->level = level;
-    s->count++;
-}
-
 /* versatilepb: 0x101e8000 on VIC 10; vexpress-a9: 0x10017000 on
  * a9mpcore_priv input 4. rtc-base=DATE, rtc-clock=vm makes it
  * deterministic. */
@@ -284,21 +215,18 @@ static void test_boards(void **state)
     };
     char err[256];
     for (int i = 0; i < 2; i++) {
-        et_machine *m = et_machine_new(boards[i].spec, err, sizeof(err));
-        assert_non_null(m);
-        seen s;
-        memset(&s, 0, sizeof(s));
-        et_machine_set_intercept_listener(m, listen, &s);
-        assert_int_equal(et_machine_intercept(m, boards[i].path, false), 0);
+        device_fixture *f = df_new_machine(boards[i].spec);
+        et_machine *m = f->m;
+        df_intercept(f, boards[i].path);
         uint32_t t0 = T2020 + (i ? 10 : 0);
         assert_int_equal(et_machine_read(m, boards[i].base + DR, 4), t0);
         et_machine_write(m, boards[i].base + MR, t0 + 2, 4);
         et_machine_write(m, boards[i].base + IMSC, 1, 4);
         et_clock_step(et_machine_clock(m), 2 * S);
-        assert_int_equal(s.count, 1);
-        assert_int_equal(s.n, boards[i].input);
-        assert_int_equal(s.level, 1);
-        et_machine_free(m);
+        assert_int_equal(df_count_changes(f), 1);
+        assert_int_equal(df_change(f, 0)->n, boards[i].input);
+        assert_int_equal(df_change(f, 0)->level, 1);
+        df_free(f);
     }
     assert_null(et_machine_new("versatilepb,rtc-base=yesterday", err, sizeof(err)));
     assert_non_null(strstr(err, "rtc-base"));
@@ -363,7 +291,7 @@ static void test_adapter_on_manual_clock(void **state)
 
 int main(void)
 {
-#define T_(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T_(fn) cmocka_unit_test_setup_teardown(fn, setup, df_teardown)
     const struct CMUnitTest tests[] = {
         T_(test_ids_and_reset_values),
         T_(test_counts_seconds),

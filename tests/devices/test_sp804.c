@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "adapter_drive.h"
+#include "device_fixture.h"
 #include "emutime/devices/sp804.h"
 #include "emutime/emutime.h"
 
@@ -45,103 +46,22 @@
 
 /* --- fixture ------------------------------------------------------------- */
 
-typedef struct irq_event {
-    int n, level;
-    int64_t t;
-} irq_event;
-
-typedef struct fixture {
-    et_clock *clock;
-    et_clock_input *clk[3];
-    et_device *dev;
-    irq_event ev[128];
-    size_t n_ev;
-    int level[3];
-} fixture;
-
-static void quiet_log(void *opaque, const char *line)
-{
-    (void)opaque;
-    (void)line;
-}
-
-static void record(void *opaque, int n, int level)
-{
-    fixture *f = opaque;
-    assert_true(n >= 0 && n < 3);
-    assert_true(f->n_ev < 128);
-    f->ev[f->n_ev++] = (irq_event){ n, level, et_clock_now(f->clock) };
-    f->level[n] = level;
-}
-
-static fixture *new_fixture(void)
-{
-    fixture *f = calloc(1, sizeof(*f));
-    f->clock = et_clock_new_manual();
-    et_set_log_handler(quiet_log, NULL);
-    return f;
-}
-
-static void connect_all(fixture *f)
-{
-    for (unsigned i = 0; i < et_device_irq_count(f->dev); i++) {
-        et_irq_connect(et_device_irq(f->dev, i), record, f, (int)i);
-    }
-}
-
 /* SP804 with one 1 MHz TIMCLK for both counters. */
 static int setup(void **state)
 {
-    fixture *f = new_fixture();
-    f->clk[0] = et_clock_input_new("timclk");
-    et_clock_input_set_hz(f->clk[0], 1000000);
+    device_fixture *f = df_new();
     char err[128];
-    et_sp804_config cfg = { .timclk = { f->clk[0], NULL } };
-    f->dev = et_sp804_new(f->clock, "sp804", &cfg, err, sizeof(err));
-    assert_non_null(f->dev);
-    connect_all(f);
+    et_sp804_config cfg = { .timclk = { df_clock_input(f, "timclk", 1000000), NULL } };
+    df_attach(f, et_sp804_new(f->clock, "sp804", &cfg, err, sizeof(err)), err);
     *state = f;
     return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    et_device_free(f->dev);
-    for (int i = 0; i < 3; i++) {
-        et_clock_input_free(f->clk[i]);
-    }
-    et_clock_free(f->clock);
-    et_set_log_handler(NULL, NULL);
-    free(f);
-    return 0;
-}
-
-static uint32_t rd(fixture *f, uint64_t off)
-{
-    return (uint32_t)et_device_read(f->dev, off, 4);
-}
-
-static void wr(fixture *f, uint64_t off, uint32_t v)
-{
-    et_device_write(f->dev, off, v, 4);
-}
-
-static void step(fixture *f, int64_t ns)
-{
-    et_clock_step(f->clock, ns);
-}
-
-static unsigned long errors(fixture *f)
-{
-    return et_device_guest_error_count(f->dev);
 }
 
 /* --- SP804 ------------------------------------------------------------------ */
 
 static void test_reset_values_and_ids(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     for (uint64_t b = T1; b <= T2; b += T2) {
         assert_int_equal(rd(f, b + LOAD), 0);
         assert_int_equal(rd(f, b + VALUE), 0xFFFFFFFF); /* QEMU: 0 */
@@ -155,9 +75,9 @@ static void test_reset_values_and_ids(void **state)
     for (unsigned i = 0; i < 8; i++) {
         assert_int_equal(rd(f, 0xFE0 + 4 * i), ids[i]);
     }
-    assert_int_equal(errors(f), 0);
+    assert_int_equal(df_guest_errors(f), 0);
     assert_int_equal(rd(f, 0xFD0), 0); /* no PID4-7 on the SP804 */
-    assert_int_equal(errors(f), 1);
+    assert_int_equal(df_guest_errors(f), 1);
     assert_int_equal(et_device_irq_count(f->dev), 3);
     assert_string_equal(et_device_irq(f->dev, ET_SP804_IRQ_TIMINTC)->name, "timintc");
     assert_string_equal(et_device_irq(f->dev, ET_SP804_IRQ_TIMINT1)->name, "timint1");
@@ -169,7 +89,7 @@ static void test_reset_values_and_ids(void **state)
  * ptimer interrupts every 1000 ticks and never shows 0. */
 static void test_divergence_periodic_period_is_load_plus_one(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, T1 + LOAD, 1000);
     wr(f, T1 + CONTROL, EN | IE | PERIODIC | B32);
     step(f, 1000 * U - 1);
@@ -198,7 +118,7 @@ static void test_divergence_periodic_period_is_load_plus_one(void **state)
  * the edge's value. */
 static void test_value_on_tick_edges(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, T1 + LOAD, 50);
     wr(f, T1 + CONTROL, EN | IE | PERIODIC | B32);
     assert_int_equal(rd(f, T1 + VALUE), 50);
@@ -238,7 +158,7 @@ static void test_value_on_tick_edges(void **state)
  * 3000, 4000 and 5000. */
 static void test_timer_size_change_keeps_tick_phase(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, T1 + LOAD, 10);
     wr(f, T1 + CONTROL, EN | IE | PERIODIC | B32);
     step(f, 3500);
@@ -277,7 +197,7 @@ static void test_timer_size_change_keeps_tick_phase(void **state)
  * count alone (QEMU reloads on every Control write with TimerEn set). */
 static void test_divergence_control_write_does_not_reload(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, T1 + LOAD, 1000);
     wr(f, T1 + CONTROL, EN | IE | PERIODIC | B32);
     step(f, 300 * U + 1);
@@ -294,7 +214,7 @@ static void test_divergence_control_write_does_not_reload(void **state)
  * it to 0xFFFF / 0xFFFFFFFF); the counter then wraps to the maximum. */
 static void test_divergence_free_running_load(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, T1 + CONTROL, IE | B32);
     wr(f, T1 + LOAD, 0x100);
     assert_int_equal(rd(f, T1 + VALUE), 0x100); /* QEMU: 0xFFFFFFFF */
@@ -309,7 +229,7 @@ static void test_divergence_free_running_load(void **state)
  * (QEMU counts the whole 0x12345) and Value keeps the top half 0x0001. */
 static void test_divergence_16bit_counts_16_bits(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, T1 + LOAD, 0x12345);
     wr(f, T1 + CONTROL, EN | IE | PERIODIC);
     step(f, 0x2345 * U - 1);
@@ -325,7 +245,7 @@ static void test_divergence_16bit_counts_16_bits(void **state)
  * when enabled). */
 static void test_divergence_load_zero(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, T2 + LOAD, 0);
     assert_int_equal(rd(f, T2 + RIS), 1);
     assert_int_equal(f->level[ET_SP804_IRQ_TIMINT2], 1);
@@ -339,7 +259,7 @@ static void test_divergence_load_zero(void **state)
  * 3906 Hz, 256.016 us). */
 static void test_divergence_exact_prescale(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, T1 + LOAD, 4);
     wr(f, T1 + CONTROL, EN | IE | PERIODIC | B32 | PRE256);
     step(f, 4 * 256 * U - 1);
@@ -358,10 +278,10 @@ static void test_divergence_exact_prescale(void **state)
  * QEMU. */
 static void test_undefined_prescale(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, T1 + LOAD, 10);
     wr(f, T1 + CONTROL, EN | IE | PERIODIC | B32 | PRE16 | PRE256);
-    assert_int_equal(errors(f), 1);
+    assert_int_equal(df_guest_errors(f), 1);
     step(f, 10 * U);
     assert_int_equal(rd(f, T1 + RIS), 1);
 }
@@ -369,7 +289,7 @@ static void test_undefined_prescale(void **state)
 /* One-shot stops at 0 with one interrupt; clearing ONESHOT lets it run on. */
 static void test_oneshot(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, T1 + LOAD, 10);
     wr(f, T1 + CONTROL, EN | IE | ONESHOT | B32);
     step(f, 10 * U);
@@ -390,7 +310,7 @@ static void test_oneshot(void **state)
  * Control is written.) */
 static void test_divergence_oneshot_load_restarts(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, T1 + LOAD, 2);
     wr(f, T1 + CONTROL, EN | IE | ONESHOT | B32);
     step(f, 2 * U);
@@ -410,16 +330,11 @@ static void test_divergence_oneshot_load_restarts(void **state)
 static void test_per_counter_clocks(void **state)
 {
     (void)state;
-    fixture *f = new_fixture();
-    f->clk[0] = et_clock_input_new("timclk1");
-    f->clk[1] = et_clock_input_new("timclk2");
-    et_clock_input_set_hz(f->clk[0], 1000000);
-    et_clock_input_set_hz(f->clk[1], 2000000);
+    device_fixture *f = df_new();
     char err[128];
-    et_sp804_config cfg = { .timclk = { f->clk[0], f->clk[1] } };
-    f->dev = et_sp804_new(f->clock, "sp804", &cfg, err, sizeof(err));
-    assert_non_null(f->dev);
-    connect_all(f);
+    et_sp804_config cfg = { .timclk = { df_clock_input(f, "timclk1", 1000000),
+                                        df_clock_input(f, "timclk2", 2000000) } };
+    df_attach(f, et_sp804_new(f->clock, "sp804", &cfg, err, sizeof(err)), err);
     wr(f, T1 + LOAD, 100);
     wr(f, T1 + CONTROL, EN | IE | PERIODIC | B32);
     wr(f, T2 + LOAD, 100);
@@ -429,7 +344,7 @@ static void test_per_counter_clocks(void **state)
     assert_int_equal(rd(f, T2 + VALUE), 60);
     /* TIMCLK2 to 4 MHz at 20001 ns: counter 2 goes on from 60 at 250 ns
      * per tick; counter 1 is untouched. */
-    et_clock_input_set_hz(f->clk[1], 4000000);
+    et_clock_input_set_hz(df_input(f, "timclk2"), 4000000);
     step(f, 40 * 250 + 1);
     assert_int_equal(rd(f, T2 + VALUE), 20);
     assert_int_equal(rd(f, T1 + VALUE), 70);
@@ -440,13 +355,12 @@ static void test_per_counter_clocks(void **state)
     assert_int_equal(f->ev[0].n, ET_SP804_IRQ_TIMINT2);
     assert_int_equal(f->ev[0].t, 20001 + 60 * 250);
     assert_int_equal(rd(f, T1 + RIS), 0);
-    void *s = f;
-    teardown(&s);
+    df_free(f);
 }
 
 static void test_integration_test_registers(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, ET_SP804_ITCR, 1);
     wr(f, ET_SP804_ITOP, 3);
     assert_int_equal(f->level[0], 1);
@@ -456,24 +370,24 @@ static void test_integration_test_registers(void **state)
     wr(f, ET_SP804_ITOP, 0);
     assert_int_equal(f->level[0], 0);
     assert_int_equal(rd(f, ET_SP804_ITOP), 0); /* write-only */
-    assert_int_equal(errors(f), 1);
+    assert_int_equal(df_guest_errors(f), 1);
     wr(f, ET_SP804_ITCR, 0);
     assert_int_equal(rd(f, ET_SP804_ITCR), 0);
 }
 
 static void test_bad_accesses(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     assert_int_equal(rd(f, T1 + 0x1C), 0);
     assert_int_equal(rd(f, 0x40), 0);
     assert_int_equal(rd(f, T2 + INTCLR), 0);
     wr(f, T1 + VALUE, 1); /* read-only */
     wr(f, 0xFE0, 0);
-    assert_int_equal(errors(f), 5);
+    assert_int_equal(df_guest_errors(f), 5);
     assert_int_equal(rd(f, T1 + VALUE), 0xFFFFFFFF);
     assert_int_equal(et_device_read(f->dev, T1 + LOAD, 8), 0);
     assert_int_equal(et_device_read(f->dev, T1 + LOAD + 1, 2), 0);
-    assert_int_equal(errors(f), 7);
+    assert_int_equal(df_guest_errors(f), 7);
     wr(f, T1 + LOAD, 0xCAFEF00D);
     assert_int_equal(et_device_read(f->dev, T1 + LOAD + 2, 2), 0xCAFE);
     assert_int_equal(et_device_read(f->dev, T1 + VALUE + 3, 1), 0xCA);
@@ -485,17 +399,17 @@ static void test_bad_accesses(void **state)
     assert_int_equal(et_device_read(f->dev, T1 + LOAD + 1, 1), 0xF0);
     /* Narrow writes: at byte 0 zero-extended, at bytes 1-3 ignored
      * (devices/apb_access.h; QEMU stores the value in the aligned word). */
-    unsigned long e = errors(f);
+    unsigned long e = df_guest_errors(f);
     et_device_write(f->dev, T1 + LOAD + 2, 0x1234, 2);
     assert_int_equal(rd(f, T1 + LOAD), 0xCAFEF00D);
-    assert_int_equal(errors(f), e + 1);
+    assert_int_equal(df_guest_errors(f), e + 1);
     et_device_write(f->dev, T1 + LOAD, 0x1234, 2);
     assert_int_equal(rd(f, T1 + LOAD), 0x1234);
 }
 
 static void test_reset(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, T1 + LOAD, 5);
     wr(f, T1 + CONTROL, EN | IE | PERIODIC | B32);
     step(f, 5 * U);
@@ -532,7 +446,7 @@ static void test_bad_configuration(void **state)
 
 static void test_saved_state_declared(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     const et_vmstate *vm = f->dev->ops->state;
     assert_non_null(vm);
     assert_string_equal(vm->name, "sp804");
@@ -551,35 +465,30 @@ static void test_saved_state_declared(void **state)
 
 static int setup_pit(void **state)
 {
-    fixture *f = new_fixture();
-    f->clk[0] = et_clock_input_new("sysclk");
-    f->clk[1] = et_clock_input_new("1mhz");
-    et_clock_input_set_hz(f->clk[0], 40000000);
-    et_clock_input_set_hz(f->clk[1], 1000000);
+    device_fixture *f = df_new();
     char err[128];
-    et_icp_pit_config cfg = { .timclk = { f->clk[0], f->clk[1], NULL } };
-    f->dev = et_icp_pit_new(f->clock, "pit", &cfg, err, sizeof(err));
-    assert_non_null(f->dev);
-    connect_all(f);
+    et_icp_pit_config cfg = { .timclk = { df_clock_input(f, "sysclk", 40000000),
+                                          df_clock_input(f, "1mhz", 1000000), NULL } };
+    df_attach(f, et_icp_pit_new(f->clock, "pit", &cfg, err, sizeof(err)), err);
     *state = f;
     return 0;
 }
 
 static void test_pit_reset_and_layout(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     for (uint64_t b = 0; b < 0x300; b += 0x100) {
         assert_int_equal(rd(f, b + LOAD), 0);
         assert_int_equal(rd(f, b + VALUE), 0xFFFFFFFF);
         assert_int_equal(rd(f, b + CONTROL), 0x20);
         assert_int_equal(rd(f, b + RIS), 0);
     }
-    assert_int_equal(errors(f), 0);
+    assert_int_equal(df_guest_errors(f), 0);
     assert_int_equal(rd(f, 0x300), 0);   /* no timer 3 */
     assert_int_equal(rd(f, 0x020), 0);   /* no second block per timer */
     assert_int_equal(rd(f, 0xFE0), 0);   /* no ID registers */
     wr(f, 0x11C, 1);
-    assert_int_equal(errors(f), 4);
+    assert_int_equal(df_guest_errors(f), 4);
     assert_int_equal(et_device_irq_count(f->dev), 3);
     assert_string_equal(et_device_irq(f->dev, 0)->name, "timer0");
     assert_string_equal(et_device_irq(f->dev, 2)->name, "timer2");
@@ -589,7 +498,7 @@ static void test_pit_reset_and_layout(void **state)
  * each drives its own output. */
 static void test_pit_clocks_and_outputs(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     for (uint64_t b = 0; b < 0x300; b += 0x100) {
         wr(f, b + LOAD, 100);
         wr(f, b + CONTROL, EN | IE | PERIODIC | B32);
@@ -607,7 +516,7 @@ static void test_pit_clocks_and_outputs(void **state)
     assert_int_equal(f->level[2], 0);
     assert_int_equal(f->level[1], 1);
     /* Timer 2 follows timclk[1] when timclk[2] is NULL. */
-    et_clock_input_set_hz(f->clk[1], 2000000);
+    et_clock_input_set_hz(df_input(f, "1mhz"), 2000000);
     int64_t t0 = et_clock_now(f->clock);
     wr(f, 0x200 + LOAD, 10);
     step(f, 10 * 500);
@@ -617,7 +526,7 @@ static void test_pit_clocks_and_outputs(void **state)
 
 static void test_pit_saved_state_declared(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     const et_vmstate *vm = f->dev->ops->state;
     assert_non_null(vm);
     assert_string_equal(vm->name, "integrator-pit");
@@ -639,8 +548,8 @@ static void test_adapters_on_manual_clock(void **state)
 
 int main(void)
 {
-#define T_(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
-#define P_(fn) cmocka_unit_test_setup_teardown(fn, setup_pit, teardown)
+#define T_(fn) cmocka_unit_test_setup_teardown(fn, setup, df_teardown)
+#define P_(fn) cmocka_unit_test_setup_teardown(fn, setup_pit, df_teardown)
     const struct CMUnitTest tests[] = {
         T_(test_reset_values_and_ids),
         T_(test_divergence_periodic_period_is_load_plus_one),

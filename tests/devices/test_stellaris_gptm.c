@@ -19,91 +19,28 @@
 #include <string.h>
 
 #include "adapter_drive.h"
+#include "device_fixture.h"
 #include "emutime/devices/stellaris_gptm.h"
 #include "emutime/emutime.h"
 
 #define C 80 /* ns per cycle at 12.5 MHz */
 #define SEC 1000000000ll
 
-typedef struct fixture {
-    et_clock *clock;
-    et_clock_input *clk;
-    et_device *dev;
-    int level[2];
-    unsigned raises[2];
-    int64_t last_raise[2];
-} fixture;
-
-static unsigned n_logs;
-
-static void count_log(void *opaque, const char *line)
-{
-    (void)opaque;
-    (void)line;
-    n_logs++;
-}
-
-static void record(void *opaque, int n, int level)
-{
-    fixture *f = opaque;
-    assert_true(n == 0 || n == 1);
-    f->level[n] = level;
-    if (level) {
-        f->raises[n]++;
-        f->last_raise[n] = et_clock_now(f->clock);
-    }
-}
-
 static int setup(void **state)
 {
-    fixture *f = calloc(1, sizeof(*f));
-    f->clock = et_clock_new_manual();
-    f->clk = et_clock_input_new("sysclk");
-    et_clock_input_set_hz(f->clk, 12500000);
+    device_fixture *f = df_new();
     char err[160];
-    et_stellaris_gptm_config cfg = { .clk = f->clk };
-    f->dev = et_stellaris_gptm_new(f->clock, "gptm0", &cfg, err, sizeof(err));
-    assert_non_null(f->dev);
-    for (int i = 0; i < 2; i++) {
-        et_irq_connect(et_device_irq(f->dev, (unsigned)i), record, f, i);
-    }
-    et_set_log_handler(count_log, NULL);
-    n_logs = 0;
+    et_stellaris_gptm_config cfg = { .clk = df_clock_input(f, "sysclk", 12500000) };
+    df_attach(f, et_stellaris_gptm_new(f->clock, "gptm0", &cfg, err, sizeof(err)), err);
     *state = f;
     return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    et_device_free(f->dev);
-    et_clock_input_free(f->clk);
-    et_clock_free(f->clock);
-    et_set_log_handler(NULL, NULL);
-    free(f);
-    return 0;
-}
-
-static uint32_t rd(fixture *f, uint64_t off)
-{
-    return (uint32_t)et_device_read(f->dev, off, 4);
-}
-
-static void wr(fixture *f, uint64_t off, uint32_t v)
-{
-    et_device_write(f->dev, off, v, 4);
-}
-
-static void step(fixture *f, int64_t ns)
-{
-    et_clock_step(f->clock, ns);
 }
 
 /* Datasheet reset values: the load, match and counter registers 0xFFFF
  * each, so 0xFFFFFFFF in the 32-bit view (GPTMCFG 0); the rest 0. */
 static void test_reset_values(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     assert_int_equal(rd(f, ET_GPTM_CFG), 0);
     assert_int_equal(rd(f, ET_GPTM_CTL), 0);
     assert_int_equal(rd(f, ET_GPTM_TAILR), 0xffffffff);
@@ -115,7 +52,7 @@ static void test_reset_values(void **state)
     assert_int_equal(rd(f, ET_GPTM_RIS), 0);
     assert_int_equal(et_device_irq_count(f->dev), 2);
     assert_string_equal(et_device_irq(f->dev, 1)->name, "timerb");
-    assert_int_equal(n_logs, 0);
+    assert_int_equal(f->n_logs, 0);
 }
 
 /* 32-bit periodic, TAILR 999 enabled at 0: TAR 500 just after 499 cycles,
@@ -123,7 +60,7 @@ static void test_reset_values(void **state)
  * next time-out 1000 cycles later, at 159920 ns. */
 static void test_32bit_periodic(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, ET_GPTM_TAMR, ET_GPTM_MR_PERIODIC);
     wr(f, ET_GPTM_TAILR, 999);
     wr(f, ET_GPTM_IMR, ET_GPTM_INT_TATO);
@@ -154,7 +91,7 @@ static void test_32bit_periodic(void **state)
  * time-out sets RIS but not the line. */
 static void test_32bit_one_shot(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, ET_GPTM_TAMR, ET_GPTM_MR_ONESHOT);
     wr(f, ET_GPTM_TAILR, 99);
     wr(f, ET_GPTM_CTL, ET_GPTM_CTL_TAEN);
@@ -177,7 +114,7 @@ static void test_32bit_one_shot(void **state)
  * freezes the count. */
 static void test_load_write_and_disable(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, ET_GPTM_TAMR, ET_GPTM_MR_PERIODIC);
     wr(f, ET_GPTM_TAILR, 0x00012345);
     assert_int_equal(rd(f, ET_GPTM_TAR), 0x12345);
@@ -199,7 +136,7 @@ static void test_load_write_and_disable(void **state)
  * one-shot, TBILR 4, no prescaler: 320 ns on line B. */
 static void test_16bit_with_prescaler(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, ET_GPTM_CFG, ET_GPTM_CFG_16BIT);
     assert_int_equal(rd(f, ET_GPTM_TAILR), 0xffff);
     wr(f, ET_GPTM_TAMR, ET_GPTM_MR_PERIODIC);
@@ -240,7 +177,7 @@ static void test_16bit_with_prescaler(void **state)
  * with no further match. A TAILR write loads the counter. */
 static void test_rtc_mode(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, ET_GPTM_CFG, ET_GPTM_CFG_RTC);
     assert_int_equal(rd(f, ET_GPTM_TAR), 1);
     wr(f, ET_GPTM_TAMATCHR, 5);
@@ -274,14 +211,14 @@ static void test_rtc_mode(void **state)
  * so far is kept and goes on at 40 ns a cycle. */
 static void test_clock_change(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, ET_GPTM_TAMR, ET_GPTM_MR_PERIODIC);
     wr(f, ET_GPTM_TAILR, 1000);
     wr(f, ET_GPTM_IMR, ET_GPTM_INT_TATO);
     wr(f, ET_GPTM_CTL, ET_GPTM_CTL_TAEN);
     step(f, 500 * C + 1);
     assert_int_equal(rd(f, ET_GPTM_TAR), 500);
-    et_clock_input_set_hz(f->clk, 25000000);
+    et_clock_input_set_hz(df_input(f, "sysclk"), 25000000);
     step(f, 500 * 40 - 1);
     assert_int_equal(f->raises[0], 0);
     step(f, 1);
@@ -291,7 +228,7 @@ static void test_clock_change(void **state)
 
 static void test_bad_accesses(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     assert_int_equal(rd(f, 0x050), 0);
     wr(f, 0x050, 1);
     wr(f, ET_GPTM_TAR, 1);
@@ -299,13 +236,13 @@ static void test_bad_accesses(void **state)
     assert_int_equal(rd(f, ET_GPTM_TBILR), 0xffff);
     wr(f, ET_GPTM_IMR, 0xffffffff);
     assert_int_equal(rd(f, ET_GPTM_IMR), 0x070f);
-    assert_int_equal(n_logs, 5);
+    assert_int_equal(f->n_logs, 5);
     /* Capture mode: stored, reported once when enabled, counts nothing. */
     wr(f, ET_GPTM_TAMR, ET_GPTM_MR_CAPTURE);
     wr(f, ET_GPTM_CTL, ET_GPTM_CTL_TAEN);
     wr(f, ET_GPTM_CTL, 0);
     wr(f, ET_GPTM_CTL, ET_GPTM_CTL_TAEN);
-    assert_int_equal(n_logs, 6);
+    assert_int_equal(f->n_logs, 6);
     step(f, 100 * C);
     assert_int_equal(rd(f, ET_GPTM_TAR), 0xffffffff);
     /* Byte lanes. */
@@ -318,7 +255,7 @@ static void test_bad_accesses(void **state)
 
 static void test_reset(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, ET_GPTM_CFG, ET_GPTM_CFG_16BIT);
     wr(f, ET_GPTM_TAMR, ET_GPTM_MR_PERIODIC);
     wr(f, ET_GPTM_TAILR, 3);
@@ -350,7 +287,7 @@ static void test_bad_configuration(void **state)
 
 static void test_saved_state_declared(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     const et_vmstate *vm = f->dev->ops->state;
     assert_string_equal(vm->name, "stellaris-gptm");
     const char *want[] = { "cfg", "mode", "ctl", "imr", "ris", "ilr", "match", "pr", "pmr",
@@ -374,17 +311,17 @@ static void test_adapter_on_manual_clock(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_reset_values, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_32bit_periodic, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_32bit_one_shot, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_load_write_and_disable, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_16bit_with_prescaler, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_rtc_mode, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_clock_change, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_bad_accesses, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_reset, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reset_values, setup, df_teardown),
+        cmocka_unit_test_setup_teardown(test_32bit_periodic, setup, df_teardown),
+        cmocka_unit_test_setup_teardown(test_32bit_one_shot, setup, df_teardown),
+        cmocka_unit_test_setup_teardown(test_load_write_and_disable, setup, df_teardown),
+        cmocka_unit_test_setup_teardown(test_16bit_with_prescaler, setup, df_teardown),
+        cmocka_unit_test_setup_teardown(test_rtc_mode, setup, df_teardown),
+        cmocka_unit_test_setup_teardown(test_clock_change, setup, df_teardown),
+        cmocka_unit_test_setup_teardown(test_bad_accesses, setup, df_teardown),
+        cmocka_unit_test_setup_teardown(test_reset, setup, df_teardown),
         cmocka_unit_test(test_bad_configuration),
-        cmocka_unit_test_setup_teardown(test_saved_state_declared, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_saved_state_declared, setup, df_teardown),
         cmocka_unit_test(test_adapter_on_manual_clock),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "device_fixture.h"
 #include "emutime/devices/stellaris_sysctl.h"
 #include "emutime/emutime.h"
 #include "emutime/machine.h"
@@ -35,55 +36,31 @@
 #define XTAL(n) ((uint32_t)(n) << ET_STELLARIS_RCC_XTAL_SHIFT)
 #define OSCSRC(n) ((uint32_t)(n) << ET_STELLARIS_RCC_OSCSRC_SHIFT)
 
-typedef struct fixture {
-    et_clock *clock;
-    et_clock_input *sysclk;
-    et_device *dev;
-    int level;
+/* What a follower of the block's output clock saw. */
+static struct {
     unsigned clock_calls;
     uint32_t rcc_seen; /* RCC read from inside the clock callback */
-} fixture;
-
-static unsigned n_logs;
-
-static void count_log(void *opaque, const char *line)
-{
-    (void)opaque;
-    (void)line;
-    n_logs++;
-}
-
-static void record(void *opaque, int n, int level)
-{
-    fixture *f = opaque;
-    assert_int_equal(n, ET_STELLARIS_SYSCTL_IRQ);
-    f->level = level;
-}
+} C;
 
 /* A follower of the clock that reads the block itself: this takes the
  * block's lock, which works only because the new rate is delivered after
  * the block released it. */
 static void sysclk_follower(void *opaque, et_clock_input *clk)
 {
-    fixture *f = opaque;
+    device_fixture *f = opaque;
     (void)clk;
-    f->clock_calls++;
-    f->rcc_seen = (uint32_t)et_device_read(f->dev, RCC, 4);
+    C.clock_calls++;
+    C.rcc_seen = rd(f, RCC);
 }
 
-static fixture *make(et_stellaris_sysctl_config cfg)
+static device_fixture *make(et_stellaris_sysctl_config cfg)
 {
-    fixture *f = calloc(1, sizeof(*f));
-    f->clock = et_clock_new_manual();
-    f->sysclk = et_clock_input_new("sysclk");
-    cfg.sysclk = f->sysclk;
+    memset(&C, 0, sizeof(C));
+    device_fixture *f = df_new();
+    cfg.sysclk = df_clock_input(f, "sysclk", 0); /* the block drives it */
     char err[200];
-    f->dev = et_stellaris_sysctl_new(f->clock, "sysctl", &cfg, err, sizeof(err));
-    assert_non_null(f->dev);
-    et_irq_connect(et_device_irq(f->dev, 0), record, f, 0);
-    assert_true(et_clock_input_add_callback(f->sysclk, sysclk_follower, f) > 0);
-    et_set_log_handler(count_log, NULL);
-    n_logs = 0;
+    df_attach(f, et_stellaris_sysctl_new(f->clock, "sysctl", &cfg, err, sizeof(err)), err);
+    assert_true(et_clock_input_add_callback(cfg.sysclk, sysclk_follower, f) > 0);
     return f;
 }
 
@@ -112,27 +89,6 @@ static int setup_fury(void **state)
     return 0;
 }
 
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    et_device_free(f->dev);
-    et_clock_input_free(f->sysclk);
-    et_clock_free(f->clock);
-    et_set_log_handler(NULL, NULL);
-    free(f);
-    return 0;
-}
-
-static uint32_t rd(fixture *f, uint64_t off)
-{
-    return (uint32_t)et_device_read(f->dev, off, 4);
-}
-
-static void wr(fixture *f, uint64_t off, uint32_t v)
-{
-    et_device_write(f->dev, off, v, 4);
-}
-
 /* --- the block ------------------------------------------------------------ */
 
 /* QEMU 7.2's values for the LM3S811 after reset. PLLCFG is the table entry
@@ -140,7 +96,7 @@ static void wr(fixture *f, uint64_t off, uint32_t v)
  * 0x0C41. The clock: SYSDIV 15, so 200 MHz / 16 = 12.5 MHz, 80 ns. */
 static void test_reset_values(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     static const struct { uint32_t off, val; } regs[] = {
         { 0x000, 0x00000000 }, { 0x004, 0x0032000e }, { 0x008, 0x001f001f },
         { 0x010, 0x001132bf }, { 0x014, 0x01071013 }, { 0x018, 0x3f0f01ff },
@@ -154,9 +110,9 @@ static void test_reset_values(void **state)
     for (size_t i = 0; i < sizeof(regs) / sizeof(regs[0]); i++) {
         assert_int_equal(rd(f, regs[i].off), regs[i].val);
     }
-    assert_int_equal(et_clock_input_period(f->sysclk), NS(80));
+    assert_int_equal(et_clock_input_period(df_input(f, "sysclk")), NS(80));
     assert_int_equal(et_stellaris_sysctl_sysclk_period(f->dev), NS(80));
-    assert_int_equal(n_logs, 0);
+    assert_int_equal(f->n_logs, 0);
 }
 
 /* QEMU's model: 5 ns * (SYSDIV + 1) whatever BYPASS, USESYSDIV and XTAL
@@ -165,20 +121,20 @@ static void test_reset_values(void **state)
  * with the block's lock released (the follower reads RCC itself). */
 static void test_qemu_clock_model(void **state)
 {
-    fixture *f = *state;
-    f->clock_calls = 0;
+    device_fixture *f = *state;
+    C.clock_calls = 0;
     wr(f, RCC, (ET_STELLARIS_RCC_RESET & ~SYSDIV(15)) | SYSDIV(7));
-    assert_int_equal(et_clock_input_period(f->sysclk), NS(40));
-    assert_int_equal(f->clock_calls, 1);
-    assert_int_equal(f->rcc_seen, 0x038e3ac0);
+    assert_int_equal(et_clock_input_period(df_input(f, "sysclk")), NS(40));
+    assert_int_equal(C.clock_calls, 1);
+    assert_int_equal(C.rcc_seen, 0x038e3ac0);
     wr(f, RCC, SYSDIV(3) | ET_STELLARIS_RCC_USESYSDIV); /* PLL on, no bypass */
-    assert_int_equal(et_clock_input_period(f->sysclk), NS(20));
+    assert_int_equal(et_clock_input_period(df_input(f, "sysclk")), NS(20));
     wr(f, RCC, SYSDIV(3)); /* the other fields change nothing */
-    assert_int_equal(f->clock_calls, 2);
+    assert_int_equal(C.clock_calls, 2);
     /* RCC2 does not exist on a Sandstorm-class part. */
     wr(f, RCC2, ET_STELLARIS_RCC2_USERCC2 | SYSDIV(0));
     assert_int_equal(rd(f, RCC2), 0);
-    assert_int_equal(et_clock_input_period(f->sysclk), NS(20));
+    assert_int_equal(et_clock_input_period(df_input(f, "sysclk")), NS(20));
 }
 
 /* Fury class: RCC2 resets to 0x07802810; with USERCC2 its 6-bit SYSDIV2
@@ -186,15 +142,15 @@ static void test_qemu_clock_model(void **state)
  * uses the Fury table: XTAL 0xB is 0x1902. */
 static void test_fury_rcc2(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     assert_int_equal(rd(f, RCC2), ET_STELLARIS_RCC2_RESET_FURY);
     assert_int_equal(rd(f, ET_STELLARIS_SYSCTL_PLLCFG), 0x1902);
-    assert_int_equal(et_clock_input_period(f->sysclk), NS(80));
+    assert_int_equal(et_clock_input_period(df_input(f, "sysclk")), NS(80));
     wr(f, RCC2, ET_STELLARIS_RCC2_USERCC2 | SYSDIV(9) | (1u << 13));
-    assert_int_equal(et_clock_input_period(f->sysclk), NS(50));
+    assert_int_equal(et_clock_input_period(df_input(f, "sysclk")), NS(50));
     assert_int_equal(rd(f, RIS), 0); /* PWRDN2 stayed set */
     wr(f, RCC2, ET_STELLARIS_RCC2_USERCC2 | SYSDIV(39)); /* PWRDN2 cleared */
-    assert_int_equal(et_clock_input_period(f->sysclk), NS(200));
+    assert_int_equal(et_clock_input_period(df_input(f, "sysclk")), NS(200));
     assert_int_equal(rd(f, RIS), ET_STELLARIS_RIS_PLLLRIS);
 }
 
@@ -203,36 +159,37 @@ static void test_fury_rcc2(void **state)
  * crystal: period floor(10^9 * 2^32 / 6e6). */
 static void test_datasheet_clock_model(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     const uint32_t bypass = ET_STELLARIS_RCC_BYPASS;
     const uint32_t off = ET_STELLARIS_RCC_PWRDN | ET_STELLARIS_RCC_OEN;
-    assert_int_equal(et_clock_input_period(f->sysclk), et_clock_period_from_hz(6000000));
+    assert_int_equal(et_clock_input_period(df_input(f, "sysclk")),
+                     et_clock_period_from_hz(6000000));
     /* USESYSDIV with SYSDIV 1: 6 MHz / 2. */
     wr(f, RCC, bypass | off | XTAL(0xB) | ET_STELLARIS_RCC_USESYSDIV | SYSDIV(1));
-    assert_int_equal(et_clock_input_period(f->sysclk), 2 * et_clock_period_from_hz(6000000));
+    assert_int_equal(et_clock_input_period(df_input(f, "sysclk")), 2 * et_clock_period_from_hz(6000000));
     /* The 8 MHz crystal, undivided. */
     wr(f, RCC, bypass | off | XTAL(0xE) | SYSDIV(1));
-    assert_int_equal(et_clock_input_period(f->sysclk), et_clock_period_from_hz(8000000));
+    assert_int_equal(et_clock_input_period(df_input(f, "sysclk")), et_clock_period_from_hz(8000000));
     /* The internal oscillator (15 MHz) and it divided by 4. */
     wr(f, RCC, bypass | off | OSCSRC(1));
-    assert_int_equal(et_clock_input_period(f->sysclk), et_clock_period_from_hz(15000000));
+    assert_int_equal(et_clock_input_period(df_input(f, "sysclk")), et_clock_period_from_hz(15000000));
     wr(f, RCC, bypass | off | OSCSRC(2));
-    assert_int_equal(et_clock_input_period(f->sysclk), et_clock_period_from_hz(3750000));
+    assert_int_equal(et_clock_input_period(df_input(f, "sysclk")), et_clock_period_from_hz(3750000));
     /* A disabled or reserved source stops the clock. */
     wr(f, RCC, bypass | off | OSCSRC(1) | ET_STELLARIS_RCC_IOSCDIS);
-    assert_int_equal(et_clock_input_period(f->sysclk), 0);
+    assert_int_equal(et_clock_input_period(df_input(f, "sysclk")), 0);
     wr(f, RCC, bypass | off | OSCSRC(0) | ET_STELLARIS_RCC_MOSCDIS);
-    assert_int_equal(et_clock_input_period(f->sysclk), 0);
+    assert_int_equal(et_clock_input_period(df_input(f, "sysclk")), 0);
     wr(f, RCC, bypass | off | OSCSRC(3));
-    assert_int_equal(et_clock_input_period(f->sysclk), 0);
+    assert_int_equal(et_clock_input_period(df_input(f, "sysclk")), 0);
     /* The PLL (BYPASS clear): 200 MHz / (SYSDIV + 1), only once powered up
      * with its output enabled. SYSDIV 3: 50 MHz, 20 ns. */
     wr(f, RCC, ET_STELLARIS_RCC_PWRDN | XTAL(0xB) | SYSDIV(3));
-    assert_int_equal(et_clock_input_period(f->sysclk), 0);
+    assert_int_equal(et_clock_input_period(df_input(f, "sysclk")), 0);
     wr(f, RCC, ET_STELLARIS_RCC_OEN | XTAL(0xB) | SYSDIV(3));
-    assert_int_equal(et_clock_input_period(f->sysclk), 0);
+    assert_int_equal(et_clock_input_period(df_input(f, "sysclk")), 0);
     wr(f, RCC, XTAL(0xB) | SYSDIV(3));
-    assert_int_equal(et_clock_input_period(f->sysclk), NS(20));
+    assert_int_equal(et_clock_input_period(df_input(f, "sysclk")), NS(20));
     assert_int_equal(rd(f, RIS), ET_STELLARIS_RIS_PLLLRIS);
 }
 
@@ -240,21 +197,21 @@ static void test_datasheet_clock_model(void **state)
  * the masked status and clears what is written to it. */
 static void test_pll_lock_interrupt(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, IMC, ET_STELLARIS_RIS_PLLLRIS);
-    assert_int_equal(f->level, 0);
+    assert_int_equal(f->level[0], 0);
     wr(f, RCC, ET_STELLARIS_RCC_RESET & ~ET_STELLARIS_RCC_PWRDN);
     assert_int_equal(rd(f, RIS), 0x40);
     assert_int_equal(rd(f, MISC), 0x40);
-    assert_int_equal(f->level, 1);
+    assert_int_equal(f->level[0], 1);
     wr(f, IMC, 0);
     assert_int_equal(rd(f, MISC), 0);
-    assert_int_equal(f->level, 0);
+    assert_int_equal(f->level[0], 0);
     wr(f, IMC, 0x40);
-    assert_int_equal(f->level, 1);
+    assert_int_equal(f->level[0], 1);
     wr(f, MISC, 0x40);
     assert_int_equal(rd(f, RIS), 0);
-    assert_int_equal(f->level, 0);
+    assert_int_equal(f->level[0], 0);
     /* Setting PWRDN again, or writing RCC with it already clear: nothing. */
     wr(f, RCC, ET_STELLARIS_RCC_RESET & ~ET_STELLARIS_RCC_PWRDN);
     wr(f, RCC, ET_STELLARIS_RCC_RESET);
@@ -265,7 +222,7 @@ static void test_pll_lock_interrupt(void **state)
  * RCC, the gating registers, CLKVCLR and LDOARST store all 32 bits. */
 static void test_write_masks(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     static const struct { uint32_t off, read; } regs[] = {
         { 0x030, 0xffff }, { 0x034, 0x1f }, { 0x054, 0x7f }, { 0x05c, 0x3f },
         { 0x104, 0xffffffff }, { 0x118, 0xffffffff }, { 0x128, 0xffffffff },
@@ -275,12 +232,12 @@ static void test_write_masks(void **state)
         wr(f, regs[i].off, 0xffffffff);
         assert_int_equal(rd(f, regs[i].off), regs[i].read);
     }
-    assert_int_equal(n_logs, 0);
+    assert_int_equal(f->n_logs, 0);
 }
 
 static void test_bad_accesses(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     /* Unknown offsets, read-only registers, the peripheral resets. */
     assert_int_equal(rd(f, 0x00c), 0);
     assert_int_equal(rd(f, 0x10c), 0);
@@ -288,12 +245,12 @@ static void test_bad_accesses(void **state)
     assert_int_equal(rd(f, 0x000), 0);
     wr(f, 0x064, 0);
     wr(f, 0x040, 1);
-    assert_int_equal(n_logs, 5);
+    assert_int_equal(f->n_logs, 5);
     /* Byte lanes: RCC 0x078e3ac0. */
     assert_int_equal(et_device_read(f->dev, RCC + 3, 1), 0x07);
     assert_int_equal(et_device_read(f->dev, RCC + 2, 2), 0x078e);
     assert_int_equal(et_device_read(f->dev, RCC, 1), 0xc0);
-    assert_int_equal(n_logs, 5);
+    assert_int_equal(f->n_logs, 5);
 }
 
 /* A system reset returns every register to its reset value, the clock
@@ -301,14 +258,14 @@ static void test_bad_accesses(void **state)
  * RCGC1-2, SCGC1-2, DCGC1-2, CLKVCLR and LDOARST: docs/divergences.md). */
 static void test_reset(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     wr(f, RCC, SYSDIV(1));
     wr(f, 0x034, 0x1f);
     wr(f, IMC, 0x40);
     wr(f, 0x05c, 0x3f);
     wr(f, 0x104, 7);
     wr(f, 0x150, 1);
-    assert_int_equal(f->level, 1); /* PWRDN was cleared: PLLLRIS */
+    assert_int_equal(f->level[0], 1); /* PWRDN was cleared: PLLLRIS */
     et_device_reset(f->dev);
     assert_int_equal(rd(f, RCC), ET_STELLARIS_RCC_RESET);
     assert_int_equal(rd(f, 0x034), 0);
@@ -317,8 +274,8 @@ static void test_reset(void **state)
     assert_int_equal(rd(f, 0x05c), 0);
     assert_int_equal(rd(f, 0x104), 0);
     assert_int_equal(rd(f, 0x150), 0);
-    assert_int_equal(f->level, 0);
-    assert_int_equal(et_clock_input_period(f->sysclk), NS(80));
+    assert_int_equal(f->level[0], 0);
+    assert_int_equal(et_clock_input_period(df_input(f, "sysclk")), NS(80));
 }
 
 static void test_bad_configuration(void **state)
@@ -349,7 +306,7 @@ static void test_bad_configuration(void **state)
 
 static void test_saved_state_declared(void **state)
 {
-    fixture *f = *state;
+    device_fixture *f = *state;
     const et_vmstate *vm = f->dev->ops->state;
     assert_non_null(vm);
     assert_string_equal(vm->name, "stellaris-sysctl");
@@ -477,16 +434,16 @@ static void test_lm3s811evb_systick(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_reset_values, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_qemu_clock_model, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_fury_rcc2, setup_fury, teardown),
-        cmocka_unit_test_setup_teardown(test_datasheet_clock_model, setup_datasheet, teardown),
-        cmocka_unit_test_setup_teardown(test_pll_lock_interrupt, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_write_masks, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_bad_accesses, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_reset, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reset_values, setup, df_teardown),
+        cmocka_unit_test_setup_teardown(test_qemu_clock_model, setup, df_teardown),
+        cmocka_unit_test_setup_teardown(test_fury_rcc2, setup_fury, df_teardown),
+        cmocka_unit_test_setup_teardown(test_datasheet_clock_model, setup_datasheet, df_teardown),
+        cmocka_unit_test_setup_teardown(test_pll_lock_interrupt, setup, df_teardown),
+        cmocka_unit_test_setup_teardown(test_write_masks, setup, df_teardown),
+        cmocka_unit_test_setup_teardown(test_bad_accesses, setup, df_teardown),
+        cmocka_unit_test_setup_teardown(test_reset, setup, df_teardown),
         cmocka_unit_test(test_bad_configuration),
-        cmocka_unit_test_setup_teardown(test_saved_state_declared, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_saved_state_declared, setup, df_teardown),
         cmocka_unit_test(test_lm3s811evb_qemu_watchdog_test),
         cmocka_unit_test(test_lm3s811evb_systick),
     };
