@@ -26,7 +26,7 @@ static et_clock *clock_new(bool manual)
     pthread_rwlockattr_destroy(&attr);
     et_lock_init(&c->queue_lock, &queue_lock_class);
     pthread_cond_init(&c->queue_cond, NULL);
-    et__heap_init(&c->heap);
+    et__queue_init(&c->queue);
     return c;
 }
 
@@ -47,9 +47,10 @@ void et_clock_free(et_clock *c)
     if (!c) {
         return;
     }
-    ET_USAGE_CHECK(c->heap.len == 0, "et_clock_free: %u timers are still armed on this clock",
-                   c->heap.len);
-    et__heap_destroy(&c->heap);
+    ET_USAGE_CHECK(et__queue_len(&c->queue) == 0,
+                   "et_clock_free: %zu timers are still armed on this clock",
+                   et__queue_len(&c->queue));
+    et__queue_destroy(&c->queue);
     pthread_cond_destroy(&c->queue_cond);
     et_lock_destroy(&c->queue_lock);
     pthread_mutex_destroy(&c->rt_mutex);
@@ -327,7 +328,7 @@ int64_t et_clock_deadline(et_clock *c)
         return ET_NO_DEADLINE;
     }
     et_lock_acquire(&c->queue_lock);
-    const et_heap_entry *top = et__heap_top(&c->heap);
+    const et_heap_entry *top = et__queue_top(&c->queue);
     int64_t deadline = top ? top->deadline : ET_NO_DEADLINE;
     et_lock_release(&c->queue_lock);
     return deadline;

@@ -4,7 +4,7 @@
 
 #include <pthread.h>
 
-#include "core/timer_heap.h"
+#include "core/timer_queue.h"
 #include "emutime/clock.h"
 #include "emutime/lock.h"
 #include "emutime/timer.h"
@@ -24,11 +24,11 @@ struct et_clock {
     bool rt_paused;
     pthread_mutex_t rt_mutex;
 
-    /* The timer queue: a leaf lock guarding the heap and every timer's
+    /* The timer queue: a leaf lock guarding the queue and every timer's
      * queue fields. */
     et_lock queue_lock;
     pthread_cond_t queue_cond; /* a firing finished: wakes synchronous cancels */
-    et_timer_heap heap;
+    et_timer_queue queue;
     uint64_t next_seq;
     unsigned inflight; /* firings popped off the heap, not finished yet */
     /* Bumped (under the queue lock, after the time moved) by pause, resume
@@ -52,9 +52,9 @@ struct et_timer {
     et_lock *lock; /* bound lock, taken around the callback; may be NULL */
 
     /* Guarded by the clock's queue lock. */
-    int64_t deadline;      /* valid while in the heap or being fired */
-    uint32_t heap_index;   /* ET_HEAP_NONE when not in the heap */
-    uint64_t heap_seq;     /* arm order, breaks deadline ties in the heap */
+    int64_t deadline;      /* valid while queued or being fired */
+    uint32_t heap_index;   /* heap slot, ET_QUEUE_FAR or ET_HEAP_NONE (timer_queue.h) */
+    uint64_t heap_seq;     /* arm order: breaks deadline ties, names the live wheel entry */
     uint64_t gen;          /* bumped by every mod, del and firing */
     uint64_t popped_gen;   /* gen when a firer last took it off the heap */
     unsigned inflight;     /* firers between pop and done */

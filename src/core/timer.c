@@ -1,7 +1,7 @@
 /* Timers and the firing protocol shared by stepping, run-expired and
  * catch-up on access.
  *
- * A firing takes a timer off the heap ("popped"), then takes the timer's
+ * A firing takes a timer off the queue ("popped"), then takes the timer's
  * bound lock, then checks under the queue lock that nobody re-armed, cancelled
  * or already fired the timer meanwhile (its generation is unchanged), and only
  * then calls the callback. That check is what lets a thread holding the bound
@@ -120,11 +120,11 @@ void et_timer_mod(et_timer *t, int64_t deadline)
         deadline = 0;
     }
     queue_lock(c);
-    const et_heap_entry *top = et__heap_top(&c->heap);
+    const et_heap_entry *top = et__queue_top(&c->queue);
     int64_t old_first = top ? top->deadline : ET_NO_DEADLINE;
     t->gen++;
     t->deadline = deadline;
-    et__heap_set(&c->heap, t, deadline, c->next_seq++);
+    et__queue_set(&c->queue, t, deadline, c->next_seq++);
     bool earlier_head = t->heap_index == 0 && deadline < old_first;
     queue_unlock(c);
     if (earlier_head) {
@@ -137,7 +137,7 @@ static void cancel_locked(et_timer *t)
 {
     t->gen++;
     if (t->heap_index != ET_HEAP_NONE) {
-        et__heap_remove(&t->clock->heap, t);
+        et__queue_remove(&t->clock->queue, t);
     }
 }
 
@@ -292,14 +292,14 @@ bool et__clock_fire_one(et_clock *c, int64_t limit, uint64_t epoch, bool *ran)
     }
 
     queue_lock(c);
-    const et_heap_entry *top = et__heap_top(&c->heap);
+    const et_heap_entry *top = et__queue_top(&c->queue);
     if (!top || top->deadline > limit || c->epoch != epoch) {
         queue_unlock(c);
         return false;
     }
     et_timer *t = top->timer;
     int64_t deadline = top->deadline;
-    et__heap_remove(&c->heap, t);
+    et__queue_remove(&c->queue, t);
     t->inflight++;
     c->inflight++;
     t->popped_gen = t->gen;
@@ -334,7 +334,7 @@ bool et__clock_fire_one(et_clock *c, int64_t limit, uint64_t epoch, bool *ran)
          * its deadline, in its place among equal deadlines, for a pass that
          * reads the new time. */
         t->gen++;
-        et__heap_set(&c->heap, t, deadline, t->heap_seq);
+        et__queue_set(&c->queue, t, deadline, t->heap_seq);
         run = false;
     }
     unsigned long outer = t->cb_thread; /* me when nested in its own callback */
@@ -395,7 +395,7 @@ et_timer *et__timers_earliest_due(et_timer **timers, size_t n, int64_t now)
     /* Nothing on the whole clock is due and no firing is between pop and
      * callback: none of these timers can be due, skip the scan (devices with
      * thousands of timers, like a 4095-hart ACLINT, are read often). */
-    const et_heap_entry *top = et__heap_top(&c->heap);
+    const et_heap_entry *top = et__queue_top(&c->queue);
     if ((!top || top->deadline > now) && c->inflight == 0) {
         queue_unlock(c);
         return NULL;
@@ -421,7 +421,7 @@ bool et_timer_run_if_due(et_timer *t, int64_t now)
     if (t->cancelling) {
         /* A cancel waits for the callback: none may start. */
     } else if (t->heap_index != ET_HEAP_NONE && t->deadline <= now) {
-        et__heap_remove(&c->heap, t);
+        et__queue_remove(&c->queue, t);
         due = true;
     } else if (popped_valid(t) && t->deadline <= now) {
         due = true; /* take over: the firer will see the new generation */
