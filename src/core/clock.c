@@ -201,7 +201,7 @@ static int64_t saturating_add(int64_t a, int64_t b)
 }
 
 /* A new epoch (queue lock taken): passes under way end before their next
- * firing (see et__clock_fire_one). Called after the time moved. */
+ * firing (see et__clock_fire_due). Called after the time moved. */
 static void new_epoch(et_clock *c)
 {
     et_lock_acquire(&c->queue_lock);
@@ -216,8 +216,7 @@ static void new_epoch(et_clock *c)
  * wins, and no timer fires for the time the step was heading to. */
 static void manual_advance_to(et_clock *c, uint64_t epoch, int64_t target)
 {
-    while (et__clock_fire_one(c, target, epoch, NULL)) {
-    }
+    et__clock_fire_due(c, target, epoch);
     et_lock_acquire(&c->queue_lock);
     if (c->epoch == epoch) {
         int64_t cur = __atomic_load_n(&c->now, __ATOMIC_RELAXED);
@@ -301,7 +300,7 @@ void et_clock_rebase(et_clock *c, int64_t ns)
 {
     if (c->manual) {
         /* Under the queue lock, which a pass holds while it moves the time
-         * to a deadline (et__clock_fire_one). */
+         * to a deadline (et__clock_fire_due). */
         et_lock_acquire(&c->queue_lock);
         __atomic_store_n(&c->now, ns, __ATOMIC_RELEASE);
         __atomic_store_n(&c->epoch, c->epoch + 1, __ATOMIC_RELEASE);
@@ -350,10 +349,7 @@ unsigned et_clock_run_expired(et_clock *c)
     unsigned fired = 0;
     et__pass pass;
     et__pass_enter(&pass, c, now);
-    bool ran;
-    while (et__clock_fire_one(c, now, epoch, &ran)) {
-        fired += ran; /* not the firings a catch-up took over */
-    }
+    fired = et__clock_fire_due(c, now, epoch); /* not the firings a catch-up took over */
     et__pass_leave(&pass);
     return fired;
 }

@@ -46,16 +46,21 @@ struct et_clock {
 };
 
 struct et_timer {
+    /* What a re-arm touches comes first, in as few cache lines as it can
+     * (a re-arm of a cold timer costs a memory access per line). */
     et_clock *clock;
+
+    /* Guarded by the clock's queue lock. */
+    int64_t deadline;      /* valid while queued or being fired */
+    uint64_t heap_seq;     /* arm order: breaks deadline ties, names the live wheel entry */
+    uint64_t gen;          /* bumped by every mod, del and firing */
+    uint32_t heap_index;   /* heap slot, ET_QUEUE_FAR or ET_HEAP_NONE (timer_queue.h) */
+
     et_timer_cb cb;
     void *opaque;
     et_lock *lock; /* bound lock, taken around the callback; may be NULL */
 
     /* Guarded by the clock's queue lock. */
-    int64_t deadline;      /* valid while queued or being fired */
-    uint32_t heap_index;   /* heap slot, ET_QUEUE_FAR or ET_HEAP_NONE (timer_queue.h) */
-    uint64_t heap_seq;     /* arm order: breaks deadline ties, names the live wheel entry */
-    uint64_t gen;          /* bumped by every mod, del and firing */
     uint64_t popped_gen;   /* gen when a firer last took it off the heap */
     unsigned inflight;     /* firers between pop and done */
     unsigned waiters;      /* synchronous cancels waiting */
@@ -64,14 +69,15 @@ struct et_timer {
     bool free_after_cb;    /* freed from its own callback */
 };
 
-/* Takes the earliest timer due at or before limit off the heap and fires it
- * (binding lock, callback at its deadline). Returns false when none is due,
- * or when the clock's epoch is no longer the pass's (a pause, resume or
- * rebase came in: the pass must end; a timer popped but not run is put back).
- * *ran (if not NULL) says whether the callback ran: a firing is dropped when
- * the timer was re-armed, cancelled or caught up by its device meanwhile.
- * For manual clocks, advances the clock to the deadline first. */
-bool et__clock_fire_one(et_clock *clock, int64_t limit, uint64_t epoch, bool *ran);
+/* Fires, one at a time in queue order, every timer due at or before limit
+ * (binding lock, callback at its deadline), including those the callbacks
+ * arm within it, and returns how many callbacks ran: a firing is dropped
+ * when the timer was re-armed, cancelled or caught up by its device
+ * meanwhile. Stops early when the clock's epoch is no longer the pass's (a
+ * pause, resume or rebase came in: a timer taken off the queue but not run
+ * is put back). For manual clocks, advances the clock to each deadline
+ * first. */
+unsigned et__clock_fire_due(et_clock *clock, int64_t limit, uint64_t epoch);
 
 /* The clock's epoch, for a pass about to start (read before its time). */
 uint64_t et__clock_epoch(et_clock *clock);

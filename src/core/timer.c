@@ -283,18 +283,14 @@ uint64_t et__clock_epoch(et_clock *c)
     return __atomic_load_n(&c->epoch, __ATOMIC_ACQUIRE);
 }
 
-bool et__clock_fire_one(et_clock *c, int64_t limit, uint64_t epoch, bool *ran)
+/* One firing (see et__clock_fire_due), entered and left with the queue lock
+ * held: a pass keeps it from one firing's end to the next one's pop, so an
+ * unbound timer costs one lock round trip (around its callback), not two. */
+static bool fire_locked(et_clock *c, int64_t limit, uint64_t epoch, bool *ran, unsigned long me)
 {
-    unsigned long me = et_thread_id();
-
-    if (ran) {
-        *ran = false;
-    }
-
-    queue_lock(c);
+    *ran = false;
     const et_heap_entry *top = et__queue_top(&c->queue);
     if (!top || top->deadline > limit || c->epoch != epoch) {
-        queue_unlock(c);
         return false;
     }
     et_timer *t = top->timer;
@@ -346,9 +342,7 @@ bool et__clock_fire_one(et_clock *c, int64_t limit, uint64_t epoch, bool *ran)
 
     if (run) {
         et__timer_call(t, deadline);
-        if (ran) {
-            *ran = true;
-        }
+        *ran = true;
     }
 
     queue_lock(c);
@@ -361,8 +355,8 @@ bool et__clock_fire_one(et_clock *c, int64_t limit, uint64_t epoch, bool *ran)
         t->cb_thread = outer; /* back to the outer call of the same callback */
         free_it = false;      /* the outer call frees it, if asked to */
     }
-    queue_unlock(c);
     if (bound) {
+        queue_unlock(c);
         /* Still in flight while the lock's owner releases it (a device
          * delivers the interrupt changes the expiry queued): et_timer_free
          * waits for that too, so once it returns the firing touches neither
@@ -374,12 +368,25 @@ bool et__clock_fire_one(et_clock *c, int64_t limit, uint64_t epoch, bool *ran)
         queue_lock(c);
         t->inflight--;
         free_it = finish_locked(t, false) && !(run && outer);
-        queue_unlock(c);
     }
     if (free_it) {
-        timer_destroy(t);
+        timer_destroy(t); /* only free(): fine under the queue lock */
     }
     return !stale;
+}
+
+unsigned et__clock_fire_due(et_clock *c, int64_t limit, uint64_t epoch)
+{
+    unsigned long me = et_thread_id();
+    unsigned fired = 0;
+    bool ran;
+
+    queue_lock(c);
+    while (fire_locked(c, limit, epoch, &ran, me)) {
+        fired += ran;
+    }
+    queue_unlock(c);
+    return fired;
 }
 
 et_timer *et__timers_earliest_due(et_timer **timers, size_t n, int64_t now)

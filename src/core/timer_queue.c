@@ -1,6 +1,9 @@
 /* A clock's timer queue: near heap plus far wheel (see timer_queue.h). */
 #include "core/clock_internal.h"
 
+/* A heap this small is cheap whatever order it was filled in. */
+#define REBASE_MIN 64
+
 void et__queue_init(et_timer_queue *q)
 {
     et__heap_init(&q->near);
@@ -11,6 +14,41 @@ void et__queue_destroy(et_timer_queue *q)
 {
     et__heap_destroy(&q->near);
     et__wheel_destroy(&q->far);
+}
+
+/* The heap took more arms before the base than the wheel holds (arms in
+ * descending order, or the first arms into an empty queue): move the base
+ * down to the earliest deadline and everything after it into the wheel, so
+ * that arms stop paying for a big heap. The heap must hold at least half of
+ * the timers for this to run, which bounds its cost to O(1) per arm that
+ * went into the heap. */
+static void rebase_down(et_timer_queue *q)
+{
+    et_timer_heap *h = &q->near;
+    et_timer_wheel *w = &q->far;
+    int64_t base = h->v[0].deadline;
+
+    et__wheel_rebase(w, base);
+    uint32_t len = h->len;
+    uint32_t kept = 0;
+    for (uint32_t i = 0; i < len; i++) {
+        et_heap_entry e = h->v[i];
+        if (e.deadline == base) {
+            h->v[kept++] = e;
+            continue;
+        }
+        e.timer->heap_index = ET_QUEUE_FAR;
+        w->live++;
+        et__wheel_add(w, e.timer, e.deadline, e.timer->heap_seq);
+    }
+    /* The ones kept are re-inserted (their array order is not a heap):
+     * insert i only moves entries at or before i. */
+    h->len = 0;
+    for (uint32_t i = 0; i < kept; i++) {
+        et_heap_entry e = h->v[i];
+        e.timer->heap_index = ET_HEAP_NONE;
+        et__heap_set(h, e.timer, e.deadline, e.timer->heap_seq);
+    }
 }
 
 void et__queue_set(et_timer_queue *q, struct et_timer *t, int64_t deadline, uint64_t seq)
@@ -30,6 +68,9 @@ void et__queue_set(et_timer_queue *q, struct et_timer *t, int64_t deadline, uint
     }
     if (deadline <= w->base) {
         et__heap_set(&q->near, t, deadline, seq);
+        if (q->near.len > REBASE_MIN && q->near.len > w->live) {
+            rebase_down(q);
+        }
         return;
     }
     if (t->heap_index != ET_HEAP_NONE) {

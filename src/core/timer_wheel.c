@@ -6,9 +6,13 @@
 #include "core/clock_internal.h"
 #include "core/internal.h"
 
-/* Stale entries allowed beyond the live count before a sweep starts. The
- * slack keeps a clock with a handful of timers from sweeping on every few
- * re-arms; it bounds the waste at 2048 * 24 bytes per clock. */
+/* A sweep starts when the stale entries outnumber the live ones STALE_RATIO
+ * times over, plus a slack. Each sweep reads every entry's timer, so with
+ * ratio k the sweeps cost (k + 1) / k timer reads per re-arm, and the wheel
+ * holds up to k + 1 entries per live timer: 2 reads 1.5 and 72 bytes. The
+ * slack keeps a clock with a handful of timers from sweeping every few
+ * re-arms; it bounds their waste at 2048 * 24 bytes per clock. */
+#define STALE_RATIO 2
 #define SWEEP_SLACK 2048
 
 /* A slot whose array grew past this many entries gives it back when it
@@ -125,13 +129,12 @@ static void sweep_slot(et_timer_wheel *w, unsigned index)
     }
 }
 
-/* One step of the sweep: a sweep starts when the stale entries outnumber
- * the live ones (plus the slack) and visits each non-empty slot once, one
- * slot per arm, so no arm pays for more than one slot. */
+/* One step of the sweep: a sweep visits each non-empty slot once, one slot
+ * per arm, so no arm pays for more than one slot. */
 static void sweep_step(et_timer_wheel *w)
 {
     if (!w->sweeping) {
-        if (w->entries - w->live <= w->live + SWEEP_SLACK) {
+        if (w->entries - w->live <= STALE_RATIO * w->live + SWEEP_SLACK) {
             return;
         }
         w->sweeping = true;
@@ -169,46 +172,90 @@ void et__wheel_clear(et_timer_wheel *w)
     w->sweeping = false;
 }
 
-/* Cascades the earliest non-empty slot: the base moves to the slot's start,
- * each entry goes down to the level where it now differs from the base (a
- * strictly lower one), and those at the base itself leave the wheel. */
+/* A slot this small goes into the heap whole, instead of one level down:
+ * the heap orders it exactly, and each of its timers is touched once. */
+#define DUMP_MAX 32
+
+/* Moves an entry that leaves the wheel into the heap, if it is live. */
+static void to_heap(et_timer_wheel *w, struct et_timer_heap *heap, const et_wheel_entry *e)
+{
+    w->entries--;
+    if (entry_live(e)) {
+        w->live--;
+        e->timer->heap_index = ET_HEAP_NONE;
+        et__heap_set(heap, e->timer, e->deadline, e->seq);
+    }
+}
+
+/* Cascades the earliest non-empty slot. A small one goes into the heap
+ * whole, the base moving to the slot's last instant. A larger one is spread
+ * over the lower levels: the base moves to the slot's first instant, each
+ * entry goes down to the level where it now differs from the base (a lower
+ * one), and those at the base itself go into the heap. Either way the other
+ * slots keep their places: their digits above this level are the base's,
+ * and at this level they are beyond the slot. */
 static void cascade_earliest(et_timer_wheel *w, struct et_timer_heap *heap)
 {
     unsigned level = (unsigned)__builtin_ctzll(w->level_mask);
     unsigned slot = (unsigned)__builtin_ctzll(w->slot_mask[level]);
     unsigned index = level * ET_WHEEL_SLOTS + slot;
     unsigned shift = level * ET_WHEEL_BITS;
+    uint64_t below = (1ull << shift) - 1;
 
-    /* The digits above this level stay, this one becomes the slot's, the
-     * ones below become 0. The slot's digit is above the old base's (every
-     * entry is after the base), so the base moves forward. */
+    /* The digits above this level stay, this one becomes the slot's. The
+     * slot's digit is above the old base's (every entry is after the base),
+     * so the base moves forward. */
     uint64_t keep = shift + ET_WHEEL_BITS >= 64 ? 0 : ~0ull << (shift + ET_WHEEL_BITS);
-    w->base = (int64_t)(((uint64_t)w->base & keep) | ((uint64_t)slot << shift));
+    uint64_t start = ((uint64_t)w->base & keep) | ((uint64_t)slot << shift);
 
     /* Taken out of the table first: entries never go back into their own
      * slot, but push() may grow other slots meanwhile. */
     et_wheel_slot s = w->slots[index];
     w->slots[index] = (et_wheel_slot){ s.v, 0, s.cap };
-    enum { AHEAD = 8 };
-    for (uint32_t i = 0; i < s.len; i++) {
-        et_wheel_entry e = s.v[i];
-        if (e.deadline != w->base) {
-            unsigned l = level_of(w, e.deadline);
-            push(w, l, slot_of(e.deadline, l), e);
-            continue;
+    if (s.len <= DUMP_MAX || level == 0) {
+        w->base = (int64_t)(start | below);
+        for (uint32_t i = 0; i < s.len; i++) {
+            __builtin_prefetch(s.v[i].timer);
         }
-        /* Only entries that leave the wheel look at their timer. */
-        if (i + AHEAD < s.len) {
-            __builtin_prefetch(s.v[i + AHEAD].timer);
+        for (uint32_t i = 0; i < s.len; i++) {
+            to_heap(w, heap, &s.v[i]);
         }
-        w->entries--;
-        if (entry_live(&e)) {
-            w->live--;
-            e.timer->heap_index = ET_HEAP_NONE;
-            et__heap_set(heap, e.timer, e.deadline, e.seq);
+    } else {
+        w->base = (int64_t)start;
+        for (uint32_t i = 0; i < s.len; i++) {
+            et_wheel_entry e = s.v[i];
+            if (e.deadline != w->base) {
+                unsigned l = level_of(w, e.deadline);
+                push(w, l, slot_of(e.deadline, l), e);
+                continue;
+            }
+            /* Only entries that leave the wheel look at their timer. */
+            to_heap(w, heap, &e);
         }
     }
     slot_emptied(w, index);
+}
+
+/* Re-places every entry for a new, lower base. */
+void et__wheel_rebase(et_timer_wheel *w, int64_t base)
+{
+    et_wheel_entry *all = et__xmalloc(sizeof(*all) * (w->entries ? w->entries : 1));
+    size_t n = 0;
+    while (w->level_mask) {
+        unsigned level = (unsigned)__builtin_ctzll(w->level_mask);
+        unsigned slot = (unsigned)__builtin_ctzll(w->slot_mask[level]);
+        unsigned index = level * ET_WHEEL_SLOTS + slot;
+        memcpy(all + n, w->slots[index].v, sizeof(*all) * w->slots[index].len);
+        n += w->slots[index].len;
+        slot_emptied(w, index);
+    }
+    w->base = base;
+    for (size_t i = 0; i < n; i++) {
+        unsigned l = level_of(w, all[i].deadline);
+        push(w, l, slot_of(all[i].deadline, l), all[i]);
+    }
+    free(all);
+    w->sweeping = false;
 }
 
 void et__wheel_refill(et_timer_wheel *w, struct et_timer_heap *heap)

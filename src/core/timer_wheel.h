@@ -9,8 +9,8 @@
  * entry is live only while its timer is still in the wheel with the arm
  * sequence number the entry carries. Stale entries are dropped when a slot
  * is cascaded down to the near heap, or by an incremental sweep that starts
- * once they outnumber the live ones (so the entries stay below twice the
- * timers, plus a constant).
+ * once they outnumber the live ones twice over (so the entries stay below
+ * three per timer, plus a constant).
  *
  * The wheel does not order anything itself: the near heap (timer_queue.h)
  * gives exact (deadline, arm order) ordering, and the wheel feeds it one
@@ -65,9 +65,14 @@ void et__wheel_add(et_timer_wheel *w, struct et_timer *t, int64_t deadline, uint
 /* Drops every entry (none is live any more) and lets the base be set anew. */
 void et__wheel_clear(et_timer_wheel *w);
 
+/* Re-places every entry for a new base, which must be before all of them.
+ * O(entries), no timer touched. */
+void et__wheel_rebase(et_timer_wheel *w, int64_t base);
+
 /* Moves the base up to the earliest non-empty slot, cascading its entries to
- * lower levels; the live ones whose deadline is the new base go into the
- * heap (and out of the wheel's live count), the stale ones are dropped.
+ * lower levels (or, for a small slot, all of it into the heap); the live
+ * entries that leave the wheel go into the heap (and out of the wheel's live
+ * count), the stale ones are dropped.
  * Repeats until the heap has something or the wheel has no live timer. */
 void et__wheel_refill(et_timer_wheel *w, struct et_timer_heap *heap);
 
