@@ -16,8 +16,8 @@ void et__queue_destroy(et_timer_queue *q)
     et__wheel_destroy(&q->far);
 }
 
-/* The heap took more arms before the base than the wheel holds (arms in
- * descending order, or the first arms into an empty queue): move the base
+/* The heap took more arms before the base than the wheel holds (the first
+ * arms into an empty queue, or arms in descending order): move the base
  * down to the earliest deadline and everything after it into the wheel, so
  * that arms stop paying for a big heap. The heap must hold at least half of
  * the timers for this to run, which bounds its cost to O(1) per arm that
@@ -61,10 +61,13 @@ void et__queue_set(et_timer_queue *q, struct et_timer *t, int64_t deadline, uint
         w->live--;
     }
     if (q->near.len == 0 && w->live == 0) {
-        /* Nothing else armed: the split moves to this deadline, whatever
-         * the time the queue had reached (a clock can be re-based back). */
+        /* Nothing else armed: start as a plain heap (the base at the end of
+         * time), whatever time the queue had reached (a clock can be
+         * re-based back). A heap of up to REBASE_MIN timers is as fast as
+         * the wheel and needs no slot memory; past that the base moves down
+         * (rebase_down) and the wheel takes over. */
         et__wheel_clear(w);
-        w->base = deadline;
+        w->base = INT64_MAX;
     }
     if (deadline <= w->base) {
         et__heap_set(&q->near, t, deadline, seq);

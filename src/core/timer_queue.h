@@ -10,7 +10,10 @@
  * the heap's root is always the earliest timer: the next deadline is O(1).
  * Arming a timer after B appends one wheel entry (one timer, one slot tail);
  * re-arming or cancelling one there only changes the timer. Arming at or
- * before B (a deadline about to come, or in the past) is a heap insert.
+ * before B (a deadline about to come, or in the past) is a heap insert. An
+ * empty queue starts with B at the end of time, a plain heap; once the heap
+ * holds more than 64 timers and more than the wheel, B moves down to the
+ * earliest deadline and the later ones go to the wheel.
  *
  * A timer's heap_index says where it is: a heap slot, ET_QUEUE_FAR (in the
  * wheel) or ET_HEAP_NONE (not queued). Not thread-safe: the clock's queue

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
@@ -500,6 +501,30 @@ static void test_million_timers(void **state)
 
 /* ---- the near heap / far wheel split (src/core/timer_queue.h) ---------- */
 
+/* A queue of up to 64 timers stays a plain heap; ballast timers (which
+ * count their firings and nothing else) make it use the wheel. */
+enum { BALLAST = 100 };
+
+static void ballast_cb(void *opaque)
+{
+    (*(long *)opaque)++;
+}
+
+static void ballast_arm(et_clock *c, et_timer **b, long *count, int64_t from)
+{
+    for (int i = 0; i < BALLAST; i++) {
+        b[i] = et_timer_new(c, ballast_cb, count);
+        et_timer_mod(b[i], from + i * 1000);
+    }
+}
+
+static void ballast_free(et_timer **b)
+{
+    for (int i = 0; i < BALLAST; i++) {
+        et_timer_free(b[i]);
+    }
+}
+
 /* A tie group whose members are armed while the wheel's base moves: the
  * first is armed when the deadline is far (a high wheel level), then the
  * clock steps so that slot cascades, then more join at lower levels or in
@@ -511,8 +536,12 @@ static void test_fifo_across_wheel_levels_and_cascades(void **state)
     rec_timer t[6];
     make_timers(&r, t, 6);
     const int64_t d = ((int64_t)1 << 40) + 12345;
+    et_timer *ballast[BALLAST];
+    long ballast_fired = 0;
+    ballast_arm(r.clock, ballast, &ballast_fired, (int64_t)1 << 50);
 
-    et_timer_mod(t[5].timer, 1);    /* base at 1: d is on a high level */
+    et_timer_mod(t[5].timer, 1);
+    assert_true(r.clock->queue.far.live >= BALLAST - 1); /* the wheel is in use */
     et_timer_mod(t[2].timer, d);
     et_timer_mod(t[4].timer, d - 7); /* another slot on the way down */
     et_clock_step(r.clock, 1);       /* fires 5, cascades towards d - 7 */
@@ -529,6 +558,8 @@ static void test_fifo_across_wheel_levels_and_cascades(void **state)
         assert_int_equal(r.log[i].id, expect[i]);
         assert_int_equal(r.log[i].at, at[i]);
     }
+    assert_int_equal(ballast_fired, 0);
+    ballast_free(ballast);
     free_timers(t, 6);
     et_clock_free(r.clock);
 }
@@ -546,6 +577,9 @@ static void test_wheel_digit_boundaries(void **state)
     for (int i = 0; i < n; i++) {
         t[i] = et_timer_new(o.clock, order_cb, &o);
     }
+    et_timer *ballast[BALLAST];
+    long ballast_fired = 0;
+    ballast_arm(o.clock, ballast, &ballast_fired, (int64_t)1 << 62);
     /* Even levels first, then odd, each from the top down and each group
      * backwards: 2^(6 level) + 1, then + 0, then - 1. */
     for (int pass = 0; pass < 2; pass++) {
@@ -560,10 +594,13 @@ static void test_wheel_digit_boundaries(void **state)
         }
     }
     assert_int_equal(et_clock_deadline(o.clock), 63);
+    assert_true(o.clock->queue.far.live > 0);
     et_clock_step(o.clock, (int64_t)1 << 61);
     assert_int_equal(o.count, LEVELS * PER);
     assert_int_equal(o.out_of_order, 0);
     assert_int_equal(o.last, ((int64_t)1 << 60) + 1);
+    assert_int_equal(ballast_fired, 0);
+    ballast_free(ballast);
     for (int i = 0; i < n; i++) {
         et_timer_free(t[i]);
     }
@@ -578,6 +615,9 @@ static void test_deadlines_at_zero_and_far_future(void **state)
     recorder r = { .clock = et_clock_new_manual() };
     rec_timer t[5];
     make_timers(&r, t, 5);
+    et_timer *ballast[BALLAST];
+    long ballast_fired = 0;
+    ballast_arm(r.clock, ballast, &ballast_fired, (int64_t)1 << 62);
     et_timer_mod(t[0].timer, INT64_MAX - 1);
     et_timer_mod(t[1].timer, 0);
     et_timer_mod(t[2].timer, INT64_MAX);
@@ -585,17 +625,20 @@ static void test_deadlines_at_zero_and_far_future(void **state)
     et_timer_mod(t[4].timer, INT64_MAX - 1);
     assert_int_equal(et_timer_expire_time(t[3].timer), 0);
     assert_int_equal(et_clock_deadline(r.clock), 0);
+    assert_true(r.clock->queue.far.live > 0);
     et_clock_step(r.clock, 0);
     assert_int_equal(r.n, 2);
     assert_int_equal(r.log[0].id, 1); /* armed before 3 at the same 0 */
     assert_int_equal(r.log[1].id, 3);
-    assert_int_equal(et_clock_deadline(r.clock), INT64_MAX - 1);
+    assert_int_equal(et_clock_deadline(r.clock), (int64_t)1 << 62); /* ballast */
     et_clock_step(r.clock, INT64_MAX); /* saturates at INT64_MAX */
     assert_int_equal(r.n, 5);
     assert_int_equal(r.log[2].id, 0);
     assert_int_equal(r.log[3].id, 4);
     assert_int_equal(r.log[4].id, 2);
     assert_int_equal(r.log[4].at, INT64_MAX);
+    assert_int_equal(ballast_fired, BALLAST);
+    ballast_free(ballast);
     free_timers(t, 5);
     et_clock_free(r.clock);
 }
@@ -665,7 +708,7 @@ static void test_stale_entries_stay_bounded(void **state)
  * next to fire is the armed one with the least (deadline, seq), found by a
  * scan. Callbacks act on the model and the library alike: some re-arm
  * themselves (periodic), some cancel another timer, some re-arm another. */
-enum { MODEL_TIMERS = 48, MODEL_LOG = 4096 };
+enum { MODEL_TIMERS = 300, MODEL_LOG = 4096 };
 
 typedef struct model {
     et_clock *clock;
@@ -825,26 +868,29 @@ static void test_randomized_model_check(void **state)
     }
     static int ids[MODEL_LOG];
     static int64_t ats[MODEL_LOG];
+    long wheel_used = 0; /* steps taken with timers in the wheel */
     for (int op = 0; op < 200000; op++) {
         uint64_t r = model_rand(m);
         int id = (int)((r >> 8) % MODEL_TIMERS);
         switch (r % 16) {
-        case 0: case 1: case 2: case 3: case 4: case 5: case 6: {
+        case 0: case 1: case 2: case 3: case 4: case 5: case 6: case 7: case 8: {
             int64_t d = model_deadline(m);
             et_timer_mod(m->timer[id], d);
             model_arm(m, id, d);
             break;
         }
-        case 7: case 8:
+        case 9:
             et_timer_del(m->timer[id]);
             m->armed[id] = false;
             break;
         default: {
             /* Steps: mostly short, some across many slots, rarely huge. */
-            int64_t step = (int64_t)(model_rand(m) >> (r % 16 == 15 ? 2 : 40 + (r >> 60)));
+            bool huge = r % 16 == 15 && (r >> 20) % 32 == 0;
+            int64_t step = (int64_t)(model_rand(m) >> (huge ? 2 : 40 + (r >> 60)));
             int64_t target = step > INT64_MAX - m->now ? INT64_MAX : m->now + step;
             m->n_fired = 0;
             m->budget = m->model_budget = 64;
+            wheel_used += m->clock->queue.far.live > 0;
             et_clock_step(m->clock, step);
             int n = model_expect_step(m, target, ids, ats, MODEL_LOG);
             assert_int_equal(m->n_fired, n);
@@ -874,6 +920,8 @@ static void test_randomized_model_check(void **state)
             m->now = 0;
         }
     }
+    printf("model check: %ld of its steps ran with timers in the wheel\n", wheel_used);
+    assert_true(wheel_used > 1000);
     for (int i = 0; i < MODEL_TIMERS; i++) {
         et_timer_free(m->timer[i]);
     }
