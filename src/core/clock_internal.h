@@ -66,6 +66,8 @@ struct et_timer {
     unsigned waiters;      /* synchronous cancels waiting */
     unsigned cancelling;   /* cancels waiting out a callback: none may start */
     unsigned long cb_thread; /* thread inside the callback, or 0 */
+    uint32_t wheel_refs;   /* wheel entries naming this timer, stale ones too */
+    bool wheel_zombie;     /* freed by its user: the wheel frees it at 0 refs */
     bool free_after_cb;    /* freed from its own callback */
 };
 

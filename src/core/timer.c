@@ -181,9 +181,23 @@ unsigned et__timer_cancel_waiters(et_timer *t)
     return n;
 }
 
+/* Frees the timer (queue lock held), or, while stale wheel entries still
+ * point at it, leaves that to the wheel when the last of them goes. */
+static void timer_destroy_locked(et_timer *t)
+{
+    if (t->wheel_refs) {
+        t->wheel_zombie = true;
+        return;
+    }
+    free(t);
+}
+
 static void timer_destroy(et_timer *t)
 {
-    free(t);
+    et_clock *c = t->clock;
+    queue_lock(c);
+    timer_destroy_locked(t);
+    queue_unlock(c);
 }
 
 void et_timer_free(et_timer *t)
@@ -370,7 +384,7 @@ static bool fire_locked(et_clock *c, int64_t limit, uint64_t epoch, bool *ran, u
         free_it = finish_locked(t, false) && !(run && outer);
     }
     if (free_it) {
-        timer_destroy(t); /* only free(): fine under the queue lock */
+        timer_destroy_locked(t);
     }
     return !stale;
 }

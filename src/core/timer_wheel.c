@@ -28,6 +28,7 @@ void et__wheel_init(et_timer_wheel *w)
 
 void et__wheel_destroy(et_timer_wheel *w)
 {
+    et__wheel_clear(w); /* frees the timers left to the wheel */
     if (w->slots) {
         for (unsigned i = 0; i < N_SLOTS; i++) {
             free(w->slots[i].v);
@@ -91,6 +92,15 @@ static inline bool entry_live(const et_wheel_entry *e)
     return e->timer->heap_index == ET_QUEUE_FAR && e->timer->heap_seq == e->seq;
 }
 
+/* An entry leaves the wheel. A timer its user freed while stale entries
+ * still named it was left for the last of them to free. */
+static inline void drop_ref(struct et_timer *t)
+{
+    if (--t->wheel_refs == 0 && t->wheel_zombie) {
+        free(t);
+    }
+}
+
 /* The first non-empty slot at or after index from; N_SLOTS if none. */
 static unsigned next_slot(const et_timer_wheel *w, unsigned from)
 {
@@ -119,6 +129,8 @@ static void sweep_slot(et_timer_wheel *w, unsigned index)
         }
         if (entry_live(&s->v[i])) {
             s->v[kept++] = s->v[i];
+        } else {
+            drop_ref(s->v[i].timer);
         }
     }
     w->entries -= s->len - kept;
@@ -156,6 +168,7 @@ void et__wheel_add(et_timer_wheel *w, struct et_timer *t, int64_t deadline, uint
     }
     unsigned level = level_of(w, deadline);
     push(w, level, slot_of(deadline, level), (et_wheel_entry){ deadline, seq, t });
+    t->wheel_refs++;
     w->entries++;
     sweep_step(w);
 }
@@ -165,6 +178,10 @@ void et__wheel_clear(et_timer_wheel *w)
     while (w->level_mask) {
         unsigned level = (unsigned)__builtin_ctzll(w->level_mask);
         unsigned slot = (unsigned)__builtin_ctzll(w->slot_mask[level]);
+        et_wheel_slot *s = &w->slots[level * ET_WHEEL_SLOTS + slot];
+        for (uint32_t i = 0; i < s->len; i++) {
+            drop_ref(s->v[i].timer);
+        }
         slot_emptied(w, level * ET_WHEEL_SLOTS + slot);
     }
     w->entries = 0;
@@ -182,8 +199,11 @@ static void to_heap(et_timer_wheel *w, struct et_timer_heap *heap, const et_whee
     w->entries--;
     if (entry_live(e)) {
         w->live--;
+        e->timer->wheel_refs--; /* in use: not a zombie */
         e->timer->heap_index = ET_HEAP_NONE;
         et__heap_set(heap, e->timer, e->deadline, e->seq);
+    } else {
+        drop_ref(e->timer);
     }
 }
 

@@ -10,7 +10,9 @@
  * sequence number the entry carries. Stale entries are dropped when a slot
  * is cascaded down to the near heap, or by an incremental sweep that starts
  * once they outnumber the live ones twice over (so the entries stay below
- * three per timer, plus a constant).
+ * three per timer, plus a constant). A timer freed while stale entries
+ * still name it stays allocated until the last of them goes (the wheel
+ * counts them in the timer, and frees it then, or when the clock is freed).
  *
  * The wheel does not order anything itself: the near heap (timer_queue.h)
  * gives exact (deadline, arm order) ordering, and the wheel feeds it one
@@ -62,7 +64,8 @@ void et__wheel_destroy(et_timer_wheel *w);
  * in live. May sweep one slot of stale entries. */
 void et__wheel_add(et_timer_wheel *w, struct et_timer *t, int64_t deadline, uint64_t seq);
 
-/* Drops every entry (none is live any more) and lets the base be set anew. */
+/* Drops every entry (none is live any more) and lets the base be set anew:
+ * O(entries), each entry's timer is read. */
 void et__wheel_clear(et_timer_wheel *w);
 
 /* Re-places every entry for a new base, which must be before all of them.

@@ -702,6 +702,45 @@ static void test_stale_entries_stay_bounded(void **state)
     et_clock_free(o.clock);
 }
 
+/* Timers freed while stale wheel entries still name them (re-armed, then
+ * freed): the entries outlive them, and cascading, sweeping or clearing
+ * them later must not read freed memory (the sanitizer builds check that;
+ * here the firing order and counts are checked too). */
+static void test_free_with_stale_wheel_entries(void **state)
+{
+    (void)state;
+    order_check o = { .clock = et_clock_new_manual() };
+    et_timer *ballast[BALLAST];
+    long ballast_fired = 0;
+    ballast_arm(o.clock, ballast, &ballast_fired, 1000000);
+    enum { N = 50 };
+    et_timer *t[N];
+    for (int i = 0; i < N; i++) {
+        t[i] = et_timer_new(o.clock, order_cb, &o);
+        for (int k = 0; k < 5; k++) {
+            et_timer_mod(t[i], 2000000 + (int64_t)(i * 7919 + k * 104729) % 500000);
+        }
+    }
+    assert_true(o.clock->queue.far.entries >= 5 * N); /* stale ones too */
+    for (int i = 0; i < N; i += 2) {
+        et_timer_free(t[i]); /* cancelled and freed: its entries go stale */
+    }
+    et_clock_step(o.clock, 1500000); /* cascades past some of them */
+    assert_int_equal(ballast_fired, BALLAST);
+    et_clock_step(o.clock, 1000000);
+    assert_int_equal(o.count, N / 2);
+    assert_int_equal(o.out_of_order, 0);
+    for (int i = 1; i < N; i += 2) {
+        et_timer_mod(t[i], 5000000 + i); /* re-armed, then the clock goes */
+        et_timer_mod(t[i], 6000000 + i);
+    }
+    for (int i = 1; i < N; i += 2) {
+        et_timer_free(t[i]);
+    }
+    ballast_free(ballast);
+    et_clock_free(o.clock);
+}
+
 /* ---- randomized model check ------------------------------------------- */
 
 /* The reference: M timers, each armed or not with (deadline, arm seq); the
@@ -949,6 +988,7 @@ int main(void)
         cmocka_unit_test(test_deadlines_at_zero_and_far_future),
         cmocka_unit_test(test_descending_arms_rebase_the_wheel),
         cmocka_unit_test(test_stale_entries_stay_bounded),
+        cmocka_unit_test(test_free_with_stale_wheel_entries),
         cmocka_unit_test(test_randomized_model_check),
     };
     return cmocka_run_group_tests_name("timer_queue", tests, NULL, NULL);
