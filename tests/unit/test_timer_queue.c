@@ -784,6 +784,12 @@ static uint64_t model_rand(model *m)
     return z ^ (z >> 31);
 }
 
+/* now + period without overflow: timers near the end of time re-arm there. */
+static int64_t sat_add(int64_t now, int64_t period)
+{
+    return period > INT64_MAX - now ? INT64_MAX : now + period;
+}
+
 static void model_arm(model *m, int id, int64_t deadline)
 {
     m->armed[id] = true;
@@ -810,13 +816,13 @@ static void model_cb(void *opaque)
     m->budget--;
     switch (m->action[id]) {
     case 1:
-        et_timer_mod(m->timer[id], now + m->period[id]);
+        et_timer_mod(m->timer[id], sat_add(now, m->period[id]));
         break;
     case 2:
         et_timer_del(m->timer[tg]);
         break;
     case 3:
-        et_timer_mod(m->timer[tg], now + m->period[id]);
+        et_timer_mod(m->timer[tg], sat_add(now, m->period[id]));
         break;
     }
 }
@@ -853,13 +859,13 @@ static int model_expect_step(model *m, int64_t target, int *ids, int64_t *ats, i
         m->model_budget--;
         switch (m->action[best]) {
         case 1:
-            model_arm(m, best, now + m->period[best]);
+            model_arm(m, best, sat_add(now, m->period[best]));
             break;
         case 2:
             m->armed[tg] = false;
             break;
         case 3:
-            model_arm(m, tg, now + m->period[best]);
+            model_arm(m, tg, sat_add(now, m->period[best]));
             break;
         }
     }
@@ -878,14 +884,14 @@ static int64_t model_deadline(model *m)
     case 0:
         return m->now - (int64_t)(r >> 40); /* the past (or negative) */
     case 1:
-        return m->now + (int64_t)(r >> 61); /* now .. now + 7: ties */
+        return sat_add(m->now, (int64_t)(r >> 61)); /* now .. now + 7: ties */
     case 2:
-        return m->now + (int64_t)(r >> 52); /* within 4096 */
+        return sat_add(m->now, (int64_t)(r >> 52)); /* within 4096 */
     case 3:
         return INT64_MAX - (int64_t)(r >> 58); /* the far end */
     default: {
         unsigned bits = (unsigned)(r >> 58) % 46; /* any level up to 2^46 */
-        return m->now + (int64_t)((model_rand(m) >> 1) & (((uint64_t)1 << bits) - 1));
+        return sat_add(m->now, (int64_t)((model_rand(m) >> 1) & (((uint64_t)1 << bits) - 1)));
     }
     }
 }
