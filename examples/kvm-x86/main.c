@@ -271,27 +271,36 @@ static int check_rate(vmm *v, const char *what, unsigned gsi, double hz)
 
 static void print_bench(vmm *v)
 {
-    static const char *const what[BENCH_ITEMS] = {
+    static const char *const what[3] = {
         "HPET main-counter read (MMIO exit to emutime)",
         "port 0x61 read (I/O exit to the PIT)",
         "port 0x80 read (I/O exit, no device)",
-        "guest loop, no timer",
-        "guest loop, HPET at 1 kHz",
     };
-    double ns[BENCH_ITEMS];
-    for (unsigned k = 0; k < BENCH_ITEMS; k++) {
-        ns[k] = (double)(v->bench_host[2 * k + 1] - v->bench_host[2 * k]);
-        if (k < 3)
-            printf("bench: %-48s %8.2f us per access\n", what[k], ns[k] / BENCH_N / 1e3);
-        else
-            printf("bench: %-48s %8.3f M guest instructions/s\n", what[k],
-                   2.0 * BENCH_LOOP / ns[k] * 1e3);
+    for (unsigned k = 0; k < 3; k++) {
+        double ns = (double)(v->bench_host[2 * k + 1] - v->bench_host[2 * k]);
+        printf("bench: %-48s %8.2f us per access\n", what[k], ns / BENCH_N / 1e3);
     }
-    unsigned long irqs = v->bench_edges[9] - v->bench_edges[8];
+    /* The fastest run of each loop: load only ever adds time. */
+    double best[2] = { 1e300, 1e300 };
+    unsigned long irqs = 0;
+    for (unsigned r = 0; r < BENCH_REPS; r++) {
+        for (unsigned t = 0; t < 2; t++) {
+            unsigned k = 3 + 2 * r + t;
+            double ns = (double)(v->bench_host[2 * k + 1] - v->bench_host[2 * k]);
+            if (ns < best[t]) {
+                best[t] = ns;
+                if (t)
+                    irqs = v->bench_edges[2 * k + 1] - v->bench_edges[2 * k];
+            }
+        }
+    }
+    printf("bench: %-48s %8.3f M guest instructions/s\n", "guest loop, no timer",
+           2.0 * BENCH_LOOP / best[0] * 1e3);
+    printf("bench: %-48s %8.3f M guest instructions/s (%lu interrupts)\n",
+           "guest loop, HPET at 1 kHz", 2.0 * BENCH_LOOP / best[1] * 1e3, irqs);
     if (irqs)
-        printf("bench: cost per HPET interrupt (loop time with minus without) %.1f us over %lu "
-               "interrupts\n",
-               (ns[4] - ns[3]) / (double)irqs / 1e3, irqs);
+        printf("bench: cost per HPET interrupt (loop time with minus without) %.1f us\n",
+               (best[1] - best[0]) / (double)irqs / 1e3);
 }
 
 /* --- main ------------------------------------------------------------------ */
