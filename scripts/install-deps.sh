@@ -6,6 +6,8 @@ set -euo pipefail
 # libuv and libevent are the peers `make bench` measures against.
 packages=(cmake ninja-build gcc g++ clang libclang-rt-14-dev make pkg-config libcmocka-dev valgrind
           libuv1-dev libevent-dev libjansson-dev jq python3)
+# examples/kvm-x86: <linux/kvm.h> (its guest is built by the host gcc).
+packages+=(linux-libc-dev)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
