@@ -257,12 +257,12 @@ static void *vcpu_thread_main(void *arg)
  * host clock says the rates give. The devices count virtual time, which is
  * host time here; a loaded host makes the runner late and the HPET merges
  * what it missed, so the bound is wide below and tight above. */
-static int check_rate(vmm *v, const char *what, unsigned gsi, double hz)
+static int check_rate(vmm *v, const char *what, unsigned gsi, double hz, double below)
 {
     double secs = (double)(v->host_at_mark[1] - v->host_at_mark[0]) / 1e9;
     unsigned long got = v->edges_at_mark[1][gsi] - v->edges_at_mark[0][gsi];
     double expect = secs * hz;
-    int ok = (double)got >= expect / 5 && (double)got <= expect * 1.1 + 2;
+    int ok = (double)got >= expect / below && (double)got <= expect * 1.1 + 2;
     printf("%s %s: %lu edges on GSI %u in %.3f s of host time, %.0f expected (rate %.1f Hz, "
            "nominal %.1f Hz)\n",
            ok ? "ok  " : "FAIL", what, got, gsi, secs, expect, (double)got / secs, hz);
@@ -437,9 +437,12 @@ int main(int argc, char **argv)
         }
     }
     if (mode == GUEST_MODE_REALTIME && !failed) {
-        failed |= check_rate(&v, "HPET timer 0", 16, 1000.0 / RT_HPET_PERIOD0_MS) != 0;
-        failed |= check_rate(&v, "HPET timer 2", 18, 1000.0 / RT_HPET_PERIOD2_MS) != 0;
-        failed |= check_rate(&v, "RTC periodic", 8, RT_RTC_HZ) != 0;
+        /* The HPET's edges depend on the runner alone: at least a fifth.
+         * The RTC raises its line again only after the guest's handler
+         * has read register C, so its rate is also the vCPU's: a tenth. */
+        failed |= check_rate(&v, "HPET timer 0", 16, 1000.0 / RT_HPET_PERIOD0_MS, 5) != 0;
+        failed |= check_rate(&v, "HPET timer 2", 18, 1000.0 / RT_HPET_PERIOD2_MS, 5) != 0;
+        failed |= check_rate(&v, "RTC periodic", 8, RT_RTC_HZ, 10) != 0;
     }
     if (mode == GUEST_MODE_BENCH && !failed)
         print_bench(&v);
