@@ -37,10 +37,12 @@
 #define PORT_MARK    0x0504u /* outl: a named instant (MARK_*), the VMM notes host time */
 
 /* The real-time window's rates, which the VMM checks against host time
- * (the instruction-count mode's are the guest's business). */
-#define RT_HPET_PERIOD0_MS 2u /* HPET timer 0, GSI 16 */
-#define RT_HPET_PERIOD2_MS 3u /* HPET timer 2, GSI 18 */
-#define RT_RTC_HZ 512u        /* the RTC's periodic interrupt, GSI 8 */
+ * (the instruction-count mode's are the guest's business). Periods longer
+ * than a loaded host's wake-up latency (several ms at load 15 on 2 cores),
+ * so that a count says something about the rate and not about the load. */
+#define RT_HPET_PERIOD0_MS 10u /* HPET timer 0, GSI 16 */
+#define RT_HPET_PERIOD2_MS 15u /* HPET timer 2, GSI 18 */
+#define RT_RTC_HZ 64u          /* the RTC's periodic interrupt, GSI 8 */
 
 /* Bench mode: items measured between two marks, BENCH_N operations each:
  * 0 HPET main-counter reads (MMIO exits to emutime), 1 port 0x61 reads (I/O

@@ -55,7 +55,9 @@
 #define RTC_UIP   0x80u
 #define RTC_PIE   0x40u
 #define RTC_24H   0x02u
-#define RTC_RATE_512HZ 0x27u /* reg A: divider 010 (32.768 kHz), rate 7: RT_RTC_HZ */
+/* Register A: divider 010 (32.768 kHz) and a rate: 32768 >> (rate - 1) Hz. */
+#define RTC_RATE_512HZ 0x27u /* rate 7 */
+#define RTC_RATE_64HZ  0x2au /* rate 10: RT_RTC_HZ */
 
 /* What the VMM passes as the pc machine's rtc-base (rtc-clock=vm). */
 #define RTC_YEAR 0x26
@@ -329,20 +331,24 @@ struct params {
     uint64_t window;       /* HPET ticks */
     uint64_t period0, period2, oneshot;
     uint64_t slack;        /* how late a poll may see an event, ticks */
+    uint8_t rtc_rate;      /* RTC register A */
+    uint64_t rtc_hz;
 };
 static const struct params icount_params = {
     .window = 20 * HPET_TICKS_PER_MS,
     .period0 = 1 * HPET_TICKS_PER_MS, .period2 = 3 * HPET_TICKS_PER_MS / 2,
     .oneshot = 7 * HPET_TICKS_PER_MS / 10,
     .slack = 4 * GUEST_ICOUNT_STEP_NS / 10,
+    .rtc_rate = RTC_RATE_512HZ, .rtc_hz = 512,
 };
 /* Real time: a loaded host may stop a vCPU thread for a long while. */
 static const struct params realtime_params = {
     .window = 400 * HPET_TICKS_PER_MS,
     .period0 = RT_HPET_PERIOD0_MS * HPET_TICKS_PER_MS,
     .period2 = RT_HPET_PERIOD2_MS * HPET_TICKS_PER_MS,
-    .oneshot = 1 * HPET_TICKS_PER_MS,
+    .oneshot = 4 * HPET_TICKS_PER_MS,
     .slack = 2000 * HPET_TICKS_PER_MS,
+    .rtc_rate = RTC_RATE_64HZ, .rtc_hz = RT_RTC_HZ,
 };
 
 /* --- the checks (vCPU 0) --------------------------------------------------- */
@@ -466,7 +472,7 @@ static void hpet_window(const struct params *p, unsigned ncpu, unsigned mode)
     hpet_write(HPET_TN_CONF(1), HPET_TN_ROUTE(17) | HPET_TN_INT_ENB);
 
     (void)rtc_read(RTC_REG_C);
-    rtc_write(RTC_REG_A, RTC_RATE_512HZ);
+    rtc_write(RTC_REG_A, p->rtc_rate);
     uint64_t rtc_before = irq_total(VEC_RTC, ncpu);
 
     outl(PORT_MARK, MARK_WINDOW_START);
@@ -498,9 +504,9 @@ static void hpet_window(const struct params *p, unsigned ncpu, unsigned mode)
     /* A periodic timer first matches at one period, then every period:
      * elapsed / period interrupts by the time the counter stopped. */
     uint64_t e0 = elapsed / p->period0, e2 = elapsed / p->period2;
-    /* The RTC's 512 Hz (a 64-clock divider chain step) is not phase
-     * aligned with the window: one either way. */
-    uint64_t ertc = elapsed * 512 / 100000000ull;
+    /* The RTC's periodic rate is not phase aligned with the window: one
+     * either way. */
+    uint64_t ertc = elapsed * p->rtc_hz / 100000000ull;
     if (mode == GUEST_MODE_ICOUNT) {
         check_range("hpet timer 0 periodic interrupts", c0, e0, e0);
         check_range("hpet timer 2 periodic interrupts", c2, e2, e2);
