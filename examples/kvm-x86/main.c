@@ -32,6 +32,7 @@
 
 #include "guest/abi.h"
 #include "kvm_vm.h"
+#include "linux_boot.h"
 
 #define EXIT_SKIP 77
 
@@ -41,6 +42,7 @@
 #define MACHINE_SPEC "q35,rtc-base=2026-12-02T01:02:03,rtc-clock=vm"
 
 #define N_GSI 24u
+#define LINUX_RAM_SIZE (512u << 20)
 
 typedef struct vmm {
     kvm_vm vm;
@@ -63,6 +65,7 @@ typedef struct vmm {
     int64_t bench_host[2 * BENCH_ITEMS];
     unsigned long bench_edges[2 * BENCH_ITEMS];
     atomic_ulong exits;
+    int linux_mode; /* the demo boot: a serial port and a reset port too */
 } vmm;
 
 /* --- the trace: interrupt lines and the guest's log ------------------------ */
@@ -153,7 +156,19 @@ static int handle_io(vmm *v, kvm_vcpu *c)
         uint32_t value = 0;
         if (run->io.direction == KVM_EXIT_IO_OUT)
             memcpy(&value, data, size);
-        if (port == PORT_CONSOLE && run->io.direction == KVM_EXIT_IO_OUT) {
+        if (v->linux_mode && port >= 0x3f8 && port <= 0x3ff) {
+            /* The demo's COM1, just enough for earlyprintk: THR writes are
+             * the log, LSR says the transmitter is empty, the rest is 0. */
+            if (run->io.direction == KVM_EXIT_IO_OUT && port == 0x3f8)
+                console_char(v, c, (uint8_t)value);
+            else if (run->io.direction == KVM_EXIT_IO_IN)
+                memset(data, port == 0x3fd ? 0x60 : port == 0x3fa ? 0x01 : 0, size);
+        } else if (v->linux_mode && port == 0x64 && run->io.direction == KVM_EXIT_IO_OUT &&
+                   (value & 0xff) == 0xfe) {
+            printf("kvm-x86: the guest reset the machine (keyboard controller)\n");
+            v->done_code[c->index] = 0;
+            return 0;
+        } else if (port == PORT_CONSOLE && run->io.direction == KVM_EXIT_IO_OUT) {
             console_char(v, c, (uint8_t)value);
         } else if (port == PORT_DONE && run->io.direction == KVM_EXIT_IO_OUT) {
             v->done_code[c->index] = (int)value;
@@ -326,12 +341,14 @@ static int load_guest(kvm_vm *vm, const char *path)
 static void usage(void)
 {
     fprintf(stderr, "usage: kvm-x86 GUEST.bin [--mode=icount|realtime|bench] [--cpus=N] "
-                    "[--trace=FILE]\n");
+                    "[--trace=FILE]\n"
+                    "       kvm-x86 --linux=BZIMAGE [--initrd=FILE] [--append=CMDLINE]\n");
 }
 
 int main(int argc, char **argv)
 {
-    const char *guest = NULL, *trace_path = NULL;
+    const char *guest = NULL, *trace_path = NULL, *kernel = NULL, *initrd = NULL;
+    const char *append = "earlyprintk=serial,ttyS0,115200,keep no-kvmclock panic=-1 reboot=k";
     unsigned mode = GUEST_MODE_ICOUNT, ncpu = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -345,12 +362,25 @@ int main(int argc, char **argv)
             ncpu = (unsigned)strtoul(a + 7, NULL, 10);
         else if (!strncmp(a, "--trace=", 8))
             trace_path = a + 8;
+        else if (!strncmp(a, "--linux=", 8))
+            kernel = a + 8;
+        else if (!strncmp(a, "--initrd=", 9))
+            initrd = a + 9;
+        else if (!strncmp(a, "--append=", 9))
+            append = a + 9;
         else if (a[0] != '-' && !guest)
             guest = a;
         else {
             usage();
             return 2;
         }
+    }
+    if (kernel) {
+        /* The demo boot: Linux on the real-time clock, one vCPU (its APs
+         * would start in real mode through INIT/SIPI). */
+        mode = GUEST_MODE_REALTIME;
+        ncpu = 1;
+        guest = kernel;
     }
     if (ncpu == 0)
         ncpu = mode == GUEST_MODE_REALTIME ? 3 : 1;
@@ -367,14 +397,23 @@ int main(int argc, char **argv)
     v.ncpu = ncpu;
     pthread_mutex_init(&v.trace_lock, NULL);
     char err[256];
-    int rc = kvm_vm_open(&v.vm, GUEST_RAM_SIZE, err, sizeof(err));
+    v.linux_mode = kernel != NULL;
+    int rc = kvm_vm_open(&v.vm, kernel ? LINUX_RAM_SIZE : GUEST_RAM_SIZE, err, sizeof(err));
     if (rc != 0) {
         fprintf(stderr, "kvm-x86: %s%s\n", err,
                 rc == KVM_VM_UNAVAILABLE ? ": KVM is unavailable here, skipping" : "");
         return rc == KVM_VM_UNAVAILABLE ? EXIT_SKIP : 1;
     }
     kvm_vm_build_long_mode_tables(&v.vm);
-    if (load_guest(&v.vm, guest) != 0) {
+    linux_boot boot = { .entry = GUEST_LOAD };
+    if (kernel) {
+        if (linux_boot_load(v.vm.ram, v.vm.ram_size, kernel, initrd, append, ncpu, &boot, err,
+                            sizeof(err)) != 0) {
+            fprintf(stderr, "kvm-x86: %s\n", err);
+            kvm_vm_close(&v.vm);
+            return 1;
+        }
+    } else if (load_guest(&v.vm, guest) != 0) {
         kvm_vm_close(&v.vm);
         return 1;
     }
@@ -400,7 +439,12 @@ int main(int argc, char **argv)
     for (unsigned i = 0; i < ncpu; i++) {
         uint64_t args[3] = { i, ncpu, mode };
         uint64_t stack = GUEST_RAM_SIZE - (uint64_t)i * GUEST_STACK_SIZE;
-        if (kvm_vcpu_create(&v.vm, &v.vcpus[i], i, GUEST_LOAD, stack, args, err, sizeof(err)) != 0) {
+        if (kernel) {
+            args[0] = 0;
+            args[1] = boot.boot_params; /* rsi: the zero page */
+            args[2] = 0;
+        }
+        if (kvm_vcpu_create(&v.vm, &v.vcpus[i], i, boot.entry, stack, args, err, sizeof(err)) != 0) {
             fprintf(stderr, "kvm-x86: %s\n", err);
             return 1;
         }
