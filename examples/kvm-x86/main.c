@@ -66,6 +66,7 @@ typedef struct vmm {
     unsigned long bench_edges[2 * BENCH_ITEMS];
     atomic_ulong exits;
     int linux_mode; /* the demo boot: a serial port and a reset port too */
+    uint8_t serial_lcr; /* its line control register (DLAB) */
 } vmm;
 
 /* --- the trace: interrupt lines and the guest's log ------------------------ */
@@ -159,7 +160,10 @@ static int handle_io(vmm *v, kvm_vcpu *c)
         if (v->linux_mode && port >= 0x3f8 && port <= 0x3ff) {
             /* The demo's COM1, just enough for earlyprintk: THR writes are
              * the log, LSR says the transmitter is empty, the rest is 0. */
-            if (run->io.direction == KVM_EXIT_IO_OUT && port == 0x3f8)
+            if (run->io.direction == KVM_EXIT_IO_OUT && port == 0x3fb)
+                v->serial_lcr = (uint8_t)value;
+            else if (run->io.direction == KVM_EXIT_IO_OUT && port == 0x3f8 &&
+                     !(v->serial_lcr & 0x80)) /* DLAB clear: THR, not the divisor */
                 console_char(v, c, (uint8_t)value);
             else if (run->io.direction == KVM_EXIT_IO_IN)
                 memset(data, port == 0x3fd ? 0x60 : port == 0x3fa ? 0x01 : 0, size);
