@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <elf.h>
+
 #include "acpi_tables.h"
 
 #define ZERO_PAGE   0x10000u /* clear of the VMM's GDT and page tables (guest/abi.h) */
@@ -56,8 +58,50 @@ static void e820(uint8_t *zp, unsigned i, uint64_t base, uint64_t size, uint32_t
     set32(e + 16, type);
 }
 
-int linux_boot_load(uint8_t *ram, size_t ram_size, const char *kernel, const char *initrd,
-                    const char *cmdline, unsigned ncpu, linux_boot *out, char *err, size_t errlen)
+/* The PT_LOAD segments of a 64-bit ELF kernel at their physical addresses;
+ * *entry is e_entry (physical for Linux's vmlinux). 0, or -1. */
+static int load_elf(uint8_t *ram, size_t ram_size, const char *path, uint64_t *entry,
+                    uint64_t *end, char *err, size_t errlen)
+{
+    size_t len;
+    uint8_t *img = read_file(path, &len, err, errlen);
+    if (!img)
+        return -1;
+    Elf64_Ehdr eh;
+    if (len < sizeof(eh) || memcmp(img, ELFMAG, SELFMAG) != 0 || img[EI_CLASS] != ELFCLASS64) {
+        snprintf(err, errlen, "%s: not a 64-bit ELF file", path);
+        free(img);
+        return -1;
+    }
+    memcpy(&eh, img, sizeof(eh));
+    *end = 0;
+    for (unsigned i = 0; i < eh.e_phnum; i++) {
+        Elf64_Phdr ph;
+        uint64_t at = eh.e_phoff + (uint64_t)i * eh.e_phentsize;
+        if (at + sizeof(ph) > len)
+            break;
+        memcpy(&ph, img + at, sizeof(ph));
+        if (ph.p_type != PT_LOAD)
+            continue;
+        if (ph.p_offset + ph.p_filesz > len || ph.p_filesz > ph.p_memsz ||
+            ph.p_paddr + ph.p_memsz > ram_size) {
+            snprintf(err, errlen, "%s: a segment lies outside the file or RAM", path);
+            free(img);
+            return -1;
+        }
+        memcpy(ram + ph.p_paddr, img + ph.p_offset, ph.p_filesz);
+        memset(ram + ph.p_paddr + ph.p_filesz, 0, ph.p_memsz - ph.p_filesz);
+        if (ph.p_paddr + ph.p_memsz > *end)
+            *end = ph.p_paddr + ph.p_memsz;
+    }
+    *entry = eh.e_entry;
+    free(img);
+    return 0;
+}
+
+int linux_boot_load(uint8_t *ram, size_t ram_size, const char *kernel, const char *vmlinux,
+                    const char *initrd, const char *cmdline, unsigned ncpu, linux_boot *out,
+                    char *err, size_t errlen)
 {
     size_t klen;
     uint8_t *k = read_file(kernel, &klen, err, errlen);
@@ -127,5 +171,14 @@ int linux_boot_load(uint8_t *ram, size_t ram_size, const char *kernel, const cha
 
     out->entry = KERNEL_LOAD + 0x200;
     out->boot_params = ZERO_PAGE;
+    if (vmlinux) {
+        uint64_t end;
+        if (load_elf(ram, ram_size, vmlinux, &out->entry, &end, err, errlen) != 0)
+            return -1;
+        if (initrd && end > get32(zp + 0x218)) {
+            snprintf(err, errlen, "%s overlaps the initrd", vmlinux);
+            return -1;
+        }
+    }
     return 0;
 }

@@ -24,7 +24,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "emutime/clock.h"
 #include "emutime/machine.h"
@@ -42,7 +44,7 @@
 #define MACHINE_SPEC "q35,rtc-base=2026-12-02T01:02:03,rtc-clock=vm"
 
 #define N_GSI 24u
-#define LINUX_RAM_SIZE (512u << 20)
+#define LINUX_RAM_SIZE (256u << 20) /* little: the kernel initialises its memory map in the emulator */
 
 typedef struct vmm {
     kvm_vm vm;
@@ -207,13 +209,34 @@ static void handle_mmio(vmm *v, kvm_vcpu *c)
     (void)c;
 }
 
+/* The demo boot's progress: a guest that makes no exits for minutes (a
+ * kernel clearing its memory in the instruction emulator) says nothing, so
+ * the main thread interrupts vCPU 0 now and then (SIGUSR1 makes KVM_RUN
+ * return EINTR) and its thread prints where it is. */
+static void report_progress(vmm *v, kvm_vcpu *c)
+{
+    struct kvm_regs r;
+    if (ioctl(c->fd, KVM_GET_REGS, &r) == 0)
+        printf("kvm-x86: vcpu %u at rip %#llx, %lu exits so far\n", c->index,
+               (unsigned long long)r.rip, atomic_load(&v->exits));
+    fflush(stdout);
+}
+
+static void progress_signal(int sig)
+{
+    (void)sig; /* only interrupts KVM_RUN */
+}
+
 /* One vCPU's KVM_RUN loop, until the guest writes PORT_DONE. */
 static int vcpu_loop(vmm *v, kvm_vcpu *c)
 {
     for (;;) {
         if (ioctl(c->fd, KVM_RUN, 0) < 0) {
-            if (errno == EINTR || errno == EAGAIN)
+            if (errno == EINTR || errno == EAGAIN) {
+                if (v->linux_mode)
+                    report_progress(v, c);
                 continue;
+            }
             fprintf(stderr, "kvm-x86: vcpu %u: KVM_RUN: %s\n", c->index, strerror(errno));
             return -1;
         }
@@ -259,6 +282,7 @@ typedef struct vcpu_thread {
     kvm_vcpu *c;
     int rc;
     pthread_t tid;
+    atomic_int finished;
 } vcpu_thread;
 
 static void *vcpu_thread_main(void *arg)
@@ -267,6 +291,7 @@ static void *vcpu_thread_main(void *arg)
     t->rc = vcpu_loop(t->v, t->c);
     if (t->rc < 0)
         t->v->done_code[t->c->index] = -1;
+    atomic_store(&t->finished, 1);
     return NULL;
 }
 
@@ -346,12 +371,13 @@ static void usage(void)
 {
     fprintf(stderr, "usage: kvm-x86 GUEST.bin [--mode=icount|realtime|bench] [--cpus=N] "
                     "[--trace=FILE]\n"
-                    "       kvm-x86 --linux=BZIMAGE [--initrd=FILE] [--append=CMDLINE]\n");
+                    "       kvm-x86 --linux=BZIMAGE [--vmlinux=ELF] [--initrd=FILE] "
+                    "[--append=CMDLINE]\n");
 }
 
 int main(int argc, char **argv)
 {
-    const char *guest = NULL, *trace_path = NULL, *kernel = NULL, *initrd = NULL;
+    const char *guest = NULL, *trace_path = NULL, *kernel = NULL, *initrd = NULL, *vmlinux = NULL;
     const char *append = "earlyprintk=serial,ttyS0,115200,keep no-kvmclock panic=-1 reboot=k";
     unsigned mode = GUEST_MODE_ICOUNT, ncpu = 0;
     for (int i = 1; i < argc; i++) {
@@ -368,6 +394,8 @@ int main(int argc, char **argv)
             trace_path = a + 8;
         else if (!strncmp(a, "--linux=", 8))
             kernel = a + 8;
+        else if (!strncmp(a, "--vmlinux=", 10))
+            vmlinux = a + 10;
         else if (!strncmp(a, "--initrd=", 9))
             initrd = a + 9;
         else if (!strncmp(a, "--append=", 9))
@@ -411,8 +439,8 @@ int main(int argc, char **argv)
     kvm_vm_build_long_mode_tables(&v.vm);
     linux_boot boot = { .entry = GUEST_LOAD };
     if (kernel) {
-        if (linux_boot_load(v.vm.ram, v.vm.ram_size, kernel, initrd, append, ncpu, &boot, err,
-                            sizeof(err)) != 0) {
+        if (linux_boot_load(v.vm.ram, v.vm.ram_size, kernel, vmlinux, initrd, append, ncpu, &boot,
+                            err, sizeof(err)) != 0) {
             fprintf(stderr, "kvm-x86: %s\n", err);
             kvm_vm_close(&v.vm);
             return 1;
@@ -469,6 +497,17 @@ int main(int argc, char **argv)
         if (pthread_create(&threads[i].tid, NULL, vcpu_thread_main, &threads[i]) != 0) {
             fprintf(stderr, "kvm-x86: cannot start vcpu thread %u\n", i);
             return 1;
+        }
+    }
+    if (kernel) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof(sa));
+        sa.sa_handler = progress_signal;
+        sigaction(SIGUSR1, &sa, NULL);
+        for (unsigned s = 0; !atomic_load(&threads[0].finished); s++) {
+            sleep(1);
+            if (s % 30 == 29 && !atomic_load(&threads[0].finished))
+                pthread_kill(threads[0].tid, SIGUSR1);
         }
     }
     for (unsigned i = 0; i < ncpu; i++)
