@@ -174,7 +174,8 @@ static void set_segment(struct kvm_segment *s, uint16_t selector, int code)
 }
 
 /* The host's CPUID as KVM supports it, with this vCPU's APIC ID in leaf 1
- * (and leaf 0xB): long mode needs the guest's CPUID to have LM. */
+ * (and leaf 0xB) and without CX16: long mode needs the guest's CPUID to
+ * have LM. */
 static int set_cpuid(kvm_vm *vm, kvm_vcpu *vcpu, char *err, size_t errlen)
 {
     int nent = 128;
@@ -197,8 +198,13 @@ static int set_cpuid(kvm_vm *vm, kvm_vcpu *vcpu, char *err, size_t errlen)
     }
     for (uint32_t i = 0; i < cpuid->nent; i++) {
         struct kvm_cpuid_entry2 *e = &cpuid->entries[i];
-        if (e->function == 1)
+        if (e->function == 1) {
             e->ebx = (e->ebx & 0x00ffffffu) | vcpu->index << 24;
+            /* No CMPXCHG16B: a nested KVM whose instruction emulator runs
+             * kernel code cannot emulate it, and a kernel that sees CX16
+             * uses it (Linux's SLUB allocator). */
+            e->ecx &= ~(1u << 13);
+        }
         if (e->function == 0xb)
             e->edx = vcpu->index;
     }
