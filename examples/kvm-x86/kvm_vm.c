@@ -174,7 +174,7 @@ static void set_segment(struct kvm_segment *s, uint16_t selector, int code)
 }
 
 /* The host's CPUID as KVM supports it, with this vCPU's APIC ID in leaf 1
- * (and leaf 0xB) and without CX16 and XSAVE: long mode needs the guest's CPUID to
+ * (and leaf 0xB) and without CX16: long mode needs the guest's CPUID to
  * have LM. */
 static int set_cpuid(kvm_vm *vm, kvm_vcpu *vcpu, char *err, size_t errlen)
 {
@@ -205,9 +205,6 @@ static int set_cpuid(kvm_vm *vm, kvm_vcpu *vcpu, char *err, size_t errlen)
              * uses it (Linux's SLUB allocator). The example's own guest
              * uses neither. */
             e->ecx &= ~(1u << 13);
-            /* No XSAVE either: XRSTOR is not emulated there (Linux restores
-             * its initial FPU state with it). */
-            e->ecx &= ~(1u << 26);
         }
         if (e->function == 0xb)
             e->edx = vcpu->index;
