@@ -8,7 +8,7 @@ CMAKE   ?= cmake
 GEN     := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 CMFLAGS ?=
 
-.PHONY: all build run check check-asan check-tsan check-fuzz check-qemu check-qemu-baseline check-all coverage fuzz bench install clean
+.PHONY: all build run check check-asan check-tsan check-fuzz check-qemu check-qemu-baseline check-all coverage fuzz bench install clean demo-linux
 
 all: build
 
@@ -126,6 +126,11 @@ bench:
 	$(call configure,build-bench,-DCMAKE_BUILD_TYPE=Release -DEMUTIME_BENCH=ON $(CMFLAGS))
 	$(CMAKE) --build build-bench -j $(JOBS)
 	$(CMAKE) --build build-bench --target run-bench
+
+# Debian's kernel booted on examples/kvm-x86 (not a test, not in check-all:
+# slow on a nested KVM; docs/embedding-kvm.md).
+demo-linux: build
+	bash examples/kvm-x86/demo-linux.sh build/examples/kvm-x86/kvm_x86 $(DEMO_TIMEOUT)
 
 # What users install: an optimized build (no usage checks, no lock-order
 # checker) in build-install/, building only what is installed (no tests,

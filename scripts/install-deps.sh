@@ -8,8 +8,9 @@ packages=(cmake ninja-build gcc g++ clang libclang-rt-14-dev make pkg-config lib
           libuv1-dev libevent-dev libjansson-dev jq python3
           # make coverage
           lcov
-          # the guest-code examples: CPUs (Unicorn) and the firmware toolchains
-          libunicorn-dev gcc-arm-none-eabi gcc-riscv64-unknown-elf)
+          # the guest-code examples: CPUs (Unicorn), the firmware toolchains,
+          # <linux/kvm.h> for examples/kvm-x86
+          libunicorn-dev gcc-arm-none-eabi gcc-riscv64-unknown-elf linux-libc-dev)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

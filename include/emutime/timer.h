@@ -1,8 +1,10 @@
 /* emutime: timers on a clock's queue.
  *
- * A timer is a callback with an absolute deadline on one clock. The queue is
- * an indexed 4-ary heap: arm, re-arm and cancel are O(log n), the next
- * deadline is O(1), and equal deadlines fire in the order they were armed.
+ * A timer is a callback with an absolute deadline on one clock. Timers fire
+ * in deadline order (exact, in ns), equal deadlines in the order they were
+ * armed, and the next deadline is O(1). Arming or cancelling a timer whose
+ * deadline is not among the next few is O(1) (a timing wheel); the queue
+ * orders exactly only what is about to come (a small heap, O(log n)).
  *
  * Cancel is synchronous: when et_timer_del() or et_timer_free() returns, the
  * callback is not running and will not run, except when called from that

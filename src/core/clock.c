@@ -40,7 +40,7 @@ static et_clock *clock_new(bool manual)
     pthread_rwlockattr_destroy(&attr);
     et_lock_init(&c->queue_lock, &queue_lock_class);
     pthread_cond_init(&c->queue_cond, NULL);
-    et__heap_init(&c->heap);
+    et__queue_init(&c->queue);
     return c;
 }
 
@@ -77,9 +77,10 @@ void et_clock_free(et_clock *c)
     if (!c) {
         return;
     }
-    ET_USAGE_CHECK(c->heap.len == 0, "et_clock_free: %u timers are still armed on this clock",
-                   c->heap.len);
-    et__heap_destroy(&c->heap);
+    ET_USAGE_CHECK(et__queue_len(&c->queue) == 0,
+                   "et_clock_free: %zu timers are still armed on this clock",
+                   et__queue_len(&c->queue));
+    et__queue_destroy(&c->queue);
     pthread_cond_destroy(&c->queue_cond);
     et_lock_destroy(&c->queue_lock);
     pthread_mutex_destroy(&c->rt_mutex);
@@ -231,7 +232,7 @@ static int64_t saturating_add(int64_t a, int64_t b)
 }
 
 /* A new epoch (queue lock taken): passes under way end before their next
- * firing (see et__clock_fire_one). Called after the time moved. */
+ * firing (see et__clock_fire_due). Called after the time moved. */
 static void new_epoch(et_clock *c)
 {
     et_lock_acquire(&c->queue_lock);
@@ -246,8 +247,7 @@ static void new_epoch(et_clock *c)
  * wins, and no timer fires for the time the step was heading to. */
 static void manual_advance_to(et_clock *c, uint64_t epoch, int64_t target)
 {
-    while (et__clock_fire_one(c, target, epoch, NULL)) {
-    }
+    et__clock_fire_due(c, target, epoch);
     et_lock_acquire(&c->queue_lock);
     if (c->epoch == epoch) {
         int64_t cur = __atomic_load_n(&c->now, __ATOMIC_RELAXED);
@@ -331,7 +331,7 @@ void et_clock_rebase(et_clock *c, int64_t ns)
 {
     if (c->manual) {
         /* Under the queue lock, which a pass holds while it moves the time
-         * to a deadline (et__clock_fire_one). */
+         * to a deadline (et__clock_fire_due). */
         et_lock_acquire(&c->queue_lock);
         __atomic_store_n(&c->now, ns, __ATOMIC_RELEASE);
         __atomic_store_n(&c->epoch, c->epoch + 1, __ATOMIC_RELEASE);
@@ -358,7 +358,7 @@ int64_t et_clock_deadline(et_clock *c)
         return ET_NO_DEADLINE;
     }
     et_lock_acquire(&c->queue_lock);
-    const et_heap_entry *top = et__heap_top(&c->heap);
+    const et_heap_entry *top = et__queue_top(&c->queue);
     int64_t deadline = top ? top->deadline : ET_NO_DEADLINE;
     et_lock_release(&c->queue_lock);
     return deadline;
@@ -380,10 +380,7 @@ unsigned et_clock_run_expired(et_clock *c)
     unsigned fired = 0;
     et__pass pass;
     et__pass_enter(&pass, c, now);
-    bool ran;
-    while (et__clock_fire_one(c, now, epoch, &ran)) {
-        fired += ran; /* not the firings a catch-up took over */
-    }
+    fired = et__clock_fire_due(c, now, epoch); /* not the firings a catch-up took over */
     et__pass_leave(&pass);
     return fired;
 }

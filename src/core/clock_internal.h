@@ -4,7 +4,7 @@
 
 #include <pthread.h>
 
-#include "core/timer_heap.h"
+#include "core/timer_queue.h"
 #include "emutime/clock.h"
 #include "emutime/lock.h"
 #include "emutime/timer.h"
@@ -25,11 +25,11 @@ struct et_clock {
     bool rt_tsc; /* host time from the calibrated TSC, not CLOCK_MONOTONIC */
     pthread_mutex_t rt_mutex;
 
-    /* The timer queue: a leaf lock guarding the heap and every timer's
+    /* The timer queue: a leaf lock guarding the queue and every timer's
      * queue fields. */
     et_lock queue_lock;
     pthread_cond_t queue_cond; /* a firing finished: wakes synchronous cancels */
-    et_timer_heap heap;
+    et_timer_queue queue;
     uint64_t next_seq;
     unsigned inflight; /* firings popped off the heap, not finished yet */
     /* Bumped (under the queue lock, after the time moved) by pause, resume
@@ -47,32 +47,40 @@ struct et_clock {
 };
 
 struct et_timer {
+    /* What a re-arm touches comes first, in as few cache lines as it can
+     * (a re-arm of a cold timer costs a memory access per line). */
     et_clock *clock;
+
+    /* Guarded by the clock's queue lock. */
+    int64_t deadline;      /* valid while queued or being fired */
+    uint64_t heap_seq;     /* arm order: breaks deadline ties, names the live wheel entry */
+    uint64_t gen;          /* bumped by every mod, del and firing */
+    uint32_t heap_index;   /* heap slot, ET_QUEUE_FAR or ET_HEAP_NONE (timer_queue.h) */
+
     et_timer_cb cb;
     void *opaque;
     et_lock *lock; /* bound lock, taken around the callback; may be NULL */
 
     /* Guarded by the clock's queue lock. */
-    int64_t deadline;      /* valid while in the heap or being fired */
-    uint32_t heap_index;   /* ET_HEAP_NONE when not in the heap */
-    uint64_t heap_seq;     /* arm order, breaks deadline ties in the heap */
-    uint64_t gen;          /* bumped by every mod, del and firing */
     uint64_t popped_gen;   /* gen when a firer last took it off the heap */
     unsigned inflight;     /* firers between pop and done */
     unsigned waiters;      /* synchronous cancels waiting */
     unsigned cancelling;   /* cancels waiting out a callback: none may start */
     unsigned long cb_thread; /* thread inside the callback, or 0 */
+    uint32_t wheel_refs;   /* wheel entries naming this timer, stale ones too */
+    bool wheel_zombie;     /* freed by its user: the wheel frees it at 0 refs */
     bool free_after_cb;    /* freed from its own callback */
 };
 
-/* Takes the earliest timer due at or before limit off the heap and fires it
- * (binding lock, callback at its deadline). Returns false when none is due,
- * or when the clock's epoch is no longer the pass's (a pause, resume or
- * rebase came in: the pass must end; a timer popped but not run is put back).
- * *ran (if not NULL) says whether the callback ran: a firing is dropped when
- * the timer was re-armed, cancelled or caught up by its device meanwhile.
- * For manual clocks, advances the clock to the deadline first. */
-bool et__clock_fire_one(et_clock *clock, int64_t limit, uint64_t epoch, bool *ran);
+/* Fires, one at a time in queue order, every timer due at or before limit
+ * (binding lock, callback at its deadline), including those the callbacks
+ * arm within it, and returns how many callbacks ran: a firing is dropped
+ * when the timer was re-armed, cancelled or caught up by its device
+ * meanwhile. Stops early when the clock's epoch is no longer the pass's (a
+ * pause, resume or rebase came in: a timer taken off the queue but not run
+ * is put back). For manual clocks, advances the clock to each deadline
+ * first. */
+unsigned et__clock_fire_due(et_clock *clock, int64_t limit, uint64_t epoch);
 
 /* The clock's epoch, for a pass about to start (read before its time). */
 uint64_t et__clock_epoch(et_clock *clock);

@@ -1,7 +1,7 @@
 /* Timers and the firing protocol shared by stepping, run-expired and
  * catch-up on access.
  *
- * A firing takes a timer off the heap ("popped"), then takes the timer's
+ * A firing takes a timer off the queue ("popped"), then takes the timer's
  * bound lock, then checks under the queue lock that nobody re-armed, cancelled
  * or already fired the timer meanwhile (its generation is unchanged), and only
  * then calls the callback. That check is what lets a thread holding the bound
@@ -120,11 +120,11 @@ void et_timer_mod(et_timer *t, int64_t deadline)
         deadline = 0;
     }
     queue_lock(c);
-    const et_heap_entry *top = et__heap_top(&c->heap);
+    const et_heap_entry *top = et__queue_top(&c->queue);
     int64_t old_first = top ? top->deadline : ET_NO_DEADLINE;
     t->gen++;
     t->deadline = deadline;
-    et__heap_set(&c->heap, t, deadline, c->next_seq++);
+    et__queue_set(&c->queue, t, deadline, c->next_seq++);
     bool earlier_head = t->heap_index == 0 && deadline < old_first;
     queue_unlock(c);
     if (earlier_head) {
@@ -137,7 +137,7 @@ static void cancel_locked(et_timer *t)
 {
     t->gen++;
     if (t->heap_index != ET_HEAP_NONE) {
-        et__heap_remove(&t->clock->heap, t);
+        et__queue_remove(&t->clock->queue, t);
     }
 }
 
@@ -181,9 +181,23 @@ unsigned et__timer_cancel_waiters(et_timer *t)
     return n;
 }
 
+/* Frees the timer (queue lock held), or, while stale wheel entries still
+ * point at it, leaves that to the wheel when the last of them goes. */
+static void timer_destroy_locked(et_timer *t)
+{
+    if (t->wheel_refs) {
+        t->wheel_zombie = true;
+        return;
+    }
+    free(t);
+}
+
 static void timer_destroy(et_timer *t)
 {
-    free(t);
+    et_clock *c = t->clock;
+    queue_lock(c);
+    timer_destroy_locked(t);
+    queue_unlock(c);
 }
 
 void et_timer_free(et_timer *t)
@@ -283,23 +297,19 @@ uint64_t et__clock_epoch(et_clock *c)
     return __atomic_load_n(&c->epoch, __ATOMIC_ACQUIRE);
 }
 
-bool et__clock_fire_one(et_clock *c, int64_t limit, uint64_t epoch, bool *ran)
+/* One firing (see et__clock_fire_due), entered and left with the queue lock
+ * held: a pass keeps it from one firing's end to the next one's pop, so an
+ * unbound timer costs one lock round trip (around its callback), not two. */
+static bool fire_locked(et_clock *c, int64_t limit, uint64_t epoch, bool *ran, unsigned long me)
 {
-    unsigned long me = et_thread_id();
-
-    if (ran) {
-        *ran = false;
-    }
-
-    queue_lock(c);
-    const et_heap_entry *top = et__heap_top(&c->heap);
+    *ran = false;
+    const et_heap_entry *top = et__queue_top(&c->queue);
     if (!top || top->deadline > limit || c->epoch != epoch) {
-        queue_unlock(c);
         return false;
     }
     et_timer *t = top->timer;
     int64_t deadline = top->deadline;
-    et__heap_remove(&c->heap, t);
+    et__queue_remove(&c->queue, t);
     t->inflight++;
     c->inflight++;
     t->popped_gen = t->gen;
@@ -334,7 +344,7 @@ bool et__clock_fire_one(et_clock *c, int64_t limit, uint64_t epoch, bool *ran)
          * its deadline, in its place among equal deadlines, for a pass that
          * reads the new time. */
         t->gen++;
-        et__heap_set(&c->heap, t, deadline, t->heap_seq);
+        et__queue_set(&c->queue, t, deadline, t->heap_seq);
         run = false;
     }
     unsigned long outer = t->cb_thread; /* me when nested in its own callback */
@@ -346,9 +356,7 @@ bool et__clock_fire_one(et_clock *c, int64_t limit, uint64_t epoch, bool *ran)
 
     if (run) {
         et__timer_call(t, deadline);
-        if (ran) {
-            *ran = true;
-        }
+        *ran = true;
     }
 
     queue_lock(c);
@@ -361,8 +369,8 @@ bool et__clock_fire_one(et_clock *c, int64_t limit, uint64_t epoch, bool *ran)
         t->cb_thread = outer; /* back to the outer call of the same callback */
         free_it = false;      /* the outer call frees it, if asked to */
     }
-    queue_unlock(c);
     if (bound) {
+        queue_unlock(c);
         /* Still in flight while the lock's owner releases it (a device
          * delivers the interrupt changes the expiry queued): et_timer_free
          * waits for that too, so once it returns the firing touches neither
@@ -374,12 +382,25 @@ bool et__clock_fire_one(et_clock *c, int64_t limit, uint64_t epoch, bool *ran)
         queue_lock(c);
         t->inflight--;
         free_it = finish_locked(t, false) && !(run && outer);
-        queue_unlock(c);
     }
     if (free_it) {
-        timer_destroy(t);
+        timer_destroy_locked(t);
     }
     return !stale;
+}
+
+unsigned et__clock_fire_due(et_clock *c, int64_t limit, uint64_t epoch)
+{
+    unsigned long me = et_thread_id();
+    unsigned fired = 0;
+    bool ran;
+
+    queue_lock(c);
+    while (fire_locked(c, limit, epoch, &ran, me)) {
+        fired += ran;
+    }
+    queue_unlock(c);
+    return fired;
 }
 
 et_timer *et__timers_earliest_due(et_timer **timers, size_t n, int64_t now)
@@ -395,7 +416,7 @@ et_timer *et__timers_earliest_due(et_timer **timers, size_t n, int64_t now)
     /* Nothing on the whole clock is due and no firing is between pop and
      * callback: none of these timers can be due, skip the scan (devices with
      * thousands of timers, like a 4095-hart ACLINT, are read often). */
-    const et_heap_entry *top = et__heap_top(&c->heap);
+    const et_heap_entry *top = et__queue_top(&c->queue);
     if ((!top || top->deadline > now) && c->inflight == 0) {
         queue_unlock(c);
         return NULL;
@@ -421,7 +442,7 @@ bool et_timer_run_if_due(et_timer *t, int64_t now)
     if (t->cancelling) {
         /* A cancel waits for the callback: none may start. */
     } else if (t->heap_index != ET_HEAP_NONE && t->deadline <= now) {
-        et__heap_remove(&c->heap, t);
+        et__queue_remove(&c->queue, t);
         due = true;
     } else if (popped_valid(t) && t->deadline <= now) {
         due = true; /* take over: the firer will see the new generation */

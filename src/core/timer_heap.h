@@ -6,7 +6,8 @@
  * matters once the heap outgrows the cache. The arm sequence number that
  * orders equal deadlines (FIFO) lives in the timer and is read only on a
  * deadline tie. Each timer keeps its own index, so cancel and re-arm are
- * O(log n). Not thread-safe: the clock's queue lock guards it.
+ * O(log n). It is the exact, near part of a clock's queue (timer_queue.h).
+ * Not thread-safe: the clock's queue lock guards it.
  */
 #ifndef EMUTIME_TIMER_HEAP_H
 #define EMUTIME_TIMER_HEAP_H
@@ -35,7 +36,9 @@ void et__heap_init(et_timer_heap *h);
 void et__heap_destroy(et_timer_heap *h);
 
 /* Inserts (or, if the timer is in the heap, moves) the timer's entry; seq is
- * its arm order, which breaks deadline ties. */
+ * its arm order, which breaks deadline ties. The timer's heap_index must be
+ * a heap slot or ET_HEAP_NONE (the queue takes timers out of its wheel
+ * first). */
 void et__heap_set(et_timer_heap *h, struct et_timer *t, int64_t deadline, uint64_t seq);
 /* Removes the timer's entry; it must be in the heap. */
 void et__heap_remove(et_timer_heap *h, struct et_timer *t);

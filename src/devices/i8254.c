@@ -188,11 +188,20 @@ static void update_out0(i8254 *s, int64_t now)
 /* OUT0's transition. A pass running late on a real-time clock (a stalled
  * host: a 10-count mode 2 changes OUT0 every 4 us) goes straight to the
  * level at the time it brings the clock to, merging the transitions due by
- * then, so a backlog never grows; stepping a manual clock runs every one. */
+ * then, so a backlog never grows; stepping a manual clock runs every one.
+ * The transition that was due is still made first: mode 2's low pulse
+ * lasts one clock (838 ns), less than any timer thread's wake-up, so going
+ * straight to the level at the horizon would never show the edge and an
+ * edge-triggered IRQ 0 would never arrive. Merged, the periods give one
+ * edge, as the HPET gives one interrupt for the periods it merges. */
 static void out0_expired(void *opaque)
 {
     i8254 *s = opaque;
-    update_out0(s, et_clock_horizon(s->dev.clock));
+    int64_t due = et_clock_now(s->dev.clock), horizon = et_clock_horizon(s->dev.clock);
+    if (horizon > due) {
+        et_irq_set(&s->out0, out_at(&s->ch[0], clocks(&s->ch[0], due)));
+    }
+    update_out0(s, horizon);
 }
 
 static void channel_changed(i8254 *s, unsigned i, int64_t now)
