@@ -435,7 +435,7 @@ int tool_qemu_main(int argc, char **argv)
     }
 
     vm.q = et_qtest_new(vm.m, qtest_write, &out);
-    et_machine_set_reset_request_listener(vm.m, on_watchdog, &vm);
+    et_machine_set_reset_request_sink(vm.m, on_watchdog, &vm);
     flush_monitors(&vm, false);
     status = serve(&vm, &out, qtest_in, mons, n_mons) == 0 ? 0 : 1;
 

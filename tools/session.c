@@ -46,7 +46,7 @@ int tool_session_open(tool_session *s, const char *machine, const char *trace,
         s->tracing = true;
     }
     if (load) {
-        /* Before the intercept listener exists: the start state prints
+        /* Before the intercept sink exists: the start state prints
          * nothing. */
         uint8_t *buf;
         size_t len;
@@ -71,7 +71,7 @@ int tool_session_open(tool_session *s, const char *machine, const char *trace,
             tool_session_close(s);
             return TOOL_EXIT_USAGE;
         }
-        et_qtest_set_command_hook(s->q, tool_vcd_sample, s->vcd);
+        et_qtest_set_command_notify(s->q, tool_vcd_sample, s->vcd);
     }
     return TOOL_EXIT_OK;
 }

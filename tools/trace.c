@@ -77,13 +77,13 @@ int tool_trace_start(const char *pats, et_clock *clock, char *err, size_t errlen
         return -1;
     }
     trace_clock = clock;
-    et_set_trace_handler(on_trace, NULL);
+    et_set_trace_sink(on_trace, NULL);
     return 0;
 }
 
 void tool_trace_stop(void)
 {
-    et_set_trace_handler(NULL, NULL);
+    et_set_trace_sink(NULL, NULL);
     for (size_t i = 0; i < n_patterns; i++) {
         if (patterns[i].hits == 0) {
             fprintf(stderr,

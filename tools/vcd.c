@@ -172,7 +172,7 @@ tool_vcd *tool_vcd_open(const char *path, et_machine *m, char *err, size_t errle
         write_counter(v, &v->counters[i]);
     }
     fprintf(f, "$end\n");
-    et_machine_set_line_listener(m, on_line, v);
+    et_machine_set_line_sink(m, on_line, v);
     return v;
 }
 
@@ -181,7 +181,7 @@ int tool_vcd_close(tool_vcd *v)
     if (!v) {
         return 0;
     }
-    et_machine_set_line_listener(v->m, NULL, NULL);
+    et_machine_set_line_sink(v->m, NULL, NULL);
     /* Mark the end so the last values show a width. */
     int64_t now = et_clock_now(et_machine_clock(v->m));
     fprintf(v->f, "#%" PRIi64 "\n", now > v->last_time ? now : v->last_time + 1);

@@ -487,7 +487,7 @@ int main(int argc, char **argv)
 
     et_runner *runner = NULL;
     if (mode != GUEST_MODE_ICOUNT) {
-        runner = et_runner_start(v.clock);
+        runner = et_runner_start(v.clock, NULL, 0);
         if (!runner) {
             fprintf(stderr, "kvm-x86: runner: %s\n", strerror(errno));
             return 1;

@@ -3,13 +3,13 @@
  * Like QEMU's Clock: a node has a period in units of 2^-32 ns (so 32.32
  * fixed-point ns; 0 means "stopped / unknown"), and either a fixed period of
  * its own or a parent whose period it scales by multiplier / divider. Devices
- * register a change callback and follow frequency changes at run time.
+ * register a change notification and follow frequency changes at run time.
  *
  * Thread safety: a clock-tree node is guarded by its tree's embedder, like the
  * board wiring: change it from one thread at a time. Reading a period is a
- * relaxed atomic load and may be done from anywhere. Change callbacks are
+ * relaxed atomic load and may be done from anywhere. Change notifications are
  * called on the thread that changed the period, with no library lock held;
- * a device callback takes its own device lock.
+ * a device's notify function takes its own device lock.
  */
 #ifndef EMUTIME_CLOCKTREE_H
 #define EMUTIME_CLOCKTREE_H
@@ -36,7 +36,7 @@ void et_clock_input_free(et_clock_input *clk);
 const char *et_clock_input_name(const et_clock_input *clk);
 
 /* Sets the node's own period (and detaches it from any parent). Propagates to
- * children and calls every change callback whose period changed. */
+ * children and notifies every input whose period changed. */
 void et_clock_input_set_period(et_clock_input *clk, uint64_t period);
 void et_clock_input_set_hz(et_clock_input *clk, uint64_t hz);
 
@@ -56,10 +56,9 @@ uint64_t et_clock_input_hz(const et_clock_input *clk);
 
 /* Change notification. Returns a handle for removal (> 0); aborts when out
  * of memory, like every allocation in the library. */
-typedef void (*et_clock_input_cb)(void *opaque, et_clock_input *clk);
-unsigned et_clock_input_add_callback(et_clock_input *clk, et_clock_input_cb cb,
-                                     void *opaque);
-void et_clock_input_remove_callback(et_clock_input *clk, unsigned handle);
+typedef void (*et_clock_input_notify_fn)(void *opaque, et_clock_input *clk);
+unsigned et_clock_input_add_notify(et_clock_input *clk, et_clock_input_notify_fn cb, void *opaque);
+void et_clock_input_remove_notify(et_clock_input *clk, unsigned handle);
 
 ET_END_DECLS
 

@@ -54,7 +54,7 @@ typedef struct et_device_ops {
     void (*write)(et_device *dev, uint64_t offset, uint64_t value, unsigned size);
     /* Optional lock-free fast path for reads (a seqlock-protected counter):
      * return true when it served the read. Called before taking the lock,
-     * after the access is validated, and not while a trace handler is
+     * after the access is validated, and not while a trace sink is
      * installed (the locked path then serves and traces every read). */
     bool (*read_lockless)(et_device *dev, uint64_t offset, unsigned size, uint64_t *value);
     /* Back to the power-on state, under the device lock. */
@@ -137,9 +137,8 @@ void et_device_free(et_device *dev);
 
 /* Timers and ptimers owned by the device: bound to its lock and caught up on
  * access. Free them from ops->destroy with et_timer_free/et_ptimer_free. */
-et_timer *et_device_timer_new(et_device *dev, et_timer_cb cb, void *opaque);
-et_ptimer *et_device_ptimer_new(et_device *dev, et_ptimer_cb cb, void *opaque,
-                                unsigned policy);
+et_timer *et_device_timer_new(et_device *dev, et_timer_fn cb, void *opaque);
+et_ptimer *et_device_ptimer_new(et_device *dev, et_ptimer_fn cb, void *opaque, unsigned policy);
 
 /* Output lines: a device registers its lines (et_irq_init'ed, owned by it)
  * in the order its header documents; boards wire them by index. */
@@ -189,7 +188,7 @@ unsigned long et_device_guest_error_count(const et_device *dev);
 /* Where library log lines (guest errors, unimplemented features) go. The
  * default writes "emutime: <line>" to stderr. */
 typedef void (*et_log_fn)(void *opaque, const char *line);
-void et_set_log_handler(et_log_fn fn, void *opaque);
+void et_set_log_sink(et_log_fn fn, void *opaque);
 
 /* Trace events: one per register access, expiry and interrupt change. The
  * handler is called with the event name ("read", "write", "irq", "expire",
@@ -197,7 +196,7 @@ void et_set_log_handler(et_log_fn fn, void *opaque);
  * happen under the device lock: the handler must not call into devices. */
 typedef void (*et_trace_fn)(void *opaque, const char *device, const char *event,
                             const char *detail);
-void et_set_trace_handler(et_trace_fn fn, void *opaque);
+void et_set_trace_sink(et_trace_fn fn, void *opaque);
 bool et_trace_enabled(void);
 void et_device_trace(et_device *dev, const char *event, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -35,7 +35,7 @@ typedef struct et_lock {
     /* Optional: how the lock's owner releases it after work done on its
      * behalf (a device delivers its queued interrupts); see
      * et_lock_release_owner. */
-    void (*release_hook)(struct et_lock *lock);
+    void (*release_notify)(struct et_lock *lock);
 } et_lock;
 
 void et_lock_init(et_lock *lock, et_lock_class *cls);
@@ -44,7 +44,7 @@ void et_lock_destroy(et_lock *lock);
 #define et_lock_acquire(l) et__lock_acquire((l), __FILE__, __LINE__)
 void et__lock_acquire(et_lock *lock, const char *file, int line);
 void et_lock_release(et_lock *lock);
-/* Releases through the owner's release hook if it has one (timer firings use
+/* Releases through the owner's release_notify if it has one (timer firings use
  * this, so a device's interrupts raised by an expiry get delivered). */
 void et_lock_release_owner(et_lock *lock);
 bool et_lock_held_by_me(const et_lock *lock);

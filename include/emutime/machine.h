@@ -248,13 +248,13 @@ et_device *et_machine_find_device(et_machine *m, const char *name);
 /* The board entry of device i, NULL for a controller view. */
 const et_board_device *et_machine_device_desc(const et_machine *m, size_t i);
 
-/* qtest's interrupt intercept. The listener gets (n, level) every time an
+/* qtest's interrupt intercept. The sink gets (n, level) every time an
  * intercepted line is driven (also when the level did not change: qtest
  * keeps its own record). Intercepting is allowed for one QOM object per
  * machine, as in QEMU. Returns 0; ET_ENOENT for an unknown path ("Unknown
  * device"); ET_EBUSY when another object is already intercepted. */
 typedef void (*et_machine_irq_fn)(void *opaque, int n, int level);
-void et_machine_set_intercept_listener(et_machine *m, et_machine_irq_fn fn, void *opaque);
+void et_machine_set_intercept_sink(et_machine *m, et_machine_irq_fn fn, void *opaque);
 int et_machine_intercept(et_machine *m, const char *path, bool out);
 
 /* Drives input num of the object at path: name is "unnamed-gpio-in" or a
@@ -293,9 +293,9 @@ int et_machine_set_cpu_request_sink(et_machine *m, const char *controller, et_ir
                                     void *opaque);
 
 /* Every device output line change, with the device index and output index
- * (waveform dumps). One listener; NULL removes it. */
+ * (waveform dumps). One sink; NULL removes it. */
 typedef void (*et_machine_line_fn)(void *opaque, size_t dev, unsigned output, int level);
-void et_machine_set_line_listener(et_machine *m, et_machine_line_fn fn, void *opaque);
+void et_machine_set_line_sink(et_machine *m, et_machine_line_fn fn, void *opaque);
 
 /* System reset: every device and controller view back to its reset state
  * (the clock keeps its time, intercepts stay). A device's reset request
@@ -306,15 +306,14 @@ void et_machine_reset(et_machine *m);
 bool et_machine_reset_pending(const et_machine *m);
 bool et_machine_run_pending_reset(et_machine *m);
 /* A device's reset request (a board wire to ET_BOARD_RESET rising: a
- * watchdog's reset output) goes to this listener instead, with the
+ * watchdog's reset output) goes to this sink instead, with the
  * requesting device's index, so that an embedder can apply its own
  * watchdog policy (QEMU's -watchdog-action). It runs while the device's
  * line change is delivered (no library lock held); it may call
  * et_machine_request_reset to defer a reset as the default does. NULL
  * restores the default. */
 typedef void (*et_machine_reset_request_fn)(void *opaque, size_t dev);
-void et_machine_set_reset_request_listener(et_machine *m, et_machine_reset_request_fn fn,
-                                           void *opaque);
+void et_machine_set_reset_request_sink(et_machine *m, et_machine_reset_request_fn fn, void *opaque);
 void et_machine_request_reset(et_machine *m);
 /* Resets performed so far (requested or explicit). */
 unsigned et_machine_reset_count(const et_machine *m);

@@ -30,7 +30,7 @@ ET_BEGIN_DECLS
 typedef struct et_ptimer et_ptimer;
 #include "emutime/lock.h" /* et_lock */
 #include "emutime/export.h"
-typedef void (*et_ptimer_cb)(void *opaque);
+typedef void (*et_ptimer_fn)(void *opaque);
 
 /* Policy flags, at QEMU's bit values. */
 #define ET_PTIMER_POLICY_LEGACY                    0
@@ -43,8 +43,7 @@ typedef void (*et_ptimer_cb)(void *opaque);
 
 /* The callback is mandatory. TRIGGER_ONLY_ON_DECREMENT together with
  * NO_IMMEDIATE_TRIGGER is a usage error. */
-et_ptimer *et_ptimer_new(et_clock *clock, et_ptimer_cb cb, void *opaque,
-                         unsigned policy);
+et_ptimer *et_ptimer_new(et_clock *clock, et_ptimer_fn cb, void *opaque, unsigned policy);
 void et_ptimer_free(et_ptimer *pt);
 
 /* Binds the ptimer's expiry to a lock (see et_timer_set_lock). */

@@ -103,7 +103,7 @@ typedef struct et_qtest et_qtest;
 typedef void (*et_qtest_output_fn)(void *opaque, const char *text, size_t len);
 
 /* A server for machine m (which must use a manual clock and stays owned by
- * the caller). It registers itself as m's interrupt-intercept listener. */
+ * the caller). It registers itself as m's interrupt-intercept sink. */
 et_qtest *et_qtest_new(et_machine *m, et_qtest_output_fn out, void *opaque);
 void et_qtest_free(et_qtest *q);
 
@@ -119,8 +119,8 @@ void et_qtest_finish(et_qtest *q);
 
 /* Called after each command's reply has been written (waveform sampling).
  * NULL removes it. */
-typedef void (*et_qtest_hook_fn)(void *opaque);
-void et_qtest_set_command_hook(et_qtest *q, et_qtest_hook_fn fn, void *opaque);
+typedef void (*et_qtest_notify_fn)(void *opaque);
+void et_qtest_set_command_notify(et_qtest *q, et_qtest_notify_fn fn, void *opaque);
 
 /* Counts, for reports and benchmarks. */
 uint64_t et_qtest_commands(const et_qtest *q);

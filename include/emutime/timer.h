@@ -36,9 +36,9 @@ typedef struct et_timer et_timer;
 #include "emutime/lock.h" /* et_lock */
 #include "emutime/export.h"
 
-typedef void (*et_timer_cb)(void *opaque);
+typedef void (*et_timer_fn)(void *opaque);
 
-et_timer *et_timer_new(et_clock *clock, et_timer_cb cb, void *opaque);
+et_timer *et_timer_new(et_clock *clock, et_timer_fn cb, void *opaque);
 
 /* Cancels (synchronously) and frees, waiting out a firing in progress on
  * another thread (the runner may run meanwhile), up to the release of the

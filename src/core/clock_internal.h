@@ -57,7 +57,7 @@ struct et_timer {
     uint64_t gen;          /* bumped by every mod, del and firing */
     uint32_t heap_index;   /* heap slot, ET_QUEUE_FAR or ET_HEAP_NONE (timer_queue.h) */
 
-    et_timer_cb cb;
+    et_timer_fn cb;
     void *opaque;
     et_lock *lock; /* bound lock, taken around the callback; may be NULL */
 

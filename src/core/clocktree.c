@@ -10,7 +10,7 @@
 
 typedef struct clock_cb {
     unsigned handle;
-    et_clock_input_cb cb;
+    et_clock_input_notify_fn cb;
     void *opaque;
 } clock_cb;
 
@@ -154,7 +154,7 @@ void et_clock_input_set_mul_div(et_clock_input *clk, uint32_t multiplier, uint32
     update(clk);
 }
 
-unsigned et_clock_input_add_callback(et_clock_input *clk, et_clock_input_cb cb, void *opaque)
+unsigned et_clock_input_add_notify(et_clock_input *clk, et_clock_input_notify_fn cb, void *opaque)
 {
     clk->cbs = et__xrealloc(clk->cbs, sizeof(*clk->cbs) * (clk->n_cbs + 1));
     clock_cb *e = &clk->cbs[clk->n_cbs++];
@@ -164,7 +164,7 @@ unsigned et_clock_input_add_callback(et_clock_input *clk, et_clock_input_cb cb, 
     return e->handle;
 }
 
-void et_clock_input_remove_callback(et_clock_input *clk, unsigned handle)
+void et_clock_input_remove_notify(et_clock_input *clk, unsigned handle)
 {
     for (size_t i = 0; i < clk->n_cbs; i++) {
         if (clk->cbs[i].handle == handle) {

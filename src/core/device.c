@@ -14,7 +14,7 @@ static void *log_opaque;
 static et_trace_fn trace_fn;
 static void *trace_opaque;
 
-void et_set_log_handler(et_log_fn fn, void *opaque)
+void et_set_log_sink(et_log_fn fn, void *opaque)
 {
     __atomic_store_n(&log_opaque, opaque, __ATOMIC_RELAXED);
     __atomic_store_n(&log_fn, fn, __ATOMIC_RELEASE);
@@ -30,7 +30,7 @@ static void log_line(const char *line)
     }
 }
 
-void et_set_trace_handler(et_trace_fn fn, void *opaque)
+void et_set_trace_sink(et_trace_fn fn, void *opaque)
 {
     __atomic_store_n(&trace_opaque, opaque, __ATOMIC_RELAXED);
     __atomic_store_n(&trace_fn, fn, __ATOMIC_RELEASE);
@@ -101,7 +101,7 @@ void et_device_init(et_device *dev, const et_device_ops *ops, et_clock *clock,
         dev->name = et__xcalloc(1, 1);
     }
     et_lock_init(&dev->lock, cls);
-    dev->lock.release_hook = release_device_lock;
+    dev->lock.release_notify = release_device_lock;
     pthread_cond_init(&dev->idle, NULL);
 }
 
@@ -147,7 +147,7 @@ static void add_timer(et_device *dev, et_timer *t)
     dev->timers[dev->n_timers++] = t;
 }
 
-et_timer *et_device_timer_new(et_device *dev, et_timer_cb cb, void *opaque)
+et_timer *et_device_timer_new(et_device *dev, et_timer_fn cb, void *opaque)
 {
     et_timer *t = et_timer_new(dev->clock, cb, opaque);
     et_timer_set_lock(t, &dev->lock);
@@ -155,7 +155,7 @@ et_timer *et_device_timer_new(et_device *dev, et_timer_cb cb, void *opaque)
     return t;
 }
 
-et_ptimer *et_device_ptimer_new(et_device *dev, et_ptimer_cb cb, void *opaque, unsigned policy)
+et_ptimer *et_device_ptimer_new(et_device *dev, et_ptimer_fn cb, void *opaque, unsigned policy)
 {
     et_ptimer *pt = et_ptimer_new(dev->clock, cb, opaque, policy);
     if (!pt) {

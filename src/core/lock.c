@@ -263,7 +263,7 @@ void et_lock_init(et_lock *lock, et_lock_class *cls)
     pthread_mutex_init(&lock->mutex, NULL);
     lock->cls = cls;
     lock->owner = 0;
-    lock->release_hook = NULL;
+    lock->release_notify = NULL;
 }
 
 void et_lock_destroy(et_lock *lock)
@@ -304,8 +304,8 @@ void et__lock_wait(et_lock *lock, pthread_cond_t *cond)
 
 void et_lock_release_owner(et_lock *lock)
 {
-    if (lock->release_hook) {
-        lock->release_hook(lock);
+    if (lock->release_notify) {
+        lock->release_notify(lock);
     } else {
         et_lock_release(lock);
     }

@@ -34,7 +34,7 @@ enum { ADJUST_NONE = 0, ADJUST_PLUS1 = 1, ADJUST_NO = -1 };
 struct et_ptimer {
     et_clock *clock;
     et_timer *timer;
-    et_ptimer_cb cb;
+    et_ptimer_fn cb;
     void *opaque;
     unsigned policy;
 
@@ -249,8 +249,7 @@ static void pt_tick(void *opaque)
     pt->merged = 1;
 }
 
-et_ptimer *et_ptimer_new(et_clock *clock, et_ptimer_cb cb, void *opaque,
-                         unsigned policy)
+et_ptimer *et_ptimer_new(et_clock *clock, et_ptimer_fn cb, void *opaque, unsigned policy)
 {
     ET_USAGE_CHECK_RET(clock != NULL, NULL, "et_ptimer_new: clock is NULL");
     ET_USAGE_CHECK_RET(cb != NULL, NULL,

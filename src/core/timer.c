@@ -91,7 +91,7 @@ static void queue_wait(et_clock *c, et_timer *t)
     t->waiters--;
 }
 
-et_timer *et_timer_new(et_clock *clock, et_timer_cb cb, void *opaque)
+et_timer *et_timer_new(et_clock *clock, et_timer_fn cb, void *opaque)
 {
     ET_USAGE_CHECK_RET(clock && cb, NULL, "et_timer_new: clock and callback are required");
     et_timer *t = et__xcalloc(1, sizeof(*t));

@@ -301,7 +301,7 @@ static void periphclk_changed(void *opaque, et_clock_input *clk)
 static void gtimer_destroy(et_device *dev)
 {
     arm_gtimer *g = to_gt(dev);
-    et_clock_input_remove_callback(g->periphclk, g->periphclk_cb);
+    et_clock_input_remove_notify(g->periphclk, g->periphclk_cb);
     et_timer_free(g->timer);
     free(g->cpus);
 }
@@ -365,6 +365,6 @@ et_device *et_arm_gtimer_new(et_clock *clock, const char *name, const et_arm_gti
         et_device_add_irq(&g->dev, &g->cpus[i].irq);
     }
     et_device_reset(&g->dev);
-    g->periphclk_cb = et_clock_input_add_callback(g->periphclk, periphclk_changed, g);
+    g->periphclk_cb = et_clock_input_add_notify(g->periphclk, periphclk_changed, g);
     return &g->dev;
 }

@@ -418,7 +418,7 @@ static void periphclk_changed(void *opaque, et_clock_input *clk)
 static void mptimer_destroy(et_device *dev)
 {
     arm_mptimer *p = to_mp(dev);
-    et_clock_input_remove_callback(p->periphclk, p->periphclk_cb);
+    et_clock_input_remove_notify(p->periphclk, p->periphclk_cb);
     for (uint32_t i = 0; i < p->n_blocks; i++) {
         et_ptimer_free(p->blocks[i].pt);
     }
@@ -498,6 +498,6 @@ et_device *et_arm_mptimer_new(et_clock *clock, const char *name,
         et_device_add_irq(&p->dev, &p->wdx[c].resetreq);
     }
     et_device_reset(&p->dev);
-    p->periphclk_cb = et_clock_input_add_callback(p->periphclk, periphclk_changed, p);
+    p->periphclk_cb = et_clock_input_add_notify(p->periphclk, periphclk_changed, p);
     return &p->dev;
 }

@@ -251,9 +251,9 @@ static void refclk_changed(void *opaque, et_clock_input *clk)
 static void systick_destroy(et_device *dev)
 {
     systick *s = to_systick(dev);
-    et_clock_input_remove_callback(s->cpuclk, s->cpuclk_cb);
+    et_clock_input_remove_notify(s->cpuclk, s->cpuclk_cb);
     if (s->refclk) {
-        et_clock_input_remove_callback(s->refclk, s->refclk_cb);
+        et_clock_input_remove_notify(s->refclk, s->refclk_cb);
     }
     et_ptimer_free(s->pt);
     et_clock_input_free(s->own_refclk);
@@ -316,9 +316,9 @@ et_device *et_armv7m_systick_new(et_clock *clock, const char *name,
         s->refclk = s->own_refclk;
     }
     et_device_reset(&s->dev);
-    s->cpuclk_cb = et_clock_input_add_callback(s->cpuclk, cpuclk_changed, s);
+    s->cpuclk_cb = et_clock_input_add_notify(s->cpuclk, cpuclk_changed, s);
     if (s->refclk) {
-        s->refclk_cb = et_clock_input_add_callback(s->refclk, refclk_changed, s);
+        s->refclk_cb = et_clock_input_add_notify(s->refclk, refclk_changed, s);
     }
     return &s->dev;
 }

@@ -219,7 +219,7 @@ static void pclk_changed(void *opaque, et_clock_input *clk)
 static void timer_destroy(et_device *dev)
 {
     cmsdk_timer *t = to_timer(dev);
-    et_clock_input_remove_callback(t->pclk, t->pclk_cb);
+    et_clock_input_remove_notify(t->pclk, t->pclk_cb);
     et_ptimer_free(t->pt);
 }
 
@@ -278,6 +278,6 @@ et_device *et_cmsdk_apb_timer_new(et_clock *clock, const char *name,
     et_ptimer_transaction_commit(t->pt);
     et_device_unlock(&t->dev);
     et_device_reset(&t->dev);
-    t->pclk_cb = et_clock_input_add_callback(t->pclk, pclk_changed, t);
+    t->pclk_cb = et_clock_input_add_notify(t->pclk, pclk_changed, t);
     return &t->dev;
 }

@@ -338,7 +338,7 @@ static void wdogclk_changed(void *opaque, et_clock_input *clk)
 static void watchdog_destroy(et_device *dev)
 {
     cmsdk_watchdog *w = to_wdog(dev);
-    et_clock_input_remove_callback(w->wdogclk, w->wdogclk_cb);
+    et_clock_input_remove_notify(w->wdogclk, w->wdogclk_cb);
     et_ptimer_free(w->pt);
 }
 
@@ -425,6 +425,6 @@ et_device *et_cmsdk_apb_watchdog_new(et_clock *clock, const char *name,
     et_ptimer_transaction_commit(w->pt);
     et_device_unlock(&w->dev);
     et_device_reset(&w->dev);
-    w->wdogclk_cb = et_clock_input_add_callback(w->wdogclk, wdogclk_changed, w);
+    w->wdogclk_cb = et_clock_input_add_notify(w->wdogclk, wdogclk_changed, w);
     return &w->dev;
 }

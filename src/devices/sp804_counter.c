@@ -391,13 +391,13 @@ void et__sp804_counter_init(et__sp804_counter *c, et_device *dev, et_clock_input
                                      ET_PTIMER_POLICY_TRIGGER_ONLY_ON_DECREMENT |
                                      ET_PTIMER_POLICY_NO_IMMEDIATE_RELOAD |
                                      ET_PTIMER_POLICY_NO_COUNTER_ROUND_DOWN);
-    c->clk_cb = et_clock_input_add_callback(clk, clock_changed, c);
+    c->clk_cb = et_clock_input_add_notify(clk, clock_changed, c);
 }
 
 void et__sp804_counter_destroy(et__sp804_counter *c)
 {
     if (c->clk) {
-        et_clock_input_remove_callback(c->clk, c->clk_cb);
+        et_clock_input_remove_notify(c->clk, c->clk_cb);
     }
     et_ptimer_free(c->pt);
 }

@@ -355,7 +355,7 @@ static void clk_changed(void *opaque, et_clock_input *clk)
 static void counter_destroy(et_device *dev)
 {
     sse_counter *s = to_counter(dev);
-    et_clock_input_remove_callback(s->clk, s->clk_cb);
+    et_clock_input_remove_notify(s->clk, s->clk_cb);
     et__sse_timebase_unref(s->tb);
 }
 
@@ -402,7 +402,7 @@ et_device *et_sse_counter_new(et_clock *clock, const char *name,
     s->clk = cfg->clk;
     s->cntfid0 = cfg->cntfid0;
     et_device_reset(&s->dev);
-    s->clk_cb = et_clock_input_add_callback(s->clk, clk_changed, s);
+    s->clk_cb = et_clock_input_add_notify(s->clk, clk_changed, s);
     return &s->dev;
 }
 

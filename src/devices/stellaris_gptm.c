@@ -459,7 +459,7 @@ static void clk_changed(void *opaque, et_clock_input *clk)
 static void gptm_destroy(et_device *dev)
 {
     gptm *g = to_gptm(dev);
-    et_clock_input_remove_callback(g->clk, g->clk_cb);
+    et_clock_input_remove_notify(g->clk, g->clk_cb);
     et_ptimer_free(g->pt[0]);
     et_ptimer_free(g->pt[1]);
     et_timer_free(g->rtc_timer);
@@ -529,6 +529,6 @@ et_device *et_stellaris_gptm_new(et_clock *clock, const char *name,
     et_device_add_irq(&g->dev, &g->irq[1]);
     g->clk = cfg->clk;
     et_device_reset(&g->dev);
-    g->clk_cb = et_clock_input_add_callback(g->clk, clk_changed, g);
+    g->clk_cb = et_clock_input_add_notify(g->clk, clk_changed, g);
     return &g->dev;
 }

@@ -53,7 +53,7 @@ void et__machine_controller_input(et_machine *m, int ci, int named, unsigned n, 
     } else if (named < 0 && n < c->desc->n_inputs) {
         c->levels[n] = (uint8_t)level;
     }
-    /* qtest's hook sits in front of the unnamed inputs and sees every call,
+    /* qtest's intercept sink sits in front of the unnamed inputs and sees every call,
      * changed or not: it keeps its own record of levels. */
     if (named < 0 && m->icpt_ctrl == ci && m->icpt_fn &&
         (!m->icpt_inputs || n < m->icpt_inputs)) {
@@ -130,7 +130,7 @@ void et__machine_route_sink(void *opaque, int n, int level)
     (void)n;
     /* A redeliver line's repeat (the device set the level it had, as
      * QEMU's models call qemu_set_irq on every update) reaches what QEMU's
-     * repeat reaches: qtest's hook and the controller, but not the
+     * repeat reaches: qtest's intercept sink and the controller, but not the
      * waveform, which records changes. */
     bool repeat = level == r->level &&
                   et_device_irq(m->devs[r->dev], r->output)->redeliver;
@@ -396,7 +396,7 @@ int et__machine_find_device_index(const et_machine *m, const char *name)
     return -1;
 }
 
-void et_machine_set_line_listener(et_machine *m, et_machine_line_fn fn, void *opaque)
+void et_machine_set_line_sink(et_machine *m, et_machine_line_fn fn, void *opaque)
 {
     m->line_fn = fn;
     m->line_opaque = opaque;
@@ -417,8 +417,7 @@ void et_machine_reset(et_machine *m)
     m->resets++;
 }
 
-void et_machine_set_reset_request_listener(et_machine *m, et_machine_reset_request_fn fn,
-                                           void *opaque)
+void et_machine_set_reset_request_sink(et_machine *m, et_machine_reset_request_fn fn, void *opaque)
 {
     m->reset_request_fn = fn;
     m->reset_request_opaque = opaque;

@@ -36,7 +36,7 @@ static int resolve_qom(const et_board *b, const char *path)
     return found;
 }
 
-void et_machine_set_intercept_listener(et_machine *m, et_machine_irq_fn fn, void *opaque)
+void et_machine_set_intercept_sink(et_machine *m, et_machine_irq_fn fn, void *opaque)
 {
     m->icpt_fn = fn;
     m->icpt_opaque = opaque;

@@ -30,7 +30,7 @@ struct et_qtest {
     size_t reply_cap;
 
     uint64_t commands, failures;
-    et_qtest_hook_fn hook;
+    et_qtest_notify_fn hook;
     void *hook_opaque;
 };
 
@@ -65,7 +65,7 @@ et_qtest *et_qtest_new(et_machine *m, et_qtest_output_fn out, void *opaque)
     q->m = m;
     q->out = out;
     q->out_opaque = opaque;
-    et_machine_set_intercept_listener(m, on_irq, q);
+    et_machine_set_intercept_sink(m, on_irq, q);
     return q;
 }
 
@@ -74,7 +74,7 @@ void et_qtest_free(et_qtest *q)
     if (!q) {
         return;
     }
-    et_machine_set_intercept_listener(q->m, NULL, NULL);
+    et_machine_set_intercept_sink(q->m, NULL, NULL);
     free(q->line);
     free(q->data);
     free(q->reply);
@@ -93,7 +93,7 @@ void et__qtest_get_output(const et_qtest *q, et_qtest_output_fn *out, void **opa
     *opaque = q->out_opaque;
 }
 
-void et_qtest_set_command_hook(et_qtest *q, et_qtest_hook_fn fn, void *opaque)
+void et_qtest_set_command_notify(et_qtest *q, et_qtest_notify_fn fn, void *opaque)
 {
     q->hook = fn;
     q->hook_opaque = opaque;

@@ -56,7 +56,7 @@ static const et_device_ops blinker_ops = {
     .destroy = blinker_destroy,
 };
 
-static blinker *blinker_new(et_clock *clock, int64_t first, int64_t period, et_timer_cb cb)
+static blinker *blinker_new(et_clock *clock, int64_t first, int64_t period, et_timer_fn cb)
 {
     blinker *b = calloc(1, sizeof(*b));
     et_device_init(&b->dev, &blinker_ops, clock, "blinker", &blinker_class);

@@ -47,7 +47,7 @@ static void test_board_on_a_realtime_clock(void **state_)
     assert_non_null(m);
     assert_ptr_equal(et_machine_clock(m), clock);
     state s = { 0 };
-    et_machine_set_line_listener(m, on_line, &s);
+    et_machine_set_line_sink(m, on_line, &s);
     et_runner *r = et_runner_start(clock, NULL, 0);
 
     /* 25 MHz sysclk, RELOAD 24999: a 1 ms period (25000 ticks). */

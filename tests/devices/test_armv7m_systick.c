@@ -388,11 +388,11 @@ static void test_expire_is_traced(void **state)
 {
     device_fixture *f = *state;
     n_expire_traces = 0;
-    et_set_trace_handler(count_trace, NULL);
+    et_set_trace_sink(count_trace, NULL);
     wr(f, RVR, 4);
     wr(f, CSR, ENABLE | CLKSOURCE);
     step(f, 15 * T); /* 0 at 5T, 10T, 15T */
-    et_set_trace_handler(NULL, NULL);
+    et_set_trace_sink(NULL, NULL);
     assert_int_equal(n_expire_traces, 3);
 }
 

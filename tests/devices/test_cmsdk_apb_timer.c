@@ -395,11 +395,11 @@ static void test_expire_is_traced(void **state)
 {
     device_fixture *f = *state;
     n_expire_traces = 0;
-    et_set_trace_handler(count_trace, NULL);
+    et_set_trace_sink(count_trace, NULL);
     wr(f, RELOAD, 4);
     wr(f, CTRL, EN);
     step(f, 4 * T + 5 * T * 2); /* zeros at 4T, 9T, 14T */
-    et_set_trace_handler(NULL, NULL);
+    et_set_trace_sink(NULL, NULL);
     assert_int_equal(n_expire_traces, 3);
 }
 

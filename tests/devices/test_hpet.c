@@ -117,7 +117,7 @@ static int teardown(void **state)
     (void)state;
     df_free(F);
     F = NULL;
-    et_set_trace_handler(NULL, NULL);
+    et_set_trace_sink(NULL, NULL);
     return 0;
 }
 
@@ -416,10 +416,10 @@ static void test_lockless_and_locked_reads_agree(void **state)
     uint64_t lockless = r64(CNT);
     uint32_t hi = (uint32_t)r32(CNT + 4);
     unsigned traced = 0;
-    et_set_trace_handler(count_trace, &traced);
+    et_set_trace_sink(count_trace, &traced);
     uint64_t locked = r64(CNT);
     assert_int_equal(traced, 1); /* the locked path traces its read */
-    et_set_trace_handler(NULL, NULL);
+    et_set_trace_sink(NULL, NULL);
     assert_int_equal(lockless, 1000 + 1234);
     assert_int_equal(locked, lockless);
     assert_int_equal(hi, 0);

@@ -60,7 +60,7 @@ static device_fixture *make(et_stellaris_sysctl_config cfg)
     cfg.sysclk = df_clock_input(f, "sysclk", 0); /* the block drives it */
     char err[200];
     df_attach(f, et_stellaris_sysctl_new(f->clock, "sysctl", &cfg, err, sizeof(err)), err);
-    assert_true(et_clock_input_add_callback(cfg.sysclk, sysclk_follower, f) > 0);
+    assert_true(et_clock_input_add_notify(cfg.sysclk, sysclk_follower, f) > 0);
     return f;
 }
 

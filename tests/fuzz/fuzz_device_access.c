@@ -133,7 +133,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 1 || n == 0) {
         return 0;
     }
-    et_set_log_handler(quiet_log, NULL);
+    et_set_log_sink(quiet_log, NULL);
     const et_test_adapter *ad = et_test_adapter_get(data[0] % n);
     transcript a = { 0 }, b = { 0 };
     run(ad, data + 1, size - 1, &a);

@@ -137,7 +137,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 1 || et_board_count() == 0) {
         return 0;
     }
-    et_set_log_handler(quiet_log, NULL);
+    et_set_log_sink(quiet_log, NULL);
     const et_board *board = et_board_get(data[0] % et_board_count());
     char *text = malloc(size);
     if (!text) {

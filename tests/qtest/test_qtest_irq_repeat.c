@@ -51,7 +51,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *f = *state;
-    et_machine_set_line_listener(f->m, NULL, NULL);
+    et_machine_set_line_sink(f->m, NULL, NULL);
     et_qtest_free(f->q);
     et_machine_free(f->m);
     return 0;
@@ -173,7 +173,7 @@ static void test_waveform_sees_changes_only(void **state)
     et_qtest *q = f->q;
     out *o = &f->o;
     expect(q, o, "irq_intercept_in /machine/armv7m", "OK\n");
-    et_machine_set_line_listener(m, count_line, NULL);
+    et_machine_set_line_sink(m, count_line, NULL);
     expect(q, o, "writel 0x4000000c 1", "OK\n");
     expect(q, o, "writel 0x4000000c 1", "OK\n");
     assert_int_equal(line_calls, 0);

@@ -64,7 +64,7 @@ static void test_user_board_runs(void **state)
     assert_string_equal(et_machine_board(m)->name, "my-board");
     assert_int_equal(et_machine_device_count(m), 1); /* "spare" is off */
     seen s = { 0 };
-    et_machine_set_line_listener(m, on_line, &s);
+    et_machine_set_line_sink(m, on_line, &s);
     /* VALUE 999 at 1 MHz: the count reaches 0 after 999 ticks (999 us),
      * which sets INTSTATUS and raises the line; it reloads from RELOAD on the
      * next tick (CMSDK TRM, DDI 0479). */

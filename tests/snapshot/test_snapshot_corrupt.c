@@ -486,7 +486,7 @@ static void test_random_mutations_with_valid_checksum(void **state)
 
 int main(void)
 {
-    et_set_log_handler(quiet_log, NULL);
+    et_set_log_sink(quiet_log, NULL);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_snaptest_truncations_and_flips),
         cmocka_unit_test(test_adapters_truncations_and_flips),

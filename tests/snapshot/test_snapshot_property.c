@@ -425,7 +425,7 @@ static void test_state_covers_device(void **state)
 
 int main(void)
 {
-    et_set_log_handler(quiet_log, NULL);
+    et_set_log_sink(quiet_log, NULL);
     master_seed = test_seed();
     printf("snapshot property: seed 0x%" PRIx64 " (replay with EMUTIME_SEED=0x%" PRIx64 ")\n",
            master_seed, master_seed);

@@ -207,7 +207,7 @@ static void test_live_snapshots(void **state)
 
 int main(void)
 {
-    et_set_log_handler(quiet_log, NULL);
+    et_set_log_sink(quiet_log, NULL);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_live_snapshots),
     };

@@ -65,7 +65,7 @@ static device_fixture *fixture_on(et_clock *clock, bool own_clock)
     f->own_clock = own_clock;
     if (!log_owner) {
         log_owner = f;
-        et_set_log_handler(capture_log, f);
+        et_set_log_sink(capture_log, f);
     }
     return f;
 }
@@ -154,7 +154,7 @@ device_fixture *df_new_machine(const char *spec)
 void df_intercept(device_fixture *f, const char *controller)
 {
     assert_non_null(f->m);
-    et_machine_set_intercept_listener(f->m, record, f);
+    et_machine_set_intercept_sink(f->m, record, f);
     assert_int_equal(et_machine_intercept(f->m, controller, false), 0);
 }
 
@@ -172,7 +172,7 @@ void df_free(device_fixture *f)
         et_clock_input_free(f->inputs[i]);
     }
     if (log_owner == f) {
-        et_set_log_handler(NULL, NULL);
+        et_set_log_sink(NULL, NULL);
         log_owner = NULL;
     }
     free(f);

@@ -141,7 +141,7 @@ static void test_clock_tree(void **state)
     et_clock_input *div = et_clock_input_new("timclk");
     uint64_t seen = 0;
     changes = 0;
-    unsigned h = et_clock_input_add_callback(div, on_change, &seen);
+    unsigned h = et_clock_input_add_notify(div, on_change, &seen);
     et_clock_input_set_hz(sys, 200000000);              /* 5 ns */
     /* As in QEMU, multiplier and divider scale the period: a frequency
      * divider by 16 is multiplier 16. */
@@ -160,7 +160,7 @@ static void test_clock_tree(void **state)
     et_clock_input_set_hz(sys, 100000000);              /* no change, no call */
     assert_int_equal(changes, 3);
 
-    et_clock_input_remove_callback(div, h);
+    et_clock_input_remove_notify(div, h);
     et_clock_input_set_hz(sys, 50000000);
     assert_int_equal(changes, 3);
     assert_int_equal(et_clock_input_period(div), (uint64_t)160 << 32);

@@ -138,7 +138,7 @@ static void test_invalid_accesses_are_guest_errors(void **state)
 {
     (void)state;
     log_capture log = { .n = 0 };
-    et_set_log_handler(capture_log, &log);
+    et_set_log_sink(capture_log, &log);
     et_clock *clock = et_clock_new_manual();
     scratch *s = scratch_new(clock, &scratch_ops, "scr");
 
@@ -174,7 +174,7 @@ static void test_invalid_accesses_are_guest_errors(void **state)
     assert_int_equal(et_device_guest_error_count(&s->dev), 8);
     assert_int_equal(et_device_guest_error_count(&s2->dev), 10);
 
-    et_set_log_handler(NULL, NULL);
+    et_set_log_sink(NULL, NULL);
     et_device_free(&u->dev);
     et_device_free(&s2->dev);
     et_device_free(&s->dev);
@@ -185,7 +185,7 @@ static void test_guest_errors_are_rate_limited(void **state)
 {
     (void)state;
     log_capture log = { .n = 0 };
-    et_set_log_handler(capture_log, &log);
+    et_set_log_sink(capture_log, &log);
     et_clock *clock = et_clock_new_manual();
     scratch *s = scratch_new(clock, &scratch_ops, "scr");
     scratch *other = scratch_new(clock, &scratch_ops, "oth");
@@ -222,7 +222,7 @@ static void test_guest_errors_are_rate_limited(void **state)
     assert_string_equal(log.lines[ET_GUEST_ERROR_BURST + 2],
                         "guest error: oth: reserved bit 7 set");
 
-    et_set_log_handler(NULL, NULL);
+    et_set_log_sink(NULL, NULL);
     et_device_free(&other->dev);
     et_device_free(&s->dev);
     et_clock_free(clock);
@@ -500,7 +500,7 @@ static void test_trace_events(void **state)
     trace_log t = { .n = 0 };
 
     assert_false(et_trace_enabled());
-    et_set_trace_handler(record_trace, &t);
+    et_set_trace_sink(record_trace, &t);
     assert_true(et_trace_enabled());
 
     et_device_write(dev, TCD_RELOAD, 3, 4);
@@ -519,12 +519,12 @@ static void test_trace_events(void **state)
     assert_int_equal(t.n, 7);
 
     /* Rejected accesses are guest errors, not traced accesses. */
-    et_set_log_handler(capture_log, &(log_capture){ .n = 0 });
+    et_set_log_sink(capture_log, &(log_capture){.n = 0});
     et_device_read(dev, 0x2, 4);
-    et_set_log_handler(NULL, NULL);
+    et_set_log_sink(NULL, NULL);
     assert_int_equal(t.n, 7);
 
-    et_set_trace_handler(NULL, NULL);
+    et_set_trace_sink(NULL, NULL);
     assert_false(et_trace_enabled());
     et_device_read(dev, TCD_VALUE, 4);
     assert_int_equal(t.n, 7);

@@ -1125,7 +1125,7 @@ static void test_period_from_clock_follows_change(void **state)
     assert_int_equal(et_clock_input_period(clk), UINT64_C(40) << 32);
     follower fo = { .f = f, .clk = clk, .divisor = 7 };
     fx_new(f);
-    unsigned h = et_clock_input_add_callback(clk, follow_cb, &fo);
+    unsigned h = et_clock_input_add_notify(clk, follow_cb, &fo);
     assert_true(h > 0);
     TX(et_ptimer_set_period_from_clock(PT, clk, 7); et_ptimer_set_limit(PT, 10, 1);
        et_ptimer_run(PT, 0));
@@ -1152,7 +1152,7 @@ static void test_period_from_clock_follows_change(void **state)
     STEP(100 * 140);
     assert_int_equal(f->calls, 3);
     assert_int_equal(et_ptimer_get_count(PT), 7);
-    et_clock_input_remove_callback(clk, h);
+    et_clock_input_remove_notify(clk, h);
     et_clock_input_free(clk);
     et_clock_input_free(src);
 }

@@ -478,7 +478,7 @@ static void setup(emu *e, const char *firmware)
         fprintf(stderr, "cortex-m: the board has no NVIC view\n");
         exit(2);
     }
-    et_machine_set_reset_request_listener(e->m, on_reset_request, e);
+    et_machine_set_reset_request_sink(e->m, on_reset_request, e);
     et_machine_set_controller_sink(e->m, "nvic", on_nvic_input, e);
 
     uc_check(uc_open(UC_ARCH_ARM, UC_MODE_THUMB, &e->uc), "uc_open");
