@@ -128,7 +128,7 @@ bench:
 	$(CMAKE) --build build-bench --target run-bench
 
 # Debian's kernel booted on examples/kvm-x86 (not a test, not in check-all:
-# slow on a nested KVM; docs/embedding-kvm.md).
+# slow on a nested KVM; docs/embedding.md).
 demo-linux: build
 	bash examples/kvm-x86/demo-linux.sh build/examples/kvm-x86/kvm_x86 $(DEMO_TIMEOUT)
 

@@ -2,7 +2,7 @@
 # make demo-linux: boots Debian's linux-image-amd64 on the kvm-x86 VMM with
 # an initramfs of its own (busybox-static) that prints the clocksource and
 # clock-event device Linux chose and times a sleep. Not a test: on a nested
-# KVM it takes a long time (docs/embedding-kvm.md).
+# KVM it takes a long time (docs/embedding.md).
 #   demo-linux.sh VMM [TIMEOUT_SECONDS]
 set -eu -o pipefail
 vmm=$(realpath "$1") timeout=${2:-1800}
