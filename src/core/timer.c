@@ -82,8 +82,9 @@ static void queue_unlock(et_clock *c)
     et_lock_release(&c->queue_lock);
 }
 
-/* Waits (queue lock held) until pred is false; the queue lock is released
- * while waiting. */
+/* Waits (queue lock held) for the next change of a firing's state, with the
+ * queue lock released meanwhile; the caller loops on its own condition.
+ * t->waiters tells a finishing firing that someone must be woken. */
 static void queue_wait(et_clock *c, et_timer *t)
 {
     t->waiters++;

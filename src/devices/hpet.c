@@ -19,8 +19,9 @@
  *     Matches a late pass covers in one go (a stalled runner or host) are
  *     coalesced: one interrupt, and the comparator moves to the first match
  *     after the time the pass brings the clock to (et_clock_horizon); a
- *     manual clock's step or set is not late and fires each match. A zero period leaves the comparator where it is,
- *     so the next match is a full counter wrap away.
+ *     manual clock's step or set is not late and fires each match.
+ *     A zero period leaves the comparator where it is, so the next match
+ *     is a full counter wrap away.
  *   - 32-bit non-periodic mode: also each wrap of the low 32 bits to 0
  *     (spec 2.4.3.1, "another interrupt when the main counter wraps").
  * Level-triggered events set the timer's GINTR_STA bit, even with INT_ENB
