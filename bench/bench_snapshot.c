@@ -25,6 +25,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_load.h"
 #include "emutime/devices/cmsdk_apb_timer.h"
 #include "emutime/emutime.h"
 
@@ -127,6 +128,98 @@ static void machine_free(et_device **devs, int n)
     free(devs);
 }
 
+/* Medians of one machine size's save and load, and the snapshot saved. */
+typedef struct save_load {
+    int64_t save_wall, save_cpu, load_wall, load_cpu;
+    uint8_t *snap;
+    size_t len;
+} save_load;
+
+/* Saves a machine of n running timers (1 ms into its run, manual clock)
+ * reps times, loads it reps times into a reset machine whose clock is
+ * elsewhere, and checks that the restored machine saves the same bytes. */
+static save_load measure_save_load(et_clock_input *pclk, int n, int reps, int64_t *t, int64_t *c)
+{
+    char err[256];
+    save_load r = { 0 };
+    et_clock *src_clock = et_clock_new_manual();
+    et_device **src = machine_new(src_clock, pclk, n, 1, 1000, 1); /* ~40 us periods */
+    et_clock_step(src_clock, 1000000);
+    for (int i = 0; i < reps; i++) {
+        free(r.snap);
+        span sp = span_start();
+        if (et_snapshot_save(src_clock, src, (size_t)n, "bench", &r.snap, &r.len, err,
+                             sizeof(err))) {
+            die("save", err);
+        }
+        span_end(sp, &t[i], &c[i]);
+    }
+    r.save_wall = median(t, reps);
+    r.save_cpu = median(c, reps);
+
+    et_clock *dst_clock = et_clock_new_manual();
+    et_clock_set(dst_clock, 123456789);
+    et_device **dst = machine_new(dst_clock, pclk, n, 0, 0, 0);
+    for (int i = 0; i < reps; i++) {
+        for (int d = 0; d < n; d++) {
+            et_device_reset(dst[d]);
+        }
+        span sp = span_start();
+        if (et_snapshot_load(dst_clock, dst, (size_t)n, "bench", r.snap, r.len, err,
+                             sizeof(err))) {
+            die("load", err);
+        }
+        span_end(sp, &t[i], &c[i]);
+    }
+    r.load_wall = median(t, reps);
+    r.load_cpu = median(c, reps);
+    /* Sanity: the restored machine is the source machine. */
+    uint8_t *again = NULL;
+    size_t again_len = 0;
+    if (et_snapshot_save(dst_clock, dst, (size_t)n, "bench", &again, &again_len, err,
+                         sizeof(err)) ||
+        again_len != r.len || memcmp(again, r.snap, r.len) != 0) {
+        die("check", "the restored machine does not save the same bytes");
+    }
+    free(again);
+    machine_free(src, n);
+    machine_free(dst, n);
+    et_clock_free(src_clock);
+    et_clock_free(dst_clock);
+    return r;
+}
+
+/* Save and load at 1, 10, 100 and 1000 devices (then n if another), with
+ * the ratio of each to the smallest case: total time, and time per
+ * device (1.0: linear; below: fixed costs spread over more devices). The
+ * row of n devices is the main table's measurement (main). */
+static void scale_rows(et_clock_input *pclk, int n, const save_load *main, int reps, int64_t *t,
+                       int64_t *c)
+{
+    int sizes[5] = { 1, 10, 100, 1000, n };
+    int n_sizes = n == 1 || n == 10 || n == 100 || n == 1000 ? 4 : 5; /* then n */
+    printf("\nscale (CPU time, median of %d runs; ratios to 1 device)\n", reps);
+    printf("%8s %10s %10s %10s %12s %10s %10s %10s %12s\n", "devices", "save us", "x 1 dev",
+           "ns/dev", "per-dev x", "load us", "x 1 dev", "ns/dev", "per-dev x");
+    double save1 = 0, load1 = 0;
+    for (int k = 0; k < n_sizes; k++) {
+        save_load r = *main;
+        if (sizes[k] != n) {
+            r = measure_save_load(pclk, sizes[k], reps, t, c);
+            free(r.snap);
+        }
+        double save = (double)r.save_cpu, load = (double)r.load_cpu;
+        if (k == 0) {
+            save1 = save > 0 ? save : 1;
+            load1 = load > 0 ? load : 1;
+        }
+        int d = sizes[k];
+        printf("%8d %10.1f %10.1f %10.0f %12.2f %10.1f %10.1f %10.0f %12.2f\n", d, save / 1e3,
+               save / save1, save / d, save / d / save1, load / 1e3, load / load1, load / d,
+               load / d / load1);
+    }
+}
+
 int main(int argc, char **argv)
 {
     int n = argc > 1 ? atoi(argv[1]) : 1000;
@@ -140,48 +233,13 @@ int main(int argc, char **argv)
     int64_t *c = calloc((size_t)reps, sizeof(*c));
     et_clock_input *pclk = et_clock_input_new("pclk");
     et_clock_input_set_hz(pclk, 25000000);
+    double load_start = bench_load_average();
 
-    /* The source machine, 1 ms into its run. */
-    et_clock *src_clock = et_clock_new_manual();
-    et_device **src = machine_new(src_clock, pclk, n, 1, 1000, 1); /* ~40 us periods */
-    et_clock_step(src_clock, 1000000);
-
-    uint8_t *snap = NULL;
-    size_t len = 0;
-    for (int r = 0; r < reps; r++) {
-        free(snap);
-        span sp = span_start();
-        if (et_snapshot_save(src_clock, src, (size_t)n, "bench", &snap, &len, err, sizeof(err))) {
-            die("save", err);
-        }
-        span_end(sp, &t[r], &c[r]);
-    }
-    int64_t save_ns = median(t, reps), save_cpu = median(c, reps);
-
-    /* The destination: reset, its clock elsewhere. */
-    et_clock *dst_clock = et_clock_new_manual();
-    et_clock_set(dst_clock, 123456789);
-    et_device **dst = machine_new(dst_clock, pclk, n, 0, 0, 0);
-    for (int r = 0; r < reps; r++) {
-        for (int i = 0; i < n; i++) {
-            et_device_reset(dst[i]);
-        }
-        span sp = span_start();
-        if (et_snapshot_load(dst_clock, dst, (size_t)n, "bench", snap, len, err, sizeof(err))) {
-            die("load", err);
-        }
-        span_end(sp, &t[r], &c[r]);
-    }
-    int64_t load_ns = median(t, reps), load_cpu = median(c, reps);
-    /* Sanity: the restored machine is the source machine. */
-    uint8_t *again = NULL;
-    size_t again_len = 0;
-    if (et_snapshot_save(dst_clock, dst, (size_t)n, "bench", &again, &again_len, err,
-                         sizeof(err)) ||
-        again_len != len || memcmp(again, snap, len) != 0) {
-        die("check", "the restored machine does not save the same bytes");
-    }
-    free(again);
+    save_load main_case = measure_save_load(pclk, n, reps, t, c);
+    uint8_t *snap = main_case.snap;
+    size_t len = main_case.len;
+    int64_t save_ns = main_case.save_wall, save_cpu = main_case.save_cpu;
+    int64_t load_ns = main_case.load_wall, load_cpu = main_case.load_cpu;
 
     FILE *devnull = fopen("/dev/null", "w");
     for (int r = 0; r < reps; r++) {
@@ -229,6 +287,7 @@ int main(int argc, char **argv)
 
     printf("emutime %s snapshot benchmark: %d CMSDK APB timers, median of %d runs\n",
            EMUTIME_VERSION_STRING, n, reps);
+    printf("load average at start: %.2f\n", load_start);
     printf("snapshot size     %zu bytes (%.1f per device)\n", len, (double)len / n);
     printf("%-17s %10s %10s %14s %10s\n", "", "wall us", "CPU us", "CPU ns/device",
            "x memcpy");
@@ -241,14 +300,13 @@ int main(int argc, char **argv)
     printf("%-17s %10.1f %10.1f\n", "describe", describe_ns / 1e3, describe_cpu / 1e3);
     printf("%-17s %10.1f %10.1f\n", "memcpy (floor)", memcpy_ns / 1e3, memcpy_cpu / 1e3);
 
+    scale_rows(pclk, n, &main_case, reps, t, c);
+    printf("load average at end: %.2f\n", bench_load_average());
+
     free(snap);
     free(t);
     free(c);
-    machine_free(src, n);
-    machine_free(dst, n);
     machine_free(live, n);
-    et_clock_free(src_clock);
-    et_clock_free(dst_clock);
     et_clock_free(rt);
     et_clock_input_free(pclk);
     return 0;

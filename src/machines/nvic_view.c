@@ -102,11 +102,15 @@ static uint32_t icsr(const nvic_view *s)
     uint32_t v = ICSR_RETTOBASE; /* nothing is active */
     unsigned vectpending = 0;
     bool isrpending = false;
-    for (unsigned n = 0; n < s->n_inputs; n++) {
-        if (bit(s->pending, n)) {
+    /* A word of 32 inputs at a time: this runs on every input change. */
+    for (unsigned w = 0; 32 * w < s->n_inputs; w++) {
+        unsigned left = s->n_inputs - 32 * w;
+        uint32_t pending = s->pending[w] & (left >= 32 ? ~0u : (1u << left) - 1);
+        if (pending) {
             isrpending = true;
-            if (!vectpending && bit(s->enabled, n)) {
-                vectpending = NVIC_FIRST_IRQ + n;
+            uint32_t ready = pending & s->enabled[w];
+            if (!vectpending && ready) { /* the lowest-numbered one */
+                vectpending = NVIC_FIRST_IRQ + 32 * w + (unsigned)__builtin_ctz(ready);
             }
         }
     }

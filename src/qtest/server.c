@@ -23,25 +23,84 @@ struct et_qtest {
     size_t len, cap;
     bool overlong;
 
-    /* Scratch for transfers and replies. */
+    /* Output: each line is formatted in place at the end of out_buf, then
+     * handed to out at once or, while batched, once OUT_BATCH bytes have
+     * gathered and at et__qtest_flush. */
+    char *out_buf;
+    size_t out_len, out_cap;
+    bool batched;
+
+    /* Scratch for transfers, and for et_qtest_feed's copy of its input. */
     uint8_t *data;
     size_t data_cap;
-    char *reply;
-    size_t reply_cap;
+    char *feed_copy;
 
     uint64_t commands, failures;
-    et_qtest_notify_fn hook;
-    void *hook_opaque;
+    et_qtest_notify_fn command_notify;
+    void *command_notify_opaque;
 };
+
+/* A batch is handed on once it reaches this size: few large writes, and
+ * memory bounded by it plus one line. */
+#define OUT_BATCH (64u << 10)
+/* et_qtest_feed executes its input from a private copy of this size. */
+#define FEED_CHUNK (64u << 10)
+
+static void out_flush(et_qtest *q)
+{
+    if (q->out_len) {
+        q->out(q->out_opaque, q->out_buf, q->out_len);
+        q->out_len = 0;
+    }
+}
+
+/* Room for n more bytes of output; out_commit then says how many were
+ * written there (one or more whole lines). */
+static char *out_reserve(et_qtest *q, size_t n)
+{
+    if (n > q->out_cap - q->out_len) {
+        size_t cap = q->out_cap ? q->out_cap : 256;
+        while (cap - q->out_len < n) {
+            cap *= 2;
+        }
+        q->out_buf = et__xrealloc(q->out_buf, cap);
+        q->out_cap = cap;
+    }
+    return q->out_buf + q->out_len;
+}
+
+static void out_commit(et_qtest *q, size_t n)
+{
+    q->out_len += n;
+    if (!q->batched || q->out_len >= OUT_BATCH) {
+        out_flush(q);
+    }
+}
 
 static void emit(et_qtest *q, const char *text, size_t len)
 {
-    q->out(q->out_opaque, text, len);
+    memcpy(out_reserve(q, len), text, len);
+    out_commit(q, len);
 }
 
 static void emit_str(et_qtest *q, const char *text)
 {
     emit(q, text, strlen(text));
+}
+
+/* v in decimal at out; returns the number of digits. */
+static size_t format_decimal(uint64_t v, char *out)
+{
+    char digits[20];
+    size_t n = 0;
+    do {
+        digits[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    for (size_t i = 0; i < n; i++) {
+        out[i] = digits[n - 1 - i];
+    }
+    return n;
 }
 
 static const char hexdig[] = "0123456789abcdef";
@@ -54,9 +113,11 @@ static void on_irq(void *opaque, int n, int level)
         return;
     }
     q->irq_levels[n] = (uint8_t)level;
-    char buf[32];
-    int len = snprintf(buf, sizeof(buf), "IRQ %s %d\n", level ? "raise" : "lower", n);
-    emit(q, buf, (size_t)len);
+    char *r = out_reserve(q, sizeof("IRQ raise 255\n"));
+    memcpy(r, level ? "IRQ raise " : "IRQ lower ", 10);
+    size_t len = 10 + format_decimal((uint64_t)n, r + 10);
+    r[len++] = '\n';
+    out_commit(q, len);
 }
 
 et_qtest *et_qtest_new(et_machine *m, et_qtest_output_fn out, void *opaque)
@@ -76,8 +137,9 @@ void et_qtest_free(et_qtest *q)
     }
     et_machine_set_intercept_sink(q->m, NULL, NULL);
     free(q->line);
+    free(q->out_buf);
     free(q->data);
-    free(q->reply);
+    free(q->feed_copy);
     free(q);
 }
 
@@ -93,10 +155,23 @@ void et__qtest_get_output(const et_qtest *q, et_qtest_output_fn *out, void **opa
     *opaque = q->out_opaque;
 }
 
+void et__qtest_set_batched(et_qtest *q, bool batched)
+{
+    q->batched = batched;
+    if (!batched) {
+        out_flush(q);
+    }
+}
+
+void et__qtest_flush(et_qtest *q)
+{
+    out_flush(q);
+}
+
 void et_qtest_set_command_notify(et_qtest *q, et_qtest_notify_fn fn, void *opaque)
 {
-    q->hook = fn;
-    q->hook_opaque = opaque;
+    q->command_notify = fn;
+    q->command_notify_opaque = opaque;
 }
 
 uint64_t et_qtest_commands(const et_qtest *q)
@@ -118,24 +193,36 @@ static uint8_t *data_buf(et_qtest *q, size_t len)
     return q->data;
 }
 
-static char *reply_buf(et_qtest *q, size_t len)
+/* The 8 lowercase hex digits of x at `at`, most significant first: every
+ * read's reply has 16 of them, so they are made eight at a time (one per
+ * byte of a word) instead of one by one. */
+static void store_hex8(char *at, uint32_t x)
 {
-    if (len > q->reply_cap) {
-        q->reply = et__xrealloc(q->reply, len);
-        q->reply_cap = len;
-    }
-    return q->reply;
+    /* Spread the nibbles to one per byte, least significant in byte 0. */
+    uint64_t n = x;
+    n = (n | n << 16) & 0x0000ffff0000ffffull;
+    n = (n | n << 8) & 0x00ff00ff00ff00ffull;
+    n = (n | n << 4) & 0x0f0f0f0f0f0f0f0full;
+    /* 1 in each byte whose nibble is 10 or more (adding 6 carries into bit
+     * 4): those go to 'a'.. instead of '0'.. */
+    uint64_t letter = ((n + 0x0606060606060606ull) >> 4) & 0x0101010101010101ull;
+    n += 0x3030303030303030ull + letter * ('a' - '0' - 10);
+    /* The most significant digit (byte 7) goes to the lowest address. */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    n = __builtin_bswap64(n);
+#endif
+    memcpy(at, &n, 8);
 }
 
 /* "OK 0x" + 16 hex digits (QEMU's "OK 0x%016" PRIx64). */
 static void reply_hex64(et_qtest *q, uint64_t v)
 {
-    char buf[24] = "OK 0x";
-    for (int i = 0; i < 16; i++) {
-        buf[5 + i] = hexdig[(v >> (60 - 4 * i)) & 0xf];
-    }
-    buf[21] = '\n';
-    emit(q, buf, 22);
+    char *r = out_reserve(q, 22);
+    memcpy(r, "OK 0x", 5);
+    store_hex8(r + 5, (uint32_t)(v >> 32));
+    store_hex8(r + 13, (uint32_t)v);
+    r[21] = '\n';
+    out_commit(q, 22);
 }
 
 static void reply_ok(et_qtest *q)
@@ -143,37 +230,37 @@ static void reply_ok(et_qtest *q)
     emit(q, "OK\n", 3);
 }
 
-static void reply_fail(et_qtest *q, const char *reason)
+/* "<keyword> <reason>": a failed command. */
+static void reply_error(et_qtest *q, const char *keyword, const char *reason)
 {
     q->failures++;
-    char *buf = reply_buf(q, strlen(reason) + 7);
-    int n = sprintf(buf, "FAIL %s\n", reason);
-    emit(q, buf, (size_t)n);
+    size_t k = strlen(keyword), n = strlen(reason);
+    char *r = out_reserve(q, k + n + 2);
+    memcpy(r, keyword, k);
+    r[k] = ' ';
+    memcpy(r + k + 1, reason, n);
+    r[k + 1 + n] = '\n';
+    out_commit(q, k + n + 2);
+}
+
+static void reply_fail(et_qtest *q, const char *reason)
+{
+    reply_error(q, "FAIL", reason);
 }
 
 /* "OK <ns>" (QEMU's "OK %" PRIi64). */
 static void reply_time(et_qtest *q)
 {
     int64_t now = et_clock_now(et_machine_clock(q->m));
-    char digits[24], buf[32];
-    size_t n = 0;
-    uint64_t v = now < 0 ? (uint64_t)0 - (uint64_t)now : (uint64_t)now;
-    do {
-        digits[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    size_t len = 0;
-    buf[len++] = 'O';
-    buf[len++] = 'K';
-    buf[len++] = ' ';
+    char *r = out_reserve(q, sizeof("OK -9223372036854775808\n"));
+    size_t len = 3;
+    memcpy(r, "OK ", 3);
     if (now < 0) {
-        buf[len++] = '-';
+        r[len++] = '-';
     }
-    while (n) {
-        buf[len++] = digits[--n];
-    }
-    buf[len++] = '\n';
-    emit(q, buf, len);
+    len += format_decimal(now < 0 ? (uint64_t)0 - (uint64_t)now : (uint64_t)now, r + len);
+    r[len++] = '\n';
+    out_commit(q, len);
 }
 
 static int b64_value(char c)
@@ -290,24 +377,24 @@ static void run(et_qtest *q, const et_qtest_cmd *c)
     case ET_QTEST_READ_BULK: {
         uint8_t *d = data_buf(q, c->len);
         et_machine_read_bytes(m, c->addr, d, c->len);
-        char *r = reply_buf(q, 2 * c->len + 7);
+        char *r = out_reserve(q, 2 * c->len + 6);
         memcpy(r, "OK 0x", 5);
         for (size_t i = 0; i < c->len; i++) {
             r[5 + 2 * i] = hexdig[d[i] >> 4];
             r[6 + 2 * i] = hexdig[d[i] & 0xf];
         }
         r[5 + 2 * c->len] = '\n';
-        emit(q, r, 6 + 2 * c->len);
+        out_commit(q, 6 + 2 * c->len);
         return;
     }
     case ET_QTEST_B64READ: {
         uint8_t *d = data_buf(q, c->len ? c->len : 1);
         et_machine_read_bytes(m, c->addr, d, c->len);
-        char *r = reply_buf(q, 4 * (c->len / 3 + 1) + 5);
+        char *r = out_reserve(q, 4 * (c->len / 3 + 1) + 4);
         memcpy(r, "OK ", 3);
         size_t n = b64_encode(d, c->len, r + 3);
         r[3 + n] = '\n';
-        emit(q, r, 4 + n);
+        out_commit(q, 4 + n);
         return;
     }
     case ET_QTEST_WRITE_BULK: {
@@ -400,8 +487,8 @@ static void execute_parsed(et_qtest *q, char *line, size_t len);
 static void execute_mut(et_qtest *q, char *line, size_t len)
 {
     execute_parsed(q, line, len);
-    if (q->hook) {
-        q->hook(q->hook_opaque);
+    if (q->command_notify) {
+        q->command_notify(q->command_notify_opaque);
     }
 }
 
@@ -420,26 +507,28 @@ static void execute_parsed(et_qtest *q, char *line, size_t len)
     case ET_QTEST_PARSE_FAIL:
         reply_fail(q, reason);
         return;
-    case ET_QTEST_PARSE_ERR: {
-        q->failures++;
-        char buf[220];
-        int n = snprintf(buf, sizeof(buf), "ERR %s\n", reason);
-        emit(q, buf, (size_t)n);
+    case ET_QTEST_PARSE_ERR:
+        reply_error(q, "ERR", reason);
         return;
     }
+}
+
+/* The one reply to a line longer than ET_QTEST_MAX_LINE, however it came. */
+static void reply_overlong(et_qtest *q)
+{
+    q->commands++;
+    char reason[64];
+    snprintf(reason, sizeof(reason), "line longer than %u bytes", ET_QTEST_MAX_LINE);
+    reply_fail(q, reason);
+    if (q->command_notify) {
+        q->command_notify(q->command_notify_opaque);
     }
 }
 
 void et_qtest_execute(et_qtest *q, const char *line, size_t len)
 {
     if (len > ET_QTEST_MAX_LINE) {
-        q->commands++;
-        char reason[64];
-        snprintf(reason, sizeof(reason), "line longer than %u bytes", ET_QTEST_MAX_LINE);
-        reply_fail(q, reason);
-        if (q->hook) {
-            q->hook(q->hook_opaque);
-        }
+        reply_overlong(q);
         return;
     }
     char *copy = et__xmalloc(len + 1);
@@ -448,6 +537,7 @@ void et_qtest_execute(et_qtest *q, const char *line, size_t len)
     free(copy);
 }
 
+/* Adds n bytes to the line being assembled across chunks of input. */
 static void line_append(et_qtest *q, const char *buf, size_t n)
 {
     if (q->overlong) {
@@ -469,16 +559,11 @@ static void line_append(et_qtest *q, const char *buf, size_t n)
     q->len += n;
 }
 
+/* Executes the assembled line. */
 static void line_done(et_qtest *q)
 {
     if (q->overlong) {
-        q->commands++;
-        char reason[64];
-        snprintf(reason, sizeof(reason), "line longer than %u bytes", ET_QTEST_MAX_LINE);
-        reply_fail(q, reason);
-        if (q->hook) {
-            q->hook(q->hook_opaque);
-        }
+        reply_overlong(q);
     } else {
         if (!q->line) { /* an empty first line: room for the NUL */
             q->cap = 256;
@@ -490,18 +575,39 @@ static void line_done(et_qtest *q)
     q->overlong = false;
 }
 
-void et_qtest_feed(et_qtest *q, const char *buf, size_t len)
+void et__qtest_feed_in_place(et_qtest *q, char *buf, size_t len)
 {
     while (len) {
-        const char *nl = memchr(buf, '\n', len);
-        size_t n = nl ? (size_t)(nl - buf) : len;
-        line_append(q, buf, n);
+        char *nl = memchr(buf, '\n', len);
         if (!nl) {
+            line_append(q, buf, len);
             return;
         }
-        line_done(q);
+        size_t n = (size_t)(nl - buf);
+        if (q->len || q->overlong) { /* the end of a line begun earlier */
+            line_append(q, buf, n);
+            line_done(q);
+        } else if (n > ET_QTEST_MAX_LINE) {
+            reply_overlong(q);
+        } else {
+            execute_mut(q, buf, n); /* parsed where it lies: the NUL goes on the '\n' */
+        }
         buf += n + 1;
         len -= n + 1;
+    }
+}
+
+void et_qtest_feed(et_qtest *q, const char *buf, size_t len)
+{
+    if (len && !q->feed_copy) {
+        q->feed_copy = et__xmalloc(FEED_CHUNK);
+    }
+    while (len) {
+        size_t n = len < FEED_CHUNK ? len : FEED_CHUNK;
+        memcpy(q->feed_copy, buf, n);
+        et__qtest_feed_in_place(q, q->feed_copy, n);
+        buf += n;
+        len -= n;
     }
 }
 

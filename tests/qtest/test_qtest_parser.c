@@ -263,6 +263,60 @@ static void test_malformed_lines(void **state)
     assert_non_null(strstr(reason, "VALUE 'nine' is not a number"));
 }
 
+/* The splitter takes eight bytes at a time while they are all printable:
+ * a bad byte or a space in any lane of those words, or in the tail, must
+ * come out as byte by byte. */
+static void test_every_column(void **state)
+{
+    (void)state;
+    static const char good[] = "writel 0x40000000 0x12345678 extra1 extra2";
+    static const unsigned char bad[] = { 0x00, 0x01, 0x09, 0x1f, 0x7f, 0x80, 0xa0, 0xff };
+    const size_t n = sizeof(good) - 1;
+    et_qtest_cmd cmd;
+    for (size_t col = 0; col < n; col++) {
+        for (size_t b = 0; b < sizeof(bad); b++) {
+            char line[64];
+            memcpy(line, good, n);
+            line[col] = (char)bad[b];
+            assert_int_equal(parse_len(line, n, &cmd), ET_QTEST_PARSE_FAIL);
+            char want[64];
+            snprintf(want, sizeof(want), "non-printable byte 0x%02x at column %zu", bad[b],
+                     col + 1);
+            if (!strstr(reason, want)) {
+                fail_msg("byte 0x%02x at %zu: reason '%s'", bad[b], col + 1, reason);
+            }
+        }
+        /* A space doubled: an empty argument where writel needs one (the
+         * spaces at columns 7 and 18), ignored past its words. */
+        if (good[col] != ' ') {
+            continue;
+        }
+        char line[64];
+        memcpy(line, good, col + 1);
+        line[col + 1] = ' ';
+        memcpy(line + col + 2, good + col + 1, n - col - 1);
+        et_qtest_parse_result r = parse_len(line, n + 1, &cmd);
+        if (col < 28) {
+            assert_int_equal(r, ET_QTEST_PARSE_FAIL);
+            assert_non_null(strstr(reason, "is empty"));
+        } else {
+            assert_int_equal(r, ET_QTEST_PARSED);
+            assert_int_equal(cmd.addr, 0x40000000);
+            assert_int_equal(cmd.value, 0x12345678);
+        }
+    }
+    /* Spaces in every lane of one word: eight empty words after "readl". */
+    assert_int_equal(parse("readl 0x10        ", &cmd), ET_QTEST_PARSED);
+    assert_fail_with("readl        0x10", "ADDR is empty");
+    /* The word lengths come from the splitter: words ending on and just
+     * past an 8-byte boundary. */
+    assert_int_equal(parse("writeq 0x123456789abcdef0 0xffffffffffffffff", &cmd),
+                     ET_QTEST_PARSED);
+    assert_true(cmd.addr == 0x123456789abcdef0ull && cmd.value == UINT64_MAX);
+    assert_int_equal(parse("clock_set 1234567", &cmd), ET_QTEST_PARSED);
+    assert_int_equal(cmd.ns, 1234567);
+}
+
 /* A short reason buffer truncates, never overflows. */
 static void test_reason_truncation(void **state)
 {
@@ -284,6 +338,7 @@ int main(void)
         cmocka_unit_test(test_clock_and_irq_commands),
         cmocka_unit_test(test_words_and_spaces),
         cmocka_unit_test(test_malformed_lines),
+        cmocka_unit_test(test_every_column),
         cmocka_unit_test(test_reason_truncation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -176,12 +176,74 @@ static void test_serve_fd(void **state)
     et_machine_free(m);
 }
 
+/* et_qtest_serve_fd with a line split across two writes (so across two
+ * reads, however the pipe delivers them: the second write waits for the
+ * first one's reply) and a reply larger than the server's 64 KiB output
+ * batch; the same bytes as line by line. */
+typedef struct fd_server {
+    et_qtest *q;
+    int in, out, rc;
+    char err[256];
+} fd_server;
+
+static void *serve_fd_thread(void *opaque)
+{
+    fd_server *s = opaque;
+    s->rc = et_qtest_serve_fd(s->q, s->in, s->out, s->err, sizeof(s->err));
+    close(s->out);
+    return NULL;
+}
+
+static void test_serve_fd_split_line_and_large_reply(void **state)
+{
+    (void)state;
+    char err[256];
+    et_machine *m = et_machine_new("mps2-an385", err, sizeof(err));
+    int in[2], out[2];
+    assert_int_equal(pipe(in), 0);
+    assert_int_equal(pipe(out), 0);
+    fd_server s = { .q = et_qtest_new(m, discard, NULL), .in = in[0], .out = out[1] };
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, serve_fd_thread, &s), 0);
+
+    /* 40 000 bytes of RAM as 80 000 hex digits: "OK 0x" ... "\n". */
+    enum { LEN = 40000, BIG = 5 + 2 * LEN + 1 };
+    const char *first = "writeb 0x20000001 0xab\nread 0x20000000 40000\nwrit";
+    assert_int_equal(write(in[1], first, strlen(first)), (ssize_t)strlen(first));
+    char *buf = malloc(BIG + 64);
+    assert_non_null(buf);
+    assert_int_equal(read_all(out[0], buf, 3 + BIG), 3 + BIG);
+    assert_memory_equal(buf, "OK\nOK 0x00ab0000", 16);
+    for (size_t i = 16; i < 3 + BIG - 1; i++) {
+        if (buf[i] != '0') {
+            fail_msg("byte %zu of the bulk reply is '%c'", i, buf[i]);
+        }
+    }
+    assert_int_equal(buf[3 + BIG - 1], '\n');
+    const char *rest = "eb 0x20000002 0xcd\nreadl 0x20000000\n";
+    assert_int_equal(write(in[1], rest, strlen(rest)), (ssize_t)strlen(rest));
+    close(in[1]);
+    size_t n = read_all(out[0], buf, BIG);
+    buf[n] = '\0';
+    assert_string_equal(buf, "OK\nOK 0x0000000000cdab00\n");
+
+    pthread_join(t, NULL);
+    assert_int_equal(s.rc, 0);
+    assert_int_equal(et_qtest_commands(s.q), 4);
+    close(in[0]);
+    close(out[0]);
+    free(buf);
+    et_qtest_free(s.q);
+    et_machine_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_unix_socket),
         cmocka_unit_test(test_socket_errors),
         cmocka_unit_test(test_serve_fd),
+        cmocka_unit_test(test_serve_fd_split_line_and_large_reply),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
