@@ -89,7 +89,8 @@ et_qtest_parse_result et_qtest_parse(char *line, size_t len, et_qtest_cmd *cmd, 
 /* Number parsing as QEMU's qemu_strtou64/qemu_strtoi64/qemu_strtoi do with
  * base 0: "0x" hex, leading "0" octal, else decimal; the whole word must be
  * a number; an unsigned parse accepts a leading '-' and wraps, as strtoull
- * does. Return 0, or -1 for an empty, unparsable or out-of-range word. */
+ * does. Return 0, or ET_EINVAL for an empty, unparsable or out-of-range
+ * word. */
 int et_qtest_parse_u64(const char *word, uint64_t *out);
 int et_qtest_parse_i64(const char *word, int64_t *out);
 int et_qtest_parse_int(const char *word, int *out);
@@ -129,12 +130,14 @@ uint64_t et_qtest_failures(const et_qtest *q);
 /* Serves the protocol on in_fd/out_fd until end of input. Output is
  * buffered while more input is already waiting and flushed before the
  * server blocks, so pipelined scripts run fast and interactive clients get
- * every reply at once. Returns 0, or -1 with a message on an I/O error. */
+ * every reply at once. Returns 0, or ET_ESYSTEM with a message on an I/O
+ * error. */
 int et_qtest_serve_fd(et_qtest *q, int in_fd, int out_fd, char *err, size_t errlen);
 
 /* Listens on a unix socket at path, serves the first client until it
- * closes the connection, removes the socket and returns (0, or -1 with a
- * message). */
+ * closes the connection, removes the socket and returns: 0, or with a
+ * message ET_EINVAL (the path is too long, or another kind of file is
+ * there), ET_EBUSY (another server listens there) or ET_ESYSTEM. */
 int et_qtest_serve_unix(et_qtest *q, const char *path, char *err, size_t errlen);
 
 ET_END_DECLS

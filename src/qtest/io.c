@@ -81,8 +81,7 @@ int et_qtest_serve_fd(et_qtest *q, int in_fd, int out_fd, char *err, size_t errl
             if (errno == EINTR) {
                 continue;
             }
-            snprintf(err, errlen, "read: %s", strerror(errno));
-            rc = -1;
+            rc = et__error(err, errlen, ET_ESYSTEM, "read: %s", strerror(errno));
             break;
         }
         if (n == 0) {
@@ -98,8 +97,7 @@ int et_qtest_serve_fd(et_qtest *q, int in_fd, int out_fd, char *err, size_t errl
     }
     et__qtest_set_batched(q, false); /* flushes what is left */
     if (o.error && rc == 0) {
-        snprintf(err, errlen, "write: %s", strerror(o.error));
-        rc = -1;
+        rc = et__error(err, errlen, ET_ESYSTEM, "write: %s", strerror(o.error));
     }
     free(in);
     et__qtest_set_output(q, saved_fn, saved_opaque);
@@ -175,9 +173,8 @@ int et_qtest_serve_unix(et_qtest *q, const char *path, char *err, size_t errlen)
     memset(&addr, 0, sizeof(addr));
     addr.sun_family = AF_UNIX;
     if (strlen(path) >= sizeof(addr.sun_path)) {
-        snprintf(err, errlen, "socket path %s is longer than %zu bytes", path,
-                 sizeof(addr.sun_path) - 1);
-        return -1;
+        return et__error(err, errlen, ET_EINVAL, "socket path %s is longer than %zu bytes", path,
+                         sizeof(addr.sun_path) - 1);
     }
     /* Bound by its absolute name when that fits, so that another server
      * started elsewhere finds it listening (below). */
@@ -190,24 +187,21 @@ int et_qtest_serve_unix(et_qtest *q, const char *path, char *err, size_t errlen)
     struct stat st;
     if (lstat(path, &st) == 0) {
         if (!S_ISSOCK(st.st_mode)) {
-            snprintf(err, errlen, "%s exists and is not a socket", path);
-            return -1;
+            return et__error(err, errlen, ET_EINVAL, "%s exists and is not a socket", path);
         }
         if (socket_is_live(path, abs, &addr)) {
-            snprintf(err, errlen, "%s: another server is listening there", path);
-            return -1;
+            return et__error(err, errlen, ET_EBUSY, "%s: another server is listening there", path);
         }
         unlink(path);
     }
     int lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (lfd < 0) {
-        snprintf(err, errlen, "socket: %s", strerror(errno));
-        return -1;
+        return et__error(err, errlen, ET_ESYSTEM, "socket: %s", strerror(errno));
     }
     if (bind(lfd, (struct sockaddr *)&addr, sizeof(addr)) != 0 || listen(lfd, 1) != 0) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        int e = errno;
         close(lfd);
-        return -1;
+        return et__error(err, errlen, ET_ESYSTEM, "%s: %s", path, strerror(e));
     }
     int cfd;
     do {
@@ -216,8 +210,7 @@ int et_qtest_serve_unix(et_qtest *q, const char *path, char *err, size_t errlen)
     close(lfd);
     unlink(path);
     if (cfd < 0) {
-        snprintf(err, errlen, "accept: %s", strerror(errno));
-        return -1;
+        return et__error(err, errlen, ET_ESYSTEM, "accept: %s", strerror(errno));
     }
     int rc = et_qtest_serve_fd(q, cfd, cfd, err, errlen);
     close(cfd);

@@ -67,7 +67,7 @@ static bool parse_fast(const char *w, size_t n, uint64_t *out)
 static int parse_u64_n(const char *w, size_t n, uint64_t *out)
 {
     if (n == 0) {
-        return -1;
+        return ET_EINVAL;
     }
     if (parse_fast(w, n, out)) {
         return 0;
@@ -76,7 +76,7 @@ static int parse_u64_n(const char *w, size_t n, uint64_t *out)
     errno = 0;
     unsigned long long v = strtoull(w, &end, 0);
     if (end == w || *end != '\0' || errno == ERANGE) {
-        return -1;
+        return ET_EINVAL;
     }
     *out = v;
     return 0;
@@ -85,7 +85,7 @@ static int parse_u64_n(const char *w, size_t n, uint64_t *out)
 static int parse_i64_n(const char *w, size_t n, int64_t *out)
 {
     if (n == 0) {
-        return -1;
+        return ET_EINVAL;
     }
     uint64_t u;
     if (n > 1 && (w[1] == 'x' || w[1] == 'X')) {
@@ -98,7 +98,7 @@ static int parse_i64_n(const char *w, size_t n, int64_t *out)
     errno = 0;
     long long v = strtoll(w, &end, 0);
     if (end == w || *end != '\0' || errno == ERANGE) {
-        return -1;
+        return ET_EINVAL;
     }
     *out = v;
     return 0;
@@ -108,7 +108,7 @@ static int parse_int_n(const char *w, size_t n, int *out)
 {
     int64_t v;
     if (parse_i64_n(w, n, &v) != 0 || v < INT_MIN || v > INT_MAX) {
-        return -1;
+        return ET_EINVAL;
     }
     *out = (int)v;
     return 0;

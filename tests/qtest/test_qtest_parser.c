@@ -56,25 +56,25 @@ static void test_numbers_follow_strtoull_base0(void **state)
     assert_int_equal(et_qtest_parse_u64("-1", &u), 0);
     assert_true(u == UINT64_MAX);
 
-    assert_int_equal(et_qtest_parse_u64("", &u), -1);
-    assert_int_equal(et_qtest_parse_u64("0x", &u), -1);
-    assert_int_equal(et_qtest_parse_u64("08", &u), -1); /* 8 is no octal digit */
-    assert_int_equal(et_qtest_parse_u64("12abc", &u), -1);
-    assert_int_equal(et_qtest_parse_u64("0x10000000000000000", &u), -1); /* 2^64 */
-    assert_int_equal(et_qtest_parse_u64(NULL, &u), -1);
+    assert_int_equal(et_qtest_parse_u64("", &u), ET_EINVAL);
+    assert_int_equal(et_qtest_parse_u64("0x", &u), ET_EINVAL);
+    assert_int_equal(et_qtest_parse_u64("08", &u), ET_EINVAL); /* 8 is no octal digit */
+    assert_int_equal(et_qtest_parse_u64("12abc", &u), ET_EINVAL);
+    assert_int_equal(et_qtest_parse_u64("0x10000000000000000", &u), ET_EINVAL); /* 2^64 */
+    assert_int_equal(et_qtest_parse_u64(NULL, &u), ET_EINVAL);
 
     int64_t i;
     assert_int_equal(et_qtest_parse_i64("-5", &i), 0);
     assert_int_equal(i, -5);
     assert_int_equal(et_qtest_parse_i64("9223372036854775807", &i), 0);
     assert_true(i == INT64_MAX);
-    assert_int_equal(et_qtest_parse_i64("9223372036854775808", &i), -1);
-    assert_int_equal(et_qtest_parse_i64("1e3", &i), -1);
+    assert_int_equal(et_qtest_parse_i64("9223372036854775808", &i), ET_EINVAL);
+    assert_int_equal(et_qtest_parse_i64("1e3", &i), ET_EINVAL);
 
     int n;
     assert_int_equal(et_qtest_parse_int("2147483647", &n), 0);
     assert_int_equal(n, 2147483647);
-    assert_int_equal(et_qtest_parse_int("2147483648", &n), -1);
+    assert_int_equal(et_qtest_parse_int("2147483648", &n), ET_EINVAL);
     assert_int_equal(et_qtest_parse_int("-0x80000000", &n), 0);
     assert_int_equal(n, INT32_MIN);
 }

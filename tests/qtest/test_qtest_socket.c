@@ -134,7 +134,7 @@ static void test_socket_errors(void **state)
     FILE *f = fopen(path, "w");
     assert_non_null(f);
     fclose(f);
-    assert_int_equal(et_qtest_serve_unix(q, path, err, sizeof(err)), -1);
+    assert_int_equal(et_qtest_serve_unix(q, path, err, sizeof(err)), ET_EINVAL);
     assert_non_null(strstr(err, "is not a socket"));
     unlink(path);
     rmdir(dir);
@@ -143,7 +143,7 @@ static void test_socket_errors(void **state)
     memset(longpath, 'a', sizeof(longpath) - 1);
     longpath[0] = '/';
     longpath[sizeof(longpath) - 1] = '\0';
-    assert_int_equal(et_qtest_serve_unix(q, longpath, err, sizeof(err)), -1);
+    assert_int_equal(et_qtest_serve_unix(q, longpath, err, sizeof(err)), ET_EINVAL);
     assert_non_null(strstr(err, "longer than"));
     et_qtest_free(q);
     et_machine_free(m);

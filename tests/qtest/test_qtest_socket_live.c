@@ -104,7 +104,7 @@ static void test_live_socket_is_refused(void **state)
     /* A second server on the same path: refused, and the socket stays. */
     server second = { .q = et_qtest_new(m, discard, NULL), .path = path };
     second.rc = et_qtest_serve_unix(second.q, path, second.err, sizeof(second.err));
-    assert_int_equal(second.rc, -1);
+    assert_int_equal(second.rc, ET_EBUSY);
     assert_non_null(strstr(second.err, "another server is listening"));
 
     /* The first still answers on it. */
