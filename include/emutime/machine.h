@@ -143,7 +143,7 @@ typedef struct et_board_held_line {
 } et_board_held_line;
 
 /* Checks a value of a string-valued board option: 0 if it is acceptable,
- * else -1 with the reason in err ("not a number of CPUs"). */
+ * else ET_EINVAL (error.h) with the reason in err ("not a number of CPUs"). */
 typedef int (*et_board_option_check_fn)(const char *value, char *err, size_t errlen);
 
 typedef struct et_board_option {

@@ -20,12 +20,13 @@
  * Both update the view's irq-request output (et_machine_set_cpu_request_sink).
  * exc is an exception number: 2 (NMI), 14 (PendSV), 15 (SysTick) or 16 + N
  * for external interrupt N; complete does nothing for the first three, whose
- * requests are edges. 0, or -1 for an unknown controller, one that is not an
- * NVIC view, or an exception number it does not have.
+ * requests are edges. 0; ET_ENOENT for an unknown controller or one that is
+ * not an NVIC view, ET_EINVAL for an exception number it does not have.
  */
 #ifndef EMUTIME_NVIC_VIEW_H
 #define EMUTIME_NVIC_VIEW_H
 
+#include "emutime/error.h"
 #include "emutime/export.h"
 #include "emutime/machine.h"
 

@@ -425,7 +425,7 @@ int et_riscv_aclint_mtimer_mtip(et_device *dev, uint32_t hartid)
         return -1;
     }
     if (hartid < s->hartid_base || hartid - s->hartid_base >= s->num_harts) {
-        return -1;
+        return ET_ENOENT;
     }
     et_device_lock(dev);
     et_device_catch_up(dev);

@@ -351,7 +351,7 @@ int et_machine_nvic_acknowledge(et_machine *m, const char *controller, unsigned 
 {
     nvic_view *s = find_view(m, controller);
     if (!s) {
-        return -1;
+        return ET_ENOENT;
     }
     int rc = 0;
     et_device_lock(&s->dev);
@@ -364,7 +364,7 @@ int et_machine_nvic_acknowledge(et_machine *m, const char *controller, unsigned 
     } else if (exception >= NVIC_FIRST_IRQ && exception - NVIC_FIRST_IRQ < s->n_inputs) {
         set_bit(s->pending, exception - NVIC_FIRST_IRQ, false);
     } else {
-        rc = -1;
+        rc = ET_EINVAL;
     }
     update_request(s);
     et_device_unlock(&s->dev);
@@ -375,7 +375,7 @@ int et_machine_nvic_complete(et_machine *m, const char *controller, unsigned exc
 {
     nvic_view *s = find_view(m, controller);
     if (!s) {
-        return -1;
+        return ET_ENOENT;
     }
     int rc = 0;
     et_device_lock(&s->dev);
@@ -385,7 +385,7 @@ int et_machine_nvic_complete(et_machine *m, const char *controller, unsigned exc
             set_bit(s->pending, n, true);
         }
     } else if (exception != EXCP_NMI && exception != EXCP_PENDSV && exception != EXCP_SYSTICK) {
-        rc = -1;
+        rc = ET_EINVAL;
     }
     update_request(s);
     et_device_unlock(&s->dev);

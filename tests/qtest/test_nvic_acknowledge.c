@@ -99,18 +99,18 @@ static void test_edges(void **state)
     assert_int_equal((uint32_t)et_machine_read(m, SCB_ICSR, 4) & all, 0);
 
     /* Bad arguments. */
-    assert_int_equal(et_machine_nvic_acknowledge(m, "nosuch", 15), -1);
-    assert_int_equal(et_machine_nvic_acknowledge(m, "timer0", 15), -1); /* not a view */
-    assert_int_equal(et_machine_nvic_acknowledge(m, "nvic", 3), -1);    /* HardFault */
-    assert_int_equal(et_machine_nvic_acknowledge(m, "nvic", 16 + 32), -1);
-    assert_int_equal(et_machine_nvic_complete(m, "nvic", 16 + 32), -1);
-    assert_int_equal(et_machine_nvic_complete(m, "nvic", 1), -1);
+    assert_int_equal(et_machine_nvic_acknowledge(m, "nosuch", 15), ET_ENOENT);
+    assert_int_equal(et_machine_nvic_acknowledge(m, "timer0", 15), ET_ENOENT); /* not a view */
+    assert_int_equal(et_machine_nvic_acknowledge(m, "nvic", 3), ET_EINVAL);    /* HardFault */
+    assert_int_equal(et_machine_nvic_acknowledge(m, "nvic", 16 + 32), ET_EINVAL);
+    assert_int_equal(et_machine_nvic_complete(m, "nvic", 16 + 32), ET_EINVAL);
+    assert_int_equal(et_machine_nvic_complete(m, "nvic", 1), ET_EINVAL);
     et_machine_free(m);
 
     /* A board whose controller is not an NVIC view. */
     m = et_machine_new("versatilepb", err, sizeof(err));
     assert_non_null(m);
-    assert_int_equal(et_machine_nvic_acknowledge(m, "vic", 16), -1);
+    assert_int_equal(et_machine_nvic_acknowledge(m, "vic", 16), ET_ENOENT);
     et_machine_free(m);
 }
 

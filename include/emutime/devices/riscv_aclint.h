@@ -76,8 +76,8 @@ et_device *et_riscv_aclint_mtimer_new(et_clock *clock, const char *name,
 uint64_t et_riscv_aclint_mtimer_time(et_device *dev);
 
 /* The MTIP level of the hart with absolute id hartid, as the hart sees it in
- * mip now (expiries due are processed first); -1 if this MTIMER does not
- * serve that hart. */
+ * mip now (expiries due are processed first); ET_ENOENT (error.h) if this
+ * MTIMER does not serve that hart. */
 int et_riscv_aclint_mtimer_mtip(et_device *dev, uint32_t hartid);
 
 /* SWI configuration (QEMU's properties of the same names). */
