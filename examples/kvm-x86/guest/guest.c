@@ -411,8 +411,10 @@ static void pit_calibrate(const struct params *p)
     outb(0x61, (uint8_t)((inb(0x61) & ~0x02u) | 0x01u)); /* gate 2 on, speaker off */
     outb(0x43, 0xb0);                                    /* ch 2, lo/hi, mode 0 */
     outb(0x42, (uint8_t)count);
-    outb(0x42, (uint8_t)(count >> 8));
+    /* t0 before the write that starts the count: a vCPU descheduled between
+     * the two exits must not shorten the measured interval. */
     uint64_t t0 = hpet_now(), polls = 0;
+    outb(0x42, (uint8_t)(count >> 8));
     while (!(inb(0x61) & 0x20))
         polls++;
     uint64_t t1 = hpet_now();
@@ -437,8 +439,8 @@ static void pit_interrupts(const struct params *p)
     uint64_t before = cpus[0].irqs[VEC_PIT - 0x20];
     outb(0x43, 0x34); /* ch 0, lo/hi, mode 2 */
     outb(0x40, (uint8_t)count);
+    uint64_t t0 = hpet_now(), t1 = t0; /* before the start, as in pit_calibrate */
     outb(0x40, (uint8_t)(count >> 8));
-    uint64_t t0 = hpet_now(), t1 = t0;
     while (cpus[0].irqs[VEC_PIT - 0x20] - before < 10 && t1 - t0 < 20 * period + p->slack)
         t1 = hpet_now();
     outb(0x43, 0x30); /* ch 0 to mode 0 without a count: OUT0 low, no more edges */
