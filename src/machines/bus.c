@@ -170,8 +170,24 @@ void et__bus_destroy(et__bus *bus)
 
 /* The region holding addr, or NULL; *next gets the base of the first region
  * above addr (or 0 with *has_next false). */
+/* The region the calling thread found last: accesses come in runs to one
+ * device, and a per-thread hint shares no cache line between vCPUs. It is
+ * only a hint, checked against the bus it names, so a stale one (another
+ * bus, or a bus freed and another made at its address) just misses. */
+static __thread struct {
+    const et__bus *bus;
+    size_t i;
+} last_hit;
+
 static et__region *lookup(et__bus *bus, uint64_t addr, uint64_t *next, bool *has_next)
 {
+    size_t i = last_hit.i;
+    if (last_hit.bus == bus && i < bus->n && addr - bus->regions[i].base < bus->regions[i].size) {
+        /* Sorted and disjoint: the first region above addr is the next. */
+        *has_next = i + 1 < bus->n;
+        *next = *has_next ? bus->regions[i + 1].base : 0;
+        return &bus->regions[i];
+    }
     size_t lo = 0, hi = bus->n;
     while (lo < hi) { /* first region with base > addr */
         size_t mid = lo + (hi - lo) / 2;
@@ -186,6 +202,8 @@ static et__region *lookup(et__bus *bus, uint64_t addr, uint64_t *next, bool *has
     if (lo > 0) {
         et__region *r = &bus->regions[lo - 1];
         if (addr - r->base < r->size) {
+            last_hit.bus = bus;
+            last_hit.i = lo - 1;
             return r;
         }
     }

@@ -89,18 +89,30 @@ static void emit_str(et_qtest *q, const char *text)
 }
 
 /* v in decimal at out; returns the number of digits. */
+/* Two digits per division: clock_step's reply is a 10- to 19-digit time. */
+static const char digit_pairs[] = "00010203040506070809101112131415161718192021222324"
+                                  "25262728293031323334353637383940414243444546474849"
+                                  "50515253545556575859606162636465666768697071727374"
+                                  "75767778798081828384858687888990919293949596979899";
+
 static size_t format_decimal(uint64_t v, char *out)
 {
     char digits[20];
-    size_t n = 0;
-    do {
-        digits[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    for (size_t i = 0; i < n; i++) {
-        out[i] = digits[n - 1 - i];
+    size_t n = sizeof(digits);
+    while (v >= 100) {
+        unsigned pair = (unsigned)(v % 100);
+        v /= 100;
+        n -= 2;
+        memcpy(digits + n, digit_pairs + 2 * pair, 2);
     }
-    return n;
+    if (v >= 10) {
+        n -= 2;
+        memcpy(digits + n, digit_pairs + 2 * v, 2);
+    } else {
+        digits[--n] = (char)('0' + v);
+    }
+    memcpy(out, digits + n, sizeof(digits) - n);
+    return sizeof(digits) - n;
 }
 
 static const char hexdig[] = "0123456789abcdef";

@@ -208,6 +208,27 @@ static void test_clock_commands(void **state)
     stop(f);
 }
 
+/* The time in replies is printed two digits at a time: every digit count
+ * from 1 to 19, both parities, and the digit pairs 00, 09, 10 and 99. */
+static void test_time_reply_digits(void **state)
+{
+    (void)state;
+    fixture *f = start("none");
+    static const char *const times[] = {
+        "1", "9", "10", "99", "100", "909", "1000", "10099", "123456", "9999999",
+        "10000000", "100000009", "1234567890", "99999999999", "100000000000",
+        "1000000000000000", "9900990099009900", "123456789012345678",
+        "999999999999999999", "1000000000000000000", "9223372036854775807",
+    };
+    for (size_t i = 0; i < sizeof(times) / sizeof(times[0]); i++) {
+        char cmd[64], reply[64];
+        snprintf(cmd, sizeof(cmd), "clock_set %s", times[i]);
+        snprintf(reply, sizeof(reply), "OK %s\n", times[i]);
+        expect(f, cmd, reply);
+    }
+    stop(f);
+}
+
 /* Malformed input: FAIL with a reason, and the next command works. */
 static void test_malformed_input_keeps_going(void **state)
 {
@@ -472,6 +493,7 @@ int main(void)
         cmocka_unit_test(test_set_irq_in),
         cmocka_unit_test(test_transfers),
         cmocka_unit_test(test_clock_commands),
+        cmocka_unit_test(test_time_reply_digits),
         cmocka_unit_test(test_malformed_input_keeps_going),
         cmocka_unit_test(test_feed),
         cmocka_unit_test(test_nvic_view_matches_qemu),
