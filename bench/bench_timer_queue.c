@@ -43,6 +43,7 @@
 
 #include "emutime/clock.h"
 #include "emutime/timer.h"
+#include "bench_load.h"
 
 #ifndef EMUTIME_VERSION_STRING
 #define EMUTIME_VERSION_STRING "?"
@@ -679,21 +680,6 @@ static void print_memory(const options *o, mem_cell (*mem)[N_IMPLS])
     }
 }
 
-/* The 1-minute load average: other work on the machine skews the numbers,
- * so it is printed with them. */
-static double load_average(void)
-{
-    double load = -1;
-    FILE *f = fopen("/proc/loadavg", "r");
-    if (f) {
-        if (fscanf(f, "%lf", &load) != 1) {
-            load = -1;
-        }
-        fclose(f);
-    }
-    return load;
-}
-
 static void usage(const char *argv0)
 {
     fprintf(stderr,
@@ -773,7 +759,7 @@ int main(int argc, char **argv)
            "%u ops per repetition; cold re-arm: >= %u per repetition; expiry: >= %u timers fired "
            "per repetition; clock-read pair: "
            "%.0f ns (subtracted from expiry runs)\n",
-           sysconf(_SC_NPROCESSORS_ONLN), load_average(), o.reps, o.ops, o.cold_target, o.expiry_target,
+           sysconf(_SC_NPROCESSORS_ONLN), bench_load_average(), o.reps, o.ops, o.cold_target, o.expiry_target,
            overhead);
     fflush(stdout);
 
@@ -820,7 +806,7 @@ int main(int argc, char **argv)
     printf("  never slower than libuv (expiry and re-arm, every N): %s\n",
            slower ? "NOT met" : "met");
     printf("total run time %.1f s; load average at end: %.2f\n",
-           (double)(now_ns() - start) / 1e9, load_average());
+           (double)(now_ns() - start) / 1e9, bench_load_average());
     free(rearm);
     free(cold);
     free(expiry);
