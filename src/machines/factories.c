@@ -143,17 +143,21 @@ static et_device *make_aclint_swi(et_clock *clock, const char *name, et_clock_in
     return et_riscv_aclint_swi_new(clock, name, config, err, errlen);
 }
 
-/* The RTC's time base is the machine's rtc-base / rtc-clock options
- * (QEMU's -rtc base=,clock=); "vm" is the machine's clock. */
+/* An RTC's time base: the machine's rtc-base / rtc-clock options (QEMU's
+ * -rtc base=,clock=); "vm" is the machine's clock. */
+static int machine_wallclock(et_machine *m, et_wallclock *wc, char *err, size_t errlen)
+{
+    return et_wallclock_init(wc, et_machine_option(m, "rtc-base"),
+                             et_machine_option(m, "rtc-clock"), et_machine_clock(m), err, errlen);
+}
+
 static et_device *make_mc146818_rtc(et_machine *m, const char *name, et_clock_input *clk,
                                     const void *config, char *err, size_t errlen)
 {
     (void)clk; /* its 32.768 kHz time base is built in */
     (void)config;
     et_mc146818_rtc_config cfg;
-    if (et_wallclock_init(&cfg.wallclock, et_machine_option(m, "rtc-base"),
-                          et_machine_option(m, "rtc-clock"), et_machine_clock(m), err,
-                          errlen) != 0) {
+    if (machine_wallclock(m, &cfg.wallclock, err, errlen) != 0) {
         return NULL;
     }
     return et_mc146818_rtc_new(et_machine_clock(m), name, &cfg, err, errlen);
@@ -225,17 +229,13 @@ static const et__device_factory factories[] = {
     { "arm-gtimer", make_arm_gtimer },
 };
 
-/* The RTC's time base is the machine's rtc-base / rtc-clock options
- * (QEMU's -rtc base=,clock=); "vm" is the machine's clock. */
 static et_device *make_pl031(et_machine *m, const char *name, et_clock_input *clk,
                              const void *config, char *err, size_t errlen)
 {
     (void)clk; /* its 1 Hz comes from the wall clock */
     (void)config;
     et_pl031_config cfg;
-    if (et_wallclock_init(&cfg.wallclock, et_machine_option(m, "rtc-base"),
-                          et_machine_option(m, "rtc-clock"), et_machine_clock(m), err,
-                          errlen) != 0) {
+    if (machine_wallclock(m, &cfg.wallclock, err, errlen) != 0) {
         return NULL;
     }
     return et_pl031_new(et_machine_clock(m), name, &cfg, err, errlen);
