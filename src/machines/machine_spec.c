@@ -56,6 +56,7 @@ int et__machine_parse_spec(et_machine *m, const char *spec, char *err, size_t er
     name[name_len] = '\0';
     const et_board *b = et_board_find(name);
     if (!b) {
+        errlen = err ? errlen : 0; /* err may be NULL (error.h) */
         int n = snprintf(err, errlen, "unknown machine '%s' (machines:", name);
         for (size_t i = 0; i < et_board_count() && n > 0 && (size_t)n < errlen; i++) {
             n += snprintf(err + n, errlen - (size_t)n, " %s", et_board_get(i)->name);
@@ -97,6 +98,7 @@ int et__machine_parse_options(et_machine *m, const et_board *b, const char *p, c
             }
         }
         if (i == b->n_options) {
+            errlen = err ? errlen : 0; /* err may be NULL (error.h) */
             int n = snprintf(err, errlen, "machine %s has no option '%.*s'", b->name, (int)klen, p);
             if (b->n_options && n > 0 && (size_t)n < errlen) {
                 n += snprintf(err + n, errlen - (size_t)n, " (options:");
